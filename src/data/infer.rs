@@ -1,0 +1,414 @@
+//! Per-column builders that see every cell once while the CSV streams by, and the rules that decide each
+//! column's kind when the file ends:
+//! - numeric when at least 90% of the non-missing cells (not counting `None`) are numbers; the others
+//!   (stray words, `inf`, `1e400`) become missing and are counted as invalid;
+//! - date when every distinct value is a date (8-digit integer columns too, when all are valid dates);
+//! - otherwise categorical, or text when most values are distinct (ids, names).
+
+use std::collections::HashMap;
+
+use super::dates::{SlashOrder, parse_date_iso, slash_days, split_slash_date};
+use super::{Column, ColumnData, MISSING_CODE};
+
+/// Whether a trimmed cell is a missing-value token: empty, NA, N/A, NaN, null, `?` (any case).
+pub(crate) fn is_missing_token(s: &[u8]) -> bool {
+    match s.len() {
+        0 => true,
+        1 => s[0] == b'?',
+        2 => s.eq_ignore_ascii_case(b"na"),
+        3 => s.eq_ignore_ascii_case(b"n/a") || s.eq_ignore_ascii_case(b"nan"),
+        4 => s.eq_ignore_ascii_case(b"null"),
+        _ => false,
+    }
+}
+
+/// Parses a trimmed cell as a number (`1e-3`, `-0`, `.5`; no thousands separators).
+fn parse_number(s: &[u8]) -> Option<f64> {
+    // Fast reject: a number starts with a digit, sign or dot, or is inf/infinity.
+    let c = *s.first()?;
+    if !(c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'i' | b'I')) {
+        return None;
+    }
+    std::str::from_utf8(s).ok()?.parse::<f64>().ok()
+}
+
+/// Collects one column while the file streams by.
+#[derive(Debug, Default)]
+pub(crate) struct ColBuilder {
+    nums: Vec<f64>,
+    n_numeric: usize,
+    n_missing: usize,
+    n_nonfinite: usize,
+    n_string: usize,
+    n_none: usize,
+    /// Codes of the non-numeric cells (numbers get a placeholder; their text is re-read if the column
+    /// turns out not to be numeric); `None` until the first non-numeric cell.
+    codes: Option<Vec<u32>>,
+    interner: HashMap<String, u32>,
+    levels: Vec<String>,
+    examples: Vec<(u64, String)>,
+}
+
+impl ColBuilder {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Self {
+            nums: Vec::with_capacity(n),
+            ..Self::default()
+        }
+    }
+
+    fn intern(&mut self, s: &[u8]) -> u32 {
+        let text = String::from_utf8_lossy(s);
+        if let Some(&c) = self.interner.get(text.as_ref()) {
+            return c;
+        }
+        let c = self.levels.len() as u32;
+        self.levels.push(text.to_string());
+        self.interner.insert(text.into_owned(), c);
+        c
+    }
+
+    fn example(&mut self, line: u64, s: &[u8]) {
+        if self.examples.len() < 5 {
+            self.examples
+                .push((line, String::from_utf8_lossy(s).into_owned()));
+        }
+    }
+
+    /// Adds one raw cell.
+    pub(crate) fn push(&mut self, raw: &[u8], line: u64) {
+        let s = raw.trim_ascii();
+        if is_missing_token(s) {
+            self.nums.push(f64::NAN);
+            self.n_missing += 1;
+            if let Some(c) = &mut self.codes {
+                c.push(MISSING_CODE);
+            }
+            return;
+        }
+        match parse_number(s) {
+            Some(v) if v.is_finite() => {
+                self.nums.push(v);
+                self.n_numeric += 1;
+                if let Some(c) = &mut self.codes {
+                    c.push(MISSING_CODE); // placeholder: re-read if the column is not numeric
+                }
+            }
+            Some(_) => {
+                self.nums.push(f64::NAN);
+                self.n_nonfinite += 1;
+                self.example(line, s);
+                if let Some(c) = &mut self.codes {
+                    c.push(MISSING_CODE);
+                }
+            }
+            None => {
+                self.nums.push(f64::NAN);
+                self.n_string += 1;
+                if s.eq_ignore_ascii_case(b"none") {
+                    self.n_none += 1;
+                } else {
+                    self.example(line, s);
+                }
+                let code = self.intern(s);
+                let done = self.nums.len() - 1;
+                let cap = self.nums.capacity();
+                let codes = self.codes.get_or_insert_with(|| {
+                    let mut v = Vec::with_capacity(cap);
+                    v.resize(done, MISSING_CODE);
+                    v
+                });
+                codes.push(code);
+            }
+        }
+    }
+
+    /// Whether this column needs its text re-read to become categorical/text/date.
+    pub(crate) fn needs_text(&self) -> bool {
+        !self.is_numeric() && self.n_numeric + self.n_nonfinite > 0
+    }
+
+    fn is_numeric(&self) -> bool {
+        let words = self.n_string - self.n_none;
+        let numbers = self.n_numeric + self.n_nonfinite;
+        // All missing counts as numeric (pandas: float64 of NaN).
+        numbers + words == 0 || (self.n_numeric > 0 && words * 10 <= (numbers + words))
+    }
+
+    /// Replaces the codes with codes of every row's text (used after a second read of the column).
+    pub(crate) fn reset_text(&mut self) {
+        self.interner.clear();
+        self.levels.clear();
+        self.codes = Some(Vec::with_capacity(self.nums.len()));
+    }
+
+    /// Adds one raw cell's text (second read).
+    pub(crate) fn push_text(&mut self, raw: &[u8]) {
+        let s = raw.trim_ascii();
+        let code = if is_missing_token(s) {
+            MISSING_CODE
+        } else {
+            self.intern(s)
+        };
+        if let Some(c) = &mut self.codes {
+            c.push(code);
+        }
+    }
+
+    /// Decides the kind and builds the column; warnings go to `warnings`.
+    pub(crate) fn finish(self, name: String, warnings: &mut Vec<String>) -> Column {
+        let n_rows = self.nums.len();
+        if self.is_numeric() {
+            let invalid = self.n_nonfinite + (self.n_string - self.n_none);
+            if self.n_numeric == 0 {
+                warnings.push(format!("column '{name}' is entirely missing"));
+            }
+            if invalid > 0 {
+                let shown: Vec<String> = self
+                    .examples
+                    .iter()
+                    .map(|(l, s)| format!("'{s}' (line {l})"))
+                    .collect();
+                warnings.push(format!(
+                    "column '{name}': {invalid} cell(s) are not numbers and were treated as missing, e.g. {}",
+                    shown.join(", ")
+                ));
+            }
+            if let Some(days) = integer_dates(&self.nums, self.n_numeric) {
+                return Column::new(name, ColumnData::Date(days));
+            }
+            return Column {
+                name,
+                data: ColumnData::Numeric(self.nums),
+                invalid,
+                invalid_examples: self.examples,
+            };
+        }
+        let codes = self.codes.unwrap_or_else(|| vec![MISSING_CODE; n_rows]);
+        if let Some(days) = string_dates(&codes, &self.levels, &name, warnings) {
+            return Column::new(name, ColumnData::Date(days));
+        }
+        let (codes, levels) = sort_levels(codes, self.levels);
+        let present = codes.iter().filter(|&&c| c != MISSING_CODE).count();
+        let distinct = levels.len();
+        let is_text = distinct > 1000
+            || (distinct > 20 && distinct * 2 > present)
+            || (distinct == present && present > 5);
+        let data = if is_text {
+            ColumnData::Text { codes, levels }
+        } else {
+            ColumnData::Categorical { codes, levels }
+        };
+        Column::new(name, data)
+    }
+}
+
+/// Renumbers codes so that levels are in sorted order.
+fn sort_levels(codes: Vec<u32>, levels: Vec<String>) -> (Vec<u32>, Vec<String>) {
+    let mut order: Vec<u32> = (0..levels.len() as u32).collect();
+    order.sort_by(|&a, &b| levels[a as usize].cmp(&levels[b as usize]));
+    let mut remap = vec![0u32; levels.len()];
+    for (new, &old) in order.iter().enumerate() {
+        remap[old as usize] = new as u32;
+    }
+    let codes = codes
+        .into_iter()
+        .map(|c| {
+            if c == MISSING_CODE {
+                c
+            } else {
+                remap[c as usize]
+            }
+        })
+        .collect();
+    let mut levels: Vec<Option<String>> = levels.into_iter().map(Some).collect();
+    let levels = order
+        .iter()
+        .map(|&o| levels[o as usize].take().unwrap_or_default())
+        .collect();
+    (codes, levels)
+}
+
+/// `YYYYMMDD` integer columns (every value a valid date) become dates.
+fn integer_dates(nums: &[f64], n_numeric: usize) -> Option<Vec<Option<i32>>> {
+    if n_numeric == 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(nums.len());
+    for &v in nums {
+        if v.is_nan() {
+            out.push(None);
+            continue;
+        }
+        if v.fract() != 0.0 || !(18_000_101.0..=22_001_231.0).contains(&v) {
+            return None;
+        }
+        out.push(Some(parse_date_iso(&format!("{}", v as u32))?));
+    }
+    Some(out)
+}
+
+/// A column whose every distinct value is a date becomes a date column. `A/B/YYYY` needs a value that
+/// shows the order (a number above 12); a column where it stays ambiguous is not taken as dates.
+fn string_dates(
+    codes: &[u32],
+    levels: &[String],
+    name: &str,
+    warnings: &mut Vec<String>,
+) -> Option<Vec<Option<i32>>> {
+    if levels.is_empty() {
+        return None;
+    }
+    let mut level_days: Vec<Option<i32>> = vec![None; levels.len()];
+    let mut slash: Vec<(usize, u32, u32, i32)> = Vec::new();
+    let (mut max_a, mut max_b) = (0, 0);
+    for (i, l) in levels.iter().enumerate() {
+        if let Some(d) = parse_date_iso(l) {
+            level_days[i] = Some(d);
+        } else {
+            let (a, b, y) = split_slash_date(l)?;
+            max_a = max_a.max(a);
+            max_b = max_b.max(b);
+            slash.push((i, a, b, y));
+        }
+    }
+    if !slash.is_empty() {
+        let order = match (max_a > 12, max_b > 12) {
+            (false, true) => SlashOrder::MonthDay,
+            (true, false) => SlashOrder::DayMonth,
+            (true, true) => return None,
+            (false, false) => {
+                warnings.push(format!(
+                    "column '{name}' looks like dates, but whether it is month/day or day/month cannot \
+                     be told (no value above 12); it was kept as text. Use YYYY-MM-DD dates"
+                ));
+                return None;
+            }
+        };
+        for &(i, a, b, y) in &slash {
+            level_days[i] = Some(slash_days(a, b, y, order)?);
+        }
+        if slash.len() < levels.len() {
+            warnings.push(format!(
+                "column '{name}' mixes date formats (YYYY-MM-DD and {}); all were read as dates",
+                if order == SlashOrder::MonthDay {
+                    "MM/DD/YYYY"
+                } else {
+                    "DD/MM/YYYY"
+                }
+            ));
+        }
+    }
+    Some(
+        codes
+            .iter()
+            .map(|&c| {
+                if c == MISSING_CODE {
+                    None
+                } else {
+                    level_days[c as usize]
+                }
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(cells: &[&str]) -> (Column, Vec<String>) {
+        let mut b = ColBuilder::default();
+        for (i, c) in cells.iter().enumerate() {
+            b.push(c.as_bytes(), i as u64 + 2);
+        }
+        if b.needs_text() {
+            b.reset_text();
+            for c in cells {
+                b.push_text(c.as_bytes());
+            }
+        }
+        let mut w = Vec::new();
+        (b.finish("c".into(), &mut w), w)
+    }
+
+    #[test]
+    fn missing_tokens() {
+        for t in [
+            "", "NA", "na", "N/A", "n/a", "NaN", "nan", "NULL", "null", "?",
+        ] {
+            assert!(is_missing_token(t.as_bytes()), "{t}");
+        }
+        for t in ["None", "0", "-", "nil", "NAN!"] {
+            assert!(!is_missing_token(t.as_bytes()), "{t}");
+        }
+    }
+
+    #[test]
+    fn numbers_with_stray_words() {
+        let mut cells = vec!["1"; 19];
+        cells.push("unknown");
+        cells.push("inf");
+        cells.push("1e400");
+        cells.push("None");
+        cells.push("-0");
+        cells.push("1e-3");
+        let (c, w) = build(&cells);
+        assert_eq!(c.kind(), super::super::ColumnKind::Numeric);
+        assert_eq!(c.invalid, 3);
+        let v = c.as_numeric().unwrap();
+        assert!(v[19].is_nan() && v[20].is_nan() && v[21].is_nan() && v[22].is_nan());
+        assert_eq!(v[24], 0.001);
+        assert!(w[0].contains("'unknown' (line 21)"), "{w:?}");
+    }
+
+    #[test]
+    fn none_is_a_level_in_categoricals() {
+        let (c, _) = build(&[
+            "None", "Driver", "Both", "None", "Driver", "", "Both", "None",
+        ]);
+        match c.data {
+            ColumnData::Categorical { codes, levels } => {
+                assert_eq!(levels, ["Both", "Driver", "None"]);
+                assert_eq!(codes[0], 2);
+                assert_eq!(codes[5], MISSING_CODE);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn ids_are_text_and_few_levels_are_categorical() {
+        let ids: Vec<String> = (0..30).map(|i| format!("C{i:03}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        assert_eq!(build(&ids).0.kind(), super::super::ColumnKind::Text);
+        let (c, _) = build(&["a", "b", "a"]);
+        assert_eq!(c.kind(), super::super::ColumnKind::Categorical);
+    }
+
+    #[test]
+    fn dates_in_several_formats() {
+        let (c, _) = build(&["2024-01-05", "2024/01/06", "", "20240107"]);
+        assert_eq!(c.kind(), super::super::ColumnKind::Date);
+        let (c, w) = build(&["01/13/2024", "2024-01-02", "02/01/2024"]);
+        assert_eq!(c.kind(), super::super::ColumnKind::Date);
+        assert!(w[0].contains("mixes date formats"));
+        match c.data {
+            ColumnData::Date(d) => {
+                assert_eq!(d[2], Some(super::super::days_from_civil(2024, 2, 1)))
+            }
+            other => panic!("{other:?}"),
+        }
+        let (c, w) = build(&["01/02/2024", "03/04/2024"]);
+        assert_ne!(c.kind(), super::super::ColumnKind::Date);
+        assert!(w[0].contains("cannot be told"));
+    }
+
+    #[test]
+    fn integer_dates_only_when_all_valid() {
+        let (c, _) = build(&["20240101", "20240229"]);
+        assert_eq!(c.kind(), super::super::ColumnKind::Date);
+        let (c, _) = build(&["20240101", "20241301"]);
+        assert_eq!(c.kind(), super::super::ColumnKind::Numeric);
+    }
+}

@@ -1,0 +1,117 @@
+//! The engine's error type. Every message says what was wrong, where (file, line, column) and, where it
+//! helps, what to do about it. Library code returns [`Result`]; the CLI prints `error: <message>` and the GUI
+//! shows the same text in a banner.
+
+use std::path::PathBuf;
+
+/// Result with the engine's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the engine.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The operating system refused a read or write.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder involved.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The input is not a CSV we can read, at a known line.
+    #[error("{source_name}: line {line}: {message}")]
+    Csv {
+        /// File name (or `<stdin>`).
+        source_name: String,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// The input as a whole cannot be used (empty, binary, no rows...).
+    #[error("{source_name}: {message}")]
+    Input {
+        /// File name (or `<stdin>`).
+        source_name: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A column cannot be used as asked.
+    #[error("column '{name}': {message}")]
+    Column {
+        /// Column name.
+        name: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A parameter is out of range or inconsistent.
+    #[error("{0}")]
+    InvalidParameter(String),
+    /// The work would need more memory than we allow.
+    #[error(
+        "this needs about {} but the limit is {}",
+        human_bytes(*needed_bytes),
+        human_bytes(*limit_bytes)
+    )]
+    TooLarge {
+        /// Estimated need.
+        needed_bytes: u64,
+        /// Allowed.
+        limit_bytes: u64,
+    },
+    /// The user cancelled the job.
+    #[error("cancelled")]
+    Cancelled,
+    /// A background worker panicked; the message is the panic payload.
+    #[error("internal error in a background job: {0}")]
+    WorkerPanic(String),
+}
+
+impl Error {
+    /// An [`Error::Io`] for `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// `1536` -> `1.5 KiB`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} bytes")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_bytes_units() {
+        assert_eq!(human_bytes(12), "12 bytes");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(3 * 1024 * 1024 * 1024), "3.0 GiB");
+    }
+
+    #[test]
+    fn messages_name_the_place() {
+        let e = Error::Csv {
+            source_name: "a.csv".into(),
+            line: 7,
+            message: "expected 3 fields, found 2".into(),
+        };
+        assert_eq!(e.to_string(), "a.csv: line 7: expected 3 fields, found 2");
+    }
+}
