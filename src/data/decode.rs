@@ -19,7 +19,10 @@ pub(crate) fn read_all(
     progress: &Progress,
 ) -> Result<Vec<u8>> {
     progress.set_stage("reading", size_hint.unwrap_or(0));
-    let mut buf: Vec<u8> = Vec::with_capacity(size_hint.map_or(CHUNK, |s| s as usize + 1));
+    // Room for the whole file plus the one chunk-sized read that finds its end (with less, that last
+    // `resize` would reallocate, doubling the memory and copying the file).
+    let mut buf: Vec<u8> =
+        Vec::with_capacity(size_hint.map_or(CHUNK, |s| (s as usize).saturating_add(CHUNK)));
     let mut run = 0usize; // bytes since the last line break
     let mut lines = 1u64;
     loop {
@@ -166,9 +169,18 @@ fn decode_utf16(b: &[u8], big_endian: bool, source_name: &str) -> Result<Vec<u8>
     Ok(out)
 }
 
-/// Errors with the line where a quoted field opens and never closes. The csv parser would otherwise
-/// swallow the rest of the file into one field.
-pub(crate) fn check_quotes(text: &[u8], delimiter: u8, source_name: &str) -> Result<()> {
+/// Errors with the line where a quoted field opens and never closes (the csv parser would otherwise
+/// swallow the rest of the file into one field). Returns up to `n_chunks - 1` places where a record
+/// starts, as `(byte, line)`, spread evenly, so that chunks can be parsed in parallel.
+pub(crate) fn check_quotes(
+    text: &[u8],
+    delimiter: u8,
+    source_name: &str,
+    n_chunks: usize,
+) -> Result<Vec<(usize, u64)>> {
+    let step = text.len() / n_chunks.max(1) + 1;
+    let mut next_split = step;
+    let mut splits = Vec::new();
     let mut line = 1u64;
     let mut open_line = 0u64;
     let mut in_quotes = false;
@@ -191,6 +203,10 @@ pub(crate) fn check_quotes(text: &[u8], delimiter: u8, source_name: &str) -> Res
             open_line = line;
         } else if b == b'\n' {
             line += 1;
+            if i >= next_split && i + 1 < text.len() {
+                splits.push((i + 1, line));
+                next_split = i + 1 + step;
+            }
         }
         at_field_start = !in_quotes && (b == delimiter || b == b'\n' || b == b'\r');
         i += 1;
@@ -202,7 +218,7 @@ pub(crate) fn check_quotes(text: &[u8], delimiter: u8, source_name: &str) -> Res
             message: "a quoted field starts here and is never closed (a missing '\"')".into(),
         });
     }
-    Ok(())
+    Ok(splits)
 }
 
 /// Picks the delimiter among `,` `;` tab `|` that splits the first lines into the same number (> 1) of
@@ -257,14 +273,12 @@ mod tests {
 
     #[test]
     fn unterminated_quote_names_its_line() {
-        let e = check_quotes(b"a,b\n1,2\n3,\"oops\n4,5\n", b',', "f.csv").unwrap_err();
+        let e = check_quotes(b"a,b\n1,2\n3,\"oops\n4,5\n", b',', "f.csv", 1).unwrap_err();
         assert!(e.to_string().contains("line 3"), "{e}");
-        check_quotes(
-            b"a,b\n\"x\"\"y\",\"multi\nline\"\n5\" tall,2\n",
-            b',',
-            "f.csv",
-        )
-        .unwrap();
+        let text = b"a,b\n\"x\"\"y\",\"multi\nline\"\n5\" tall,2\n";
+        // Splits never fall inside the quoted newline.
+        let splits = check_quotes(text, b',', "f.csv", 30).unwrap();
+        assert_eq!(splits, [(4, 2), (24, 4)]);
     }
 
     #[test]

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use super::decode::{check_quotes, read_all, sniff_delimiter, to_utf8};
 use super::infer::{ColBuilder, is_missing_token};
+use rayon::prelude::*;
+
 use super::{Column, Table};
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
@@ -86,17 +88,22 @@ pub fn load_bytes(
         return Err(input_err("the file has only blank lines"));
     }
     let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
-    check_quotes(&text, delimiter, source_name)?;
+    let n_chunks = if text.len() > (1 << 20) {
+        rayon::current_num_threads() * 4
+    } else {
+        1
+    };
+    let splits = check_quotes(&text, delimiter, source_name, n_chunks)?;
     progress.check()?;
 
     let builder = || {
         let mut b = csv::ReaderBuilder::new();
-        b.delimiter(delimiter).has_headers(false).flexible(false);
+        b.delimiter(delimiter).has_headers(false).flexible(true);
         b
     };
     let mut rdr = builder().from_reader(text.as_slice());
     let mut rec = csv::ByteRecord::new();
-    if !read_record(&mut rdr, &mut rec, &text, source_name)? {
+    if !read_record(&mut rdr, &mut rec, &text, 0, source_name)? {
         return Err(input_err("the file has no rows"));
     }
     let first = rec.clone();
@@ -107,25 +114,50 @@ pub fn load_bytes(
         warnings.push("no header row found; columns are named column_1, column_2, ...".into());
         (1..=first.len()).map(|i| format!("column_{i}")).collect()
     };
-
-    let estimate = (text.len() / (first.as_slice().len() + first.len()).max(1)).min(1 << 28);
-    let mut cols: Vec<ColBuilder> = (0..first.len())
-        .map(|_| ColBuilder::with_capacity(estimate))
+    let ncols = first.len();
+    let data_start = if has_header {
+        usize::try_from(rdr.position().byte()).unwrap_or(text.len())
+    } else {
+        0
+    };
+    let data_line = 1 + text[..data_start].iter().filter(|&&b| b == b'\n').count() as u64;
+    let mut bounds: Vec<(usize, u64)> = vec![(data_start, data_line)];
+    bounds.extend(splits.into_iter().filter(|&(b, _)| b > data_start));
+    let ends: Vec<usize> = bounds
+        .iter()
+        .skip(1)
+        .map(|&(b, _)| b)
+        .chain([text.len()])
         .collect();
-    let mut row_lines: Vec<u64> = Vec::with_capacity(estimate);
+
     let total = text.len() as u64;
     progress.set_stage("parsing", total);
-    if !has_header {
-        push_record(&mut cols, &first, 1);
-        row_lines.push(1);
-    }
-    while read_record(&mut rdr, &mut rec, &text, source_name)? {
-        let line = record_line(&text, &rec);
-        push_record(&mut cols, &rec, line);
-        row_lines.push(line);
-        if row_lines.len() % 65_536 == 0 {
-            progress.check()?;
-            progress.set_done(rec.position().map_or(0, csv::Position::byte));
+    let bytes_per_row = (first.as_slice().len() + ncols).max(1);
+    let ctx = ChunkCtx {
+        text: &text,
+        ncols,
+        bytes_per_row,
+        source_name,
+        progress,
+        builder: &builder,
+    };
+    let parsed: Vec<Result<(Vec<ColBuilder>, Vec<u64>)>> = bounds
+        .par_iter()
+        .zip(ends.par_iter())
+        .map(|(&(start, line), &end)| ctx.parse(start, end, line))
+        .collect();
+    let mut cols: Vec<ColBuilder> = Vec::new();
+    let mut row_lines: Vec<u64> = Vec::new();
+    for part in parsed {
+        let (part_cols, part_lines) = part?;
+        if cols.is_empty() {
+            cols = part_cols;
+            row_lines = part_lines;
+        } else {
+            for (c, p) in cols.iter_mut().zip(part_cols) {
+                c.append(p);
+            }
+            row_lines.extend(part_lines);
         }
     }
     if row_lines.is_empty() {
@@ -139,11 +171,14 @@ pub fn load_bytes(
         for &j in &reread {
             cols[j].reset_text();
         }
-        let mut rdr = builder().from_reader(text.as_slice());
-        if has_header {
-            read_record(&mut rdr, &mut rec, &text, source_name)?;
-        }
-        while read_record(&mut rdr, &mut rec, &text, source_name)? {
+        let mut rdr = builder().from_reader(&text[data_start..]);
+        while read_record(
+            &mut rdr,
+            &mut rec,
+            &text[data_start..],
+            data_line - 1,
+            source_name,
+        )? {
             for &j in &reread {
                 cols[j].push_text(&rec[j]);
             }
@@ -166,35 +201,83 @@ pub fn load_bytes(
     })
 }
 
-/// The 1-based line where a record starts. After a CRLF the parser's position still points at the `\n`,
-/// one line early.
-fn record_line(text: &[u8], rec: &csv::ByteRecord) -> u64 {
-    rec.position().map_or(0, |p| position_line(text, p))
+/// What every chunk parser shares.
+struct ChunkCtx<'a, B: Fn() -> csv::ReaderBuilder> {
+    text: &'a [u8],
+    ncols: usize,
+    bytes_per_row: usize,
+    source_name: &'a str,
+    progress: &'a Progress,
+    builder: &'a B,
 }
 
+impl<B: Fn() -> csv::ReaderBuilder + Sync> ChunkCtx<'_, B> {
+    /// Parses `text[start..end]` (whole records; `first_line` is the line of `start`).
+    fn parse(
+        &self,
+        start: usize,
+        end: usize,
+        first_line: u64,
+    ) -> Result<(Vec<ColBuilder>, Vec<u64>)> {
+        let chunk = &self.text[start..end];
+        let estimate = chunk.len() / self.bytes_per_row + 16;
+        let mut cols: Vec<ColBuilder> = (0..self.ncols)
+            .map(|_| ColBuilder::with_capacity(estimate))
+            .collect();
+        let mut lines = Vec::with_capacity(estimate);
+        let mut rdr = (self.builder)().from_reader(chunk);
+        let mut rec = csv::ByteRecord::new();
+        let offset = first_line - 1;
+        let mut reported = 0u64;
+        while read_record(&mut rdr, &mut rec, chunk, offset, self.source_name)? {
+            let line = rec.position().map_or(0, |p| position_line(chunk, p)) + offset;
+            if rec.len() != self.ncols {
+                return Err(Error::Csv {
+                    source_name: self.source_name.to_owned(),
+                    line,
+                    message: format!(
+                        "this row has {} field(s) but the first row has {}; fix the row (a stray \
+                         delimiter or a missing quote?)",
+                        rec.len(),
+                        self.ncols
+                    ),
+                });
+            }
+            for (b, field) in cols.iter_mut().zip(rec.iter()) {
+                b.push(field, line);
+            }
+            lines.push(line);
+            if lines.len() % 16_384 == 0 {
+                self.progress.check()?;
+                let at = rec.position().map_or(0, csv::Position::byte);
+                self.progress.add(at - reported);
+                reported = at;
+            }
+        }
+        Ok((cols, lines))
+    }
+}
+
+/// The 1-based line where a record starts. After a CRLF the parser's position still points at the `\n`,
+/// one line early.
 fn position_line(text: &[u8], p: &csv::Position) -> u64 {
     let at = usize::try_from(p.byte()).unwrap_or(usize::MAX);
     p.line() + u64::from(text.get(at) == Some(&b'\n'))
-}
-
-fn push_record(cols: &mut [ColBuilder], rec: &csv::ByteRecord, line: u64) {
-    for (b, field) in cols.iter_mut().zip(rec.iter()) {
-        b.push(field, line);
-    }
 }
 
 fn read_record(
     rdr: &mut csv::Reader<&[u8]>,
     rec: &mut csv::ByteRecord,
     text: &[u8],
+    line_offset: u64,
     source_name: &str,
 ) -> Result<bool> {
     rdr.read_byte_record(rec)
-        .map_err(|e| csv_error(&e, text, source_name))
+        .map_err(|e| csv_error(&e, text, line_offset, source_name))
 }
 
-fn csv_error(e: &csv::Error, text: &[u8], source_name: &str) -> Error {
-    let line_of = |p: &csv::Position| position_line(text, p);
+fn csv_error(e: &csv::Error, text: &[u8], line_offset: u64, source_name: &str) -> Error {
+    let line_of = |p: &csv::Position| position_line(text, p) + line_offset;
     match e.kind() {
         csv::ErrorKind::UnequalLengths {
             pos,

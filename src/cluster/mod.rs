@@ -1,0 +1,54 @@
+//! Clustering algorithms: k-means (and later hierarchical linkage and Gaussian mixtures), plus the
+//! canonical numbering of segments shared by every method.
+
+pub mod kmeans;
+
+pub use kmeans::{KMeans, KMeansParams, kmeans, nearest_centroids};
+
+use ndarray::ArrayView2;
+
+use crate::error::{Error, Result};
+
+/// Renumbers labels `0..k` so that segment 0 is the largest (ties: the one whose first row comes first).
+/// Returns the new labels and `old_to_new`.
+pub fn canonical_labels(labels: &[usize], k: usize) -> (Vec<usize>, Vec<usize>) {
+    let mut size = vec![0usize; k];
+    let mut first = vec![usize::MAX; k];
+    for (i, &l) in labels.iter().enumerate() {
+        size[l] += 1;
+        first[l] = first[l].min(i);
+    }
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&a, &b| size[b].cmp(&size[a]).then(first[a].cmp(&first[b])));
+    let mut old_to_new = vec![0usize; k];
+    for (new, &old) in order.iter().enumerate() {
+        old_to_new[old] = new;
+    }
+    (labels.iter().map(|&l| old_to_new[l]).collect(), old_to_new)
+}
+
+/// Errors naming the first missing or infinite value of a prepared matrix.
+pub fn check_finite(x: ArrayView2<f64>) -> Result<()> {
+    for (i, row) in x.outer_iter().enumerate() {
+        if let Some(j) = row.iter().position(|v| !v.is_finite()) {
+            return Err(Error::InvalidParameter(format!(
+                "row {} feature {} has a missing or infinite value; impute or drop it before clustering",
+                i + 1,
+                j + 1
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_is_by_size_then_first_row() {
+        let (l, map) = canonical_labels(&[2, 0, 0, 1, 1, 2, 2], 3);
+        assert_eq!(l, [0, 1, 1, 2, 2, 0, 0]);
+        assert_eq!(map, [1, 2, 0]);
+    }
+}
