@@ -2,9 +2,12 @@
 //! `scripts/make_fixtures.py`). pandas is the reference for the conventions: missing tokens, `None` in
 //! numeric columns, invalid cells, ddof = 1, median of the two middle values, smallest mode.
 
+// Helpers outside #[test] functions may panic with a message too: a failed expectation is a test failure.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
-use segscope::data::{ColumnKind, ColumnSummary, LoadOptions, Table, load_path, summarize};
+use segscope::data::{Column, ColumnKind, ColumnSummary, LoadOptions, Table, load_path, summarize};
 use segscope::jobs::Progress;
 use serde_json::Value;
 
@@ -29,13 +32,6 @@ fn files(reference: &Value) -> &Vec<Value> {
     reference["files"].as_array().expect("files is an array")
 }
 
-fn file<'a>(reference: &'a Value, rel: &str) -> &'a Value {
-    files(reference)
-        .iter()
-        .find(|f| f["path"] == rel)
-        .unwrap_or_else(|| panic!("{rel} is not in pandas_summary.json"))
-}
-
 fn as_usize(v: &Value, what: &str) -> usize {
     v.as_u64()
         .unwrap_or_else(|| panic!("{what}: expected an integer, got {v}")) as usize
@@ -51,11 +47,19 @@ fn close(a: f64, b: f64) -> bool {
     a == b || (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300)
 }
 
-fn check_stat(errors: &mut Vec<String>, place: &str, stat: &str, ours: Option<f64>, theirs: &Value) {
+fn check_stat(
+    errors: &mut Vec<String>,
+    place: &str,
+    stat: &str,
+    ours: Option<f64>,
+    theirs: &Value,
+) {
     let theirs = as_f64(theirs, &format!("{place} {stat}"));
     match ours {
         Some(v) if close(v, theirs) => {}
-        other => errors.push(format!("{place}: {stat} is {other:?}, pandas says {theirs}")),
+        other => errors.push(format!(
+            "{place}: {stat} is {other:?}, pandas says {theirs}"
+        )),
     }
 }
 
@@ -63,7 +67,10 @@ fn check_stat(errors: &mut Vec<String>, place: &str, stat: &str, ours: Option<f6
 fn compare_column(errors: &mut Vec<String>, place: &str, s: &ColumnSummary, p: &Value) {
     let numeric = p["kind"] == "numeric";
     if (s.kind == ColumnKind::Numeric) != numeric {
-        errors.push(format!("{place}: kind is {}, pandas says {}", s.kind, p["kind"]));
+        errors.push(format!(
+            "{place}: kind is {}, pandas says {}",
+            s.kind, p["kind"]
+        ));
         return;
     }
     let missing_key = if numeric { "missing_total" } else { "missing" };
@@ -112,9 +119,6 @@ fn compare_column(errors: &mut Vec<String>, place: &str, s: &ColumnSummary, p: &
         }
         let ours = s.mode.as_deref().and_then(|m| m.parse::<f64>().ok());
         check_stat(errors, place, "mode", ours, &p["mode"]);
-        if s.count + s.missing != s.count + want_missing {
-            errors.push(format!("{place}: count/missing inconsistent"));
-        }
     } else {
         let want = p["mode"].as_str().unwrap_or_default();
         if s.mode.as_deref() != Some(want) {
@@ -142,7 +146,10 @@ fn every_column_of_every_fixture_matches_pandas() {
         for p in cols {
             let pos = as_usize(&p["position"], rel);
             let col = &table.columns[pos];
-            let place = format!("{rel} column {pos} ('{}' / pandas '{}')", col.name, p["name"]);
+            let place = format!(
+                "{rel} column {pos} ('{}' / pandas '{}')",
+                col.name, p["name"]
+            );
             let pname = p["name"].as_str().unwrap_or_default();
             if pname.starts_with("Unnamed: ") {
                 assert_eq!(col.name, format!("column_{}", pos + 1), "{place}");
@@ -196,7 +203,11 @@ fn usarrests_state_names_are_text() {
         t.warnings
     );
     for name in ["Murder", "Assault", "UrbanPop", "Rape"] {
-        assert_eq!(t.column(name).map(|c| c.kind()), Some(ColumnKind::Numeric), "{name}");
+        assert_eq!(
+            t.column(name).map(Column::kind),
+            Some(ColumnKind::Numeric),
+            "{name}"
+        );
     }
 }
 
@@ -205,13 +216,17 @@ fn tips_kinds() {
     let t = load("tests/fixtures/tips.csv");
     for name in ["sex", "smoker", "day", "time"] {
         assert_eq!(
-            t.column(name).map(|c| c.kind()),
+            t.column(name).map(Column::kind),
             Some(ColumnKind::Categorical),
             "{name}"
         );
     }
     for name in ["total_bill", "tip", "size"] {
-        assert_eq!(t.column(name).map(|c| c.kind()), Some(ColumnKind::Numeric), "{name}");
+        assert_eq!(
+            t.column(name).map(Column::kind),
+            Some(ColumnKind::Numeric),
+            "{name}"
+        );
     }
 }
 
@@ -237,5 +252,5 @@ fn messy_conventions() {
         "{:?}",
         t.warnings
     );
-    assert_eq!(t.column("row_id").map(|c| c.kind()), Some(ColumnKind::Text));
+    assert_eq!(t.column("row_id").map(Column::kind), Some(ColumnKind::Text));
 }
