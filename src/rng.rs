@@ -61,6 +61,7 @@ impl Rng {
     }
 
     /// A new generator derived from this one (for independent restarts).
+    #[must_use]
     pub fn fork(&mut self) -> Rng {
         Rng::new(self.next_u64())
     }

@@ -60,7 +60,7 @@ impl KMeansParams {
                 "n_init and max_iter must be at least 1".into(),
             ));
         }
-        if !(self.tol >= 0.0) {
+        if self.tol.is_nan() || self.tol < 0.0 {
             return Err(Error::InvalidParameter("tol must be ≥ 0".into()));
         }
         Ok(())
@@ -325,9 +325,9 @@ fn relocate_empty(data: &[f64], d: usize, centers: &[f64], labels: &[usize], s: 
             continue;
         }
         let row = &data[i * d..(i + 1) * d];
-        for t in 0..d {
-            s.sums[old * d + t] -= row[t];
-            s.sums[new * d + t] = row[t];
+        for (t, &v) in row.iter().enumerate() {
+            s.sums[old * d + t] -= v;
+            s.sums[new * d + t] = v;
         }
         s.counts[old] -= 1;
         s.counts[new] = 1;

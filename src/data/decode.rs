@@ -148,12 +148,11 @@ fn decode_utf16(b: &[u8], big_endian: bool, source_name: &str) -> Result<Vec<u8>
     let mut out = String::with_capacity(b.len() / 2);
     let mut bad = 0usize;
     for r in char::decode_utf16(units) {
-        match r {
-            Ok(c) => out.push(c),
-            Err(_) => {
-                bad += 1;
-                out.push(char::REPLACEMENT_CHARACTER);
-            }
+        if let Ok(c) = r {
+            out.push(c);
+        } else {
+            bad += 1;
+            out.push(char::REPLACEMENT_CHARACTER);
         }
     }
     if bad * 100 > out.len().max(1) {
@@ -228,7 +227,7 @@ pub(crate) fn sniff_delimiter(text: &[u8]) -> u8 {
     let truncated = sample_len < text.len();
     let sample = &text[..sample_len];
     let mut best = (b',', 0usize, 0usize); // delimiter, consistent rows, fields
-    for &d in &[b',', b';', b'\t', b'|'] {
+    for &d in b",;\t|" {
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(d)
             .has_headers(false)

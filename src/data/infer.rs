@@ -459,7 +459,7 @@ mod tests {
         assert!(w[0].contains("mixes date formats"));
         match c.data {
             ColumnData::Date(d) => {
-                assert_eq!(d[2], Some(super::super::days_from_civil(2024, 2, 1)))
+                assert_eq!(d[2], Some(super::super::days_from_civil(2024, 2, 1)));
             }
             other => panic!("{other:?}"),
         }

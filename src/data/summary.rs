@@ -130,7 +130,7 @@ fn numeric_summary(x: &mut [f64], s: &mut ColumnSummary) {
     s.median = Some(if x.len() % 2 == 1 {
         x[mid]
     } else {
-        (x[mid - 1] + x[mid]) / 2.0
+        f64::midpoint(x[mid - 1], x[mid])
     });
     // Distinct values and the mode from runs of equal values (-0 == 0).
     let (mut distinct, mut best_val, mut best_len) = (0usize, x[0], 0usize);
