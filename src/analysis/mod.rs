@@ -1,5 +1,11 @@
 //! Analysis built on the clustering engine: the K sweep with its recommendation, and per-segment profiles.
 
+pub mod fit;
+pub mod profile;
 pub mod sweep;
 
-pub use sweep::{Candidate, Recommendation, Sweep, SweepRow, knee_kneedle, recommend, score_candidates};
+pub use fit::{FitOptions, Segmentation, fit, fit_height, run_sweep};
+pub use profile::{Profile, profile, write_profile_csv};
+pub use sweep::{
+    Candidate, Recommendation, Sweep, SweepRow, knee_kneedle, recommend, score_candidates,
+};

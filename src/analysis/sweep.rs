@@ -101,7 +101,10 @@ pub fn score_candidates(
         let refs: Vec<&[usize]> = scored.iter().map(|c| c.labels.as_slice()).collect();
         silhouette_many(x, &refs, progress)?
     };
-    progress.set_stage("Davies-Bouldin and Calinski-Harabasz", candidates.len() as u64);
+    progress.set_stage(
+        "Davies-Bouldin and Calinski-Harabasz",
+        candidates.len() as u64,
+    );
     let finite = |v: f64| v.is_finite().then_some(v);
     let mut rows = Vec::with_capacity(candidates.len());
     let mut s = sil.into_iter();
@@ -138,7 +141,9 @@ pub fn knee_kneedle(ks: &[usize], values: &[f64]) -> Option<usize> {
     let (k0, k1) = (ks[0] as f64, ks[ks.len() - 1] as f64);
     let (lo, hi) = values
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
     if hi <= lo || k1 <= k0 {
         return None;
     }
@@ -154,7 +159,11 @@ pub fn knee_kneedle(ks: &[usize], values: &[f64]) -> Option<usize> {
     best.filter(|(d, _)| *d > 0.0).map(|(_, k)| k)
 }
 
-fn arg_best(rows: &[SweepRow], get: impl Fn(&SweepRow) -> Option<f64>, higher: bool) -> Option<usize> {
+fn arg_best(
+    rows: &[SweepRow],
+    get: impl Fn(&SweepRow) -> Option<f64>,
+    higher: bool,
+) -> Option<usize> {
     let mut best: Option<(f64, usize)> = None;
     for r in rows {
         if let Some(v) = get(r) {
@@ -251,6 +260,11 @@ mod tests {
         assert_eq!(r.k, Some(3));
         assert_eq!(r.majority_k, Some(3));
         assert_eq!(r.knee_k, Some(3));
-        assert!(r.reason.contains("k = 3 has the highest silhouette (0.620, well separated)"), "{}", r.reason);
+        assert!(
+            r.reason
+                .contains("k = 3 has the highest silhouette (0.620, well separated)"),
+            "{}",
+            r.reason
+        );
     }
 }

@@ -68,6 +68,31 @@ pub fn load_input(arg: &str, opts: &LoadOptions, progress: &Progress) -> Result<
     }
 }
 
+/// The raw bytes of `arg` (a path, or `-` for standard input) and its name for messages, so that a caller
+/// can both load it ([`load_bytes`]) and stream its text again for export ([`decode_text`]).
+pub fn read_input(arg: &str, opts: &LoadOptions, progress: &Progress) -> Result<(Vec<u8>, String)> {
+    if arg == "-" {
+        let bytes = read_all(std::io::stdin().lock(), "<stdin>", None, opts.max_line_bytes, progress)?;
+        return Ok((bytes, "<stdin>".to_owned()));
+    }
+    let path = Path::new(arg);
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::Input {
+            source_name: arg.to_owned(),
+            message: "this is a folder, not a CSV file".into(),
+        });
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_all(file, arg, Some(meta.len()), opts.max_line_bytes, progress)?;
+    Ok((bytes, arg.to_owned()))
+}
+
+/// The UTF-8 text the loader parses for these bytes (BOM stripped, UTF-16 and Latin-1 converted).
+pub fn decode_text(bytes: Vec<u8>, source_name: &str) -> Result<Vec<u8>> {
+    to_utf8(bytes, source_name, &mut Vec::new())
+}
+
 /// Loads a CSV held in memory.
 pub fn load_bytes(
     bytes: Vec<u8>,

@@ -12,7 +12,9 @@ mod load;
 mod summary;
 
 pub use dates::{days_from_civil, format_date, parse_date_iso};
-pub use load::{LoadOptions, load_bytes, load_input, load_path, load_reader};
+pub use load::{
+    LoadOptions, decode_text, load_bytes, load_input, load_path, load_reader, read_input,
+};
 pub use summary::{ColumnSummary, HISTOGRAM_BINS, summarize, summarize_table};
 
 /// Code of a missing cell in categorical and text columns.

@@ -1,0 +1,83 @@
+//! `segscope pca FILE [PIPELINE] [--components N] [--json] [-o SCORES.csv]`.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::engine::{load_prepared, print_json};
+use super::pipeline::PipelineArgs;
+use crate::error::{Error, Result};
+use crate::jobs::Progress;
+use crate::prep::output::write_atomic;
+use crate::reduce::pca;
+
+/// Arguments of `pca`.
+#[derive(Debug, clap::Args)]
+pub struct PcaArgs {
+    /// CSV file, or `-` for standard input.
+    pub file: String,
+    /// The preparation.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    /// Number of components.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub components: usize,
+    /// Print JSON for scripts.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the scores (one row per kept input row) to this CSV.
+    #[arg(short, long, value_name = "SCORES.csv")]
+    pub output: Option<PathBuf>,
+}
+
+pub(super) fn run(args: &PcaArgs) -> Result<()> {
+    let progress = Progress::new();
+    let loaded = load_prepared(&args.file, &args.pipeline, &progress)?;
+    let x = loaded.prepared.matrix.view();
+    let p = pca(x, args.components, &progress)?;
+    if let Some(out) = &args.output {
+        let scores = p.transform(x);
+        write_atomic(out, |w| {
+            let mut c = csv::Writer::from_writer(w);
+            let err = |e: csv::Error| Error::InvalidParameter(format!("cannot write the CSV: {e}"));
+            c.write_record((1..=args.components).map(|i| format!("pc{i}")))
+                .map_err(err)?;
+            for row in scores.rows() {
+                c.write_record(row.iter().map(f64::to_string))
+                    .map_err(err)?;
+            }
+            c.flush().map_err(|e| Error::io("<output>", e))
+        })?;
+    }
+    let components: Vec<Vec<f64>> = p
+        .components
+        .rows()
+        .into_iter()
+        .map(|r| r.to_vec())
+        .collect();
+    if args.json {
+        return print_json(&json!({
+            "explained_variance": p.explained_variance,
+            "explained_variance_ratio": p.explained_variance_ratio,
+            "components": components,
+            "feature_names": loaded.prepared.feature_names,
+        }));
+    }
+    println!("component  variance  share   cumulative");
+    let mut cum = 0.0;
+    for (i, (v, r)) in p
+        .explained_variance
+        .iter()
+        .zip(&p.explained_variance_ratio)
+        .enumerate()
+    {
+        cum += r;
+        println!(
+            "pc{:<8} {v:>8.4}  {:>5.1}%  {:>5.1}%",
+            i + 1,
+            r * 100.0,
+            cum * 100.0
+        );
+    }
+    Ok(())
+}

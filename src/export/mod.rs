@@ -1,0 +1,147 @@
+//! Exports: the labelled CSV (the original file's text kept byte for byte, with segment columns appended)
+//! and the linkage CSV. Writes are atomic (see [`crate::prep::output::write_atomic`]).
+
+use std::io::Write;
+
+use crate::error::{Error, Result};
+
+/// Extra columns appended to every data row of the input; `values[i]` are the cells of data row `i`
+/// (empty strings for rows that were not clustered).
+#[derive(Debug, Clone, Default)]
+pub struct AppendColumns {
+    /// Names of the appended columns.
+    pub names: Vec<String>,
+    /// One vector of cells per data row.
+    pub values: Vec<Vec<String>>,
+}
+
+/// Streams `text` (the decoded input, as the loader saw it) and writes each record unchanged followed by
+/// the appended cells. `has_header` says whether the first record is the header.
+pub fn write_labelled(
+    text: &[u8],
+    delimiter: u8,
+    has_header: bool,
+    extra: &AppendColumns,
+    w: &mut dyn Write,
+) -> Result<()> {
+    let io = |e: std::io::Error| Error::io("<output>", e);
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text);
+    let mut rec = csv::ByteRecord::new();
+    let mut starts: Vec<usize> = Vec::new();
+    while rdr
+        .read_byte_record(&mut rec)
+        .map_err(|e| Error::InvalidParameter(format!("cannot re-read the input: {e}")))?
+    {
+        starts.push(
+            rec.position()
+                .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0)),
+        );
+    }
+    let n_data = starts.len() - usize::from(has_header);
+    if n_data != extra.values.len() {
+        return Err(Error::InvalidParameter(format!(
+            "internal: the input has {n_data} rows but {} labels were made",
+            extra.values.len()
+        )));
+    }
+    let sep = [delimiter];
+    let write_cells = |w: &mut dyn Write, cells: &[String]| -> Result<()> {
+        for c in cells {
+            w.write_all(&sep).map_err(io)?;
+            let needs_quotes = c
+                .bytes()
+                .any(|b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r');
+            if needs_quotes {
+                write!(w, "\"{}\"", c.replace('"', "\"\"")).map_err(io)?;
+            } else {
+                w.write_all(c.as_bytes()).map_err(io)?;
+            }
+        }
+        w.write_all(b"\n").map_err(io)
+    };
+    let header_cells: Vec<String> = extra.names.clone();
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        let mut raw = &text[start..end];
+        while let [rest @ .., b'\n' | b'\r'] = raw {
+            raw = rest;
+        }
+        // A CRLF after the previous record leaves its '\n' at the start of this one.
+        while let [b'\n' | b'\r', rest @ ..] = raw {
+            raw = rest;
+        }
+        w.write_all(raw).map_err(io)?;
+        if has_header && i == 0 {
+            write_cells(w, &header_cells)?;
+        } else {
+            let row = i - usize::from(has_header);
+            write_cells(w, &extra.values[row])?;
+        }
+    }
+    Ok(())
+}
+
+/// A number for CSV output: shortest round-trip text, in exponent form when very large or small (never
+/// hundreds of digits).
+pub fn fmt_f64(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 || (1e-5..1e16).contains(&a) || !v.is_finite() {
+        v.to_string()
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// The scipy linkage matrix as CSV: `a,b,distance,size`.
+pub fn write_linkage_csv(matrix: &[[f64; 4]], w: &mut dyn Write) -> Result<()> {
+    let io = |e: std::io::Error| Error::io("<output>", e);
+    writeln!(w, "a,b,distance,size").map_err(io)?;
+    for m in matrix {
+        writeln!(w, "{},{},{},{}", m[0], m[1], m[2], m[3]).map_err(io)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_stay_short() {
+        assert_eq!(
+            fmt_f64(2.691_098_067_955_019e-204),
+            "2.691098067955019e-204"
+        );
+        assert_eq!(fmt_f64(0.5), "0.5");
+        assert_eq!(fmt_f64(0.0), "0");
+        assert_eq!(fmt_f64(3e20), "3e20");
+        assert_eq!(
+            "2.691098067955019e-204".parse::<f64>().unwrap(),
+            2.691_098_067_955_019e-204
+        );
+    }
+
+    #[test]
+    fn keeps_original_text_and_appends() {
+        let text = b"id;note\r\n1;\"a;b\"\r\n2;\"multi\nline\"\r\n";
+        let extra = AppendColumns {
+            names: vec!["segment".into()],
+            values: vec![vec!["0".into()], vec![String::new()]],
+        };
+        let mut out = Vec::new();
+        write_labelled(text, b';', true, &extra, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "id;note;segment\n1;\"a;b\";0\n2;\"multi\nline\";\n"
+        );
+        let bad = AppendColumns {
+            names: vec!["s".into()],
+            values: vec![],
+        };
+        assert!(write_labelled(text, b';', true, &bad, &mut Vec::new()).is_err());
+    }
+}
