@@ -1,6 +1,308 @@
-//! The desktop app (placeholder until the app module lands).
+//! The desktop app (eframe/egui). [`SegscopeApp`] owns an [`AppState`](state::AppState) (pure logic, no
+//! drawing), the file dialogs, and one view per tab. Each frame it polls the background job, draws the top
+//! bar, the banners and the current tab, collects the [`Command`](state::Command)s the panels emitted, and
+//! applies them once everything is drawn.
+//!
+//! Files: `state.rs` (loading state machine, banners, commands), `dialogs.rs` (native dialogs behind a
+//! trait, scripted ones for tests), `data_panel.rs` (the Data tab), `format.rs` (numbers for humans),
+//! `theme.rs` (all colours).
 
-/// Opens the window.
-pub fn run_native(_file: Option<std::path::PathBuf>) -> eframe::Result<()> {
-    Ok(())
+mod data_panel;
+pub mod dialogs;
+pub mod format;
+pub mod state;
+pub mod theme;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use egui::{
+    Align, Align2, FontId, Id, Key, KeyboardShortcut, LayerId, Layout, Modifiers, Order, Ui,
+};
+
+pub use dialogs::{FileDialogs, RfdDialogs, ScriptedDialogs};
+use state::{AppState, BannerKind, Command, LoadSource, Settings, Tab};
+use theme::Palette;
+
+use crate::data::Table;
+
+/// How often the UI polls a running job.
+const POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Ctrl+O (Cmd+O on macOS).
+const OPEN_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+
+/// A tab of the main area: draws from the state and emits commands, never mutates the state directly.
+pub trait View {
+    /// Draws the view.
+    fn ui(&mut self, ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>);
+}
+
+/// Opens the window; blocks until it is closed. Starts on `file`, or on the embedded sample.
+pub fn run_native(file: Option<PathBuf>) -> eframe::Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("segscope")
+            .with_app_id("segscope")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([900.0, 600.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "segscope",
+        options,
+        Box::new(move |cc| Ok(Box::new(SegscopeApp::from_creation_context(cc, file)))),
+    )
+}
+
+/// The segscope desktop app.
+pub struct SegscopeApp {
+    state: AppState,
+    dialogs: Box<dyn FileDialogs>,
+    commands: Vec<Command>,
+    data_panel: data_panel::DataPanel,
+}
+
+impl SegscopeApp {
+    /// The app with default settings, starting to load `initial` (or the embedded sample) on a worker.
+    /// Needs no window: tests drive it through [`SegscopeApp::ui_frame`].
+    pub fn new(dialogs: Box<dyn FileDialogs>, initial: Option<PathBuf>) -> Self {
+        Self::with_settings(dialogs, initial, Settings::default())
+    }
+
+    /// Like [`SegscopeApp::new`], with remembered settings.
+    pub fn with_settings(
+        dialogs: Box<dyn FileDialogs>,
+        initial: Option<PathBuf>,
+        settings: Settings,
+    ) -> Self {
+        let mut state = AppState::new(settings);
+        state.start_load(initial.map_or_else(LoadSource::sample, LoadSource::Path));
+        Self {
+            state,
+            dialogs,
+            commands: Vec::new(),
+            data_panel: data_panel::DataPanel,
+        }
+    }
+
+    /// The app as eframe starts it: native dialogs, settings restored from eframe's storage.
+    pub fn from_creation_context(
+        cc: &eframe::CreationContext<'_>,
+        initial: Option<PathBuf>,
+    ) -> Self {
+        let settings = cc
+            .storage
+            .and_then(|s| eframe::get_value::<Settings>(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        Self::with_settings(Box::new(RfdDialogs::new()), initial, settings)
+    }
+
+    /// The state (for tests and later panels).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The table shown, if any.
+    pub fn table(&self) -> Option<&Table> {
+        self.state.dataset().map(|d| &*d.table)
+    }
+
+    /// The text of the newest banner, if any.
+    pub fn banner(&self) -> Option<&str> {
+        self.state.banners().last().map(|b| b.text.as_str())
+    }
+
+    /// Whether a load is running.
+    pub fn is_loading(&self) -> bool {
+        self.state.is_loading()
+    }
+
+    /// Draws one frame of the whole app into `ui` and applies what the user asked for.
+    pub fn ui_frame(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        self.state.poll();
+        self.input(&ctx);
+
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            top_bar_ui(ui, &self.state, &mut self.commands);
+        });
+        if !self.state.banners().is_empty() {
+            egui::Panel::top("banners").show(ui, |ui| {
+                banners_ui(ui, &self.state, &mut self.commands);
+            });
+        }
+        egui::CentralPanel::default().show(ui, |ui| match self.state.settings.tab {
+            Tab::Data => self.data_panel.ui(ui, &self.state, &mut self.commands),
+        });
+        drop_overlay(&ctx);
+
+        let had_commands = !self.commands.is_empty();
+        self.apply_commands();
+        if had_commands {
+            ctx.request_repaint();
+        } else if self.state.is_loading() {
+            ctx.request_repaint_after(POLL_INTERVAL);
+        }
+    }
+
+    /// Keyboard shortcuts and dropped files become commands.
+    fn input(&mut self, ctx: &egui::Context) {
+        if ctx.input_mut(|i| i.consume_shortcut(&OPEN_SHORTCUT)) {
+            self.commands.push(Command::OpenDialog);
+        }
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        if let Some(file) = dropped.first() {
+            let path = file.path().to_path_buf();
+            let source = if path.is_file() {
+                LoadSource::Path(path)
+            } else {
+                let handle = std::sync::Arc::clone(file);
+                LoadSource::Deferred {
+                    name: state::file_name(&path),
+                    read: Box::new(move || handle.bytes()),
+                }
+            };
+            self.commands.push(Command::Load(source));
+            if dropped.len() > 1 {
+                self.state.push_banner(
+                    BannerKind::Info,
+                    format!(
+                        "{} files were dropped; opening only {}.",
+                        dropped.len(),
+                        state::file_name(file.path())
+                    ),
+                );
+            }
+        }
+    }
+
+    fn apply_commands(&mut self) {
+        for command in std::mem::take(&mut self.commands) {
+            match command {
+                Command::OpenDialog => {
+                    if let Some(path) = self.dialogs.pick_csv() {
+                        self.state.start_load(LoadSource::Path(path));
+                    }
+                }
+                Command::Load(source) => self.state.start_load(source),
+                Command::CancelLoad => self.state.cancel_load(),
+                Command::DismissBanner(id) => self.state.dismiss_banner(id),
+                Command::SelectTab(tab) => self.state.settings.tab = tab,
+            }
+        }
+    }
+}
+
+impl eframe::App for SegscopeApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.ui_frame(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.state.settings);
+    }
+}
+
+fn top_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        let open = ui.button("Open CSV…").on_hover_text(format!(
+            "Open a CSV file ({})",
+            ui.ctx().format_shortcut(&OPEN_SHORTCUT)
+        ));
+        if open.clicked() {
+            commands.push(Command::OpenDialog);
+        }
+        if !state.settings.recent_files.is_empty() {
+            ui.menu_button("Recent", |ui| {
+                for path in &state.settings.recent_files {
+                    let clicked = ui
+                        .button(state::file_name(path))
+                        .on_hover_text(path.display().to_string())
+                        .clicked();
+                    if clicked {
+                        commands.push(Command::Load(LoadSource::Path(path.clone())));
+                    }
+                }
+            });
+        }
+        ui.separator();
+        for tab in Tab::ALL {
+            if ui
+                .selectable_label(state.settings.tab == tab, tab.title())
+                .clicked()
+            {
+                commands.push(Command::SelectTab(tab));
+            }
+        }
+        ui.separator();
+        if let Some(d) = state.dataset() {
+            ui.label(d.display_name());
+        }
+        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+            if let Some(status) = state.load_status() {
+                if ui.button("Cancel").clicked() {
+                    commands.push(Command::CancelLoad);
+                }
+                let text = match status.fraction {
+                    Some(f) => format!("{} {:.0}%", status.stage, f * 100.0),
+                    None => status.stage.clone(),
+                };
+                ui.add(
+                    egui::ProgressBar::new(status.fraction.unwrap_or(0.0))
+                        .desired_width(200.0)
+                        .text(text),
+                );
+                ui.spinner();
+                ui.label(format!("Loading {}", status.name));
+            }
+        });
+    });
+    ui.add_space(2.0);
+}
+
+fn banners_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let palette = Palette::of(ui.visuals());
+    ui.add_space(4.0);
+    for banner in state.banners() {
+        let (fill, text) = match banner.kind {
+            BannerKind::Error => (palette.error_fill, palette.error_text),
+            BannerKind::Info => (palette.info_fill, palette.info_text),
+        };
+        egui::Frame::new()
+            .fill(fill)
+            .corner_radius(4.0)
+            .inner_margin(egui::Margin::symmetric(8, 6))
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.horizontal(|ui| {
+                    ui.visuals_mut().override_text_color = Some(text);
+                    if ui.small_button("×").on_hover_text("Dismiss").clicked() {
+                        commands.push(Command::DismissBanner(banner.id));
+                    }
+                    ui.add(egui::Label::new(&banner.text).wrap());
+                });
+            });
+        ui.add_space(4.0);
+    }
+}
+
+/// Dims the window and says what dropping does while files hover over it.
+fn drop_overlay(ctx: &egui::Context) {
+    if ctx.input(|i| i.raw.hovered_files.is_empty()) {
+        return;
+    }
+    let palette = Palette::of(&ctx.global_style().visuals);
+    let painter = ctx.layer_painter(LayerId::new(Order::Foreground, Id::unique("drop_overlay")));
+    let rect = ctx.content_rect();
+    painter.rect_filled(rect, 0.0, palette.drop_fill);
+    painter.text(
+        rect.center(),
+        Align2::CENTER_CENTER,
+        "Drop a CSV to open it",
+        FontId::proportional(28.0),
+        palette.drop_text,
+    );
 }

@@ -67,7 +67,17 @@ pub(super) fn run(args: &ClusterArgs) -> Result<()> {
     };
     let scores = score_all(x, &seg.labels, &progress)?;
     let n = x.nrows();
-    let row_sil = if (2..n).contains(&seg.k) && n <= ROW_SILHOUETTE_LIMIT {
+    let sizes = seg.sizes();
+    let used = sizes.iter().filter(|&&s| s > 0).count();
+    if scores.silhouette.is_none() {
+        eprintln!(
+            "warning: the silhouette is undefined here: it needs at least 2 non-empty segments and fewer \
+             segments than rows (this run has {used} non-empty of {} segments on {n} rows; identical rows \
+             cannot be split)",
+            seg.k
+        );
+    }
+    let row_sil = if (2..n).contains(&used) && n <= ROW_SILHOUETTE_LIMIT {
         Some(silhouette_samples(x, &seg.labels, &progress)?)
     } else {
         if n > ROW_SILHOUETTE_LIMIT {
@@ -138,7 +148,6 @@ pub(super) fn run(args: &ClusterArgs) -> Result<()> {
                 .map_err(|e| crate::error::Error::io(path, e))
         })?;
     }
-    let sizes = seg.sizes();
     if args.json {
         return print_json(&json!({
             "method": seg.method.to_string(),

@@ -1,0 +1,230 @@
+//! The Data tab: which file is loaded, its size, loader notes, and one row per column with kind, missing
+//! share, distinct count, min/mean/max and a tiny distribution (histogram sparkline or the most common level).
+
+use egui::{CornerRadius, Rect, RichText, Sense, Stroke, Ui, pos2, vec2};
+
+use super::View;
+use super::format::{fmt_count, fmt_percent, fmt_stat};
+use super::state::{AppState, Command, Dataset};
+use super::theme::{Palette, kind_badge, kind_color};
+use crate::data::{ColumnKind, ColumnSummary};
+
+/// Size of a histogram sparkline.
+const SPARKLINE_SIZE: egui::Vec2 = vec2(80.0, 18.0);
+
+/// The Data tab.
+#[derive(Debug, Default)]
+pub struct DataPanel;
+
+impl View for DataPanel {
+    fn ui(&mut self, ui: &mut Ui, state: &AppState, _commands: &mut Vec<Command>) {
+        match state.dataset() {
+            Some(d) => dataset_ui(ui, d),
+            None => empty_ui(ui, state.is_loading()),
+        }
+    }
+}
+
+fn empty_ui(ui: &mut Ui, loading: bool) {
+    ui.centered_and_justified(|ui| {
+        if loading {
+            ui.label("Loading…");
+        } else {
+            ui.label("No data loaded. Open a CSV (Ctrl+O) or drop one onto the window.");
+        }
+    });
+}
+
+fn dataset_ui(ui: &mut Ui, d: &Dataset) {
+    let palette = Palette::of(ui.visuals());
+    let table = &d.table;
+    ui.horizontal(|ui| {
+        let title = ui.heading(d.display_name());
+        if let Some(path) = &d.path {
+            title.on_hover_text(path.display().to_string());
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label(format!(
+            "{} rows × {} columns",
+            fmt_count(table.n_rows()),
+            fmt_count(table.n_cols())
+        ));
+        ui.weak(format!(
+            "· delimiter {} · {}",
+            delimiter_name(table.delimiter),
+            if table.has_header {
+                "header row"
+            } else {
+                "no header row"
+            }
+        ));
+    });
+    if !table.warnings.is_empty() {
+        warnings_ui(ui, &table.warnings, &palette);
+    }
+    ui.add_space(4.0);
+    egui::ScrollArea::both()
+        .auto_shrink([false, false])
+        .show(ui, |ui| summary_grid_ui(ui, &d.summaries, &palette));
+}
+
+fn delimiter_name(delimiter: u8) -> String {
+    match delimiter {
+        b',' => "comma".to_owned(),
+        b';' => "semicolon".to_owned(),
+        b'\t' => "tab".to_owned(),
+        b'|' => "pipe".to_owned(),
+        other => format!("'{}'", char::from(other)),
+    }
+}
+
+fn warnings_ui(ui: &mut Ui, warnings: &[String], palette: &Palette) {
+    egui::Frame::new()
+        .fill(palette.warn_fill)
+        .corner_radius(4.0)
+        .inner_margin(6.0)
+        .show(ui, |ui| {
+            ui.visuals_mut().override_text_color = Some(palette.warn_text);
+            let n = warnings.len();
+            let title = if n == 1 {
+                "1 note from loading".to_owned()
+            } else {
+                format!("{n} notes from loading")
+            };
+            egui::CollapsingHeader::new(title)
+                .id_salt("loader_notes")
+                .default_open(false)
+                .show(ui, |ui| {
+                    for w in warnings {
+                        ui.label(w);
+                    }
+                });
+        });
+}
+
+fn summary_grid_ui(ui: &mut Ui, summaries: &[ColumnSummary], palette: &Palette) {
+    egui::Grid::new("column_summary")
+        .striped(true)
+        .num_columns(8)
+        .spacing(vec2(16.0, 6.0))
+        .show(ui, |ui| {
+            for h in [
+                "Column",
+                "Kind",
+                "Missing",
+                "Distinct",
+                "Min",
+                "Mean",
+                "Max",
+                "Distribution",
+            ] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for s in summaries {
+                summary_row_ui(ui, s, palette);
+                ui.end_row();
+            }
+        });
+}
+
+fn summary_row_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {
+    ui.label(RichText::new(&s.name).monospace());
+    kind_badge_ui(ui, s.kind, palette);
+    missing_ui(ui, s, palette);
+    ui.label(fmt_count(s.distinct));
+    ui.label(fmt_stat(s.kind, s.min));
+    ui.label(fmt_stat(s.kind, s.mean));
+    ui.label(fmt_stat(s.kind, s.max));
+    match (&s.histogram, &s.mode) {
+        (Some(h), _) if s.kind == ColumnKind::Numeric => {
+            sparkline_ui(ui, h, palette).on_hover_text(format!(
+                "{} bins from {} to {}; tallest bin: {} rows",
+                h.len(),
+                fmt_stat(s.kind, s.min),
+                fmt_stat(s.kind, s.max),
+                fmt_count(h.iter().copied().max().unwrap_or(0) as usize)
+            ));
+        }
+        (_, Some(_)) if s.count > 1 && s.distinct == s.count => {
+            ui.weak("all values distinct")
+                .on_hover_text("every non-missing value occurs once (an id?)");
+        }
+        (_, Some(mode)) => {
+            ui.label(format!("{mode} ({})", fmt_count(s.mode_count)))
+                .on_hover_text("most common value (rows)");
+        }
+        _ => {
+            ui.weak("—");
+        }
+    }
+}
+
+fn kind_badge_ui(ui: &mut Ui, kind: ColumnKind, palette: &Palette) {
+    egui::Frame::new()
+        .fill(kind_color(kind))
+        .corner_radius(CornerRadius::same(6))
+        .inner_margin(egui::Margin::symmetric(6, 1))
+        .show(ui, |ui| {
+            ui.label(
+                RichText::new(kind_badge(kind))
+                    .small()
+                    .color(palette.badge_text),
+            );
+        })
+        .response
+        .on_hover_text(kind.as_str());
+}
+
+fn missing_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {
+    let total = s.count + s.missing;
+    let text = fmt_percent(s.missing, total);
+    let invalid = if s.invalid > 0 {
+        format!(
+            "; {} of them could not be read as {} and count as missing",
+            fmt_count(s.invalid),
+            s.kind
+        )
+    } else {
+        String::new()
+    };
+    let hover = format!(
+        "{} of {} cells missing{invalid}",
+        fmt_count(s.missing),
+        fmt_count(total)
+    );
+    if s.missing == 0 {
+        ui.weak(text)
+    } else {
+        ui.label(RichText::new(text).color(palette.missing).strong())
+    }
+    .on_hover_text(hover);
+}
+
+/// Draws `counts` as bars in a small fixed-size box.
+fn sparkline_ui(ui: &mut Ui, counts: &[u32], palette: &Palette) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(SPARKLINE_SIZE, Sense::hover());
+    if ui.is_rect_visible(rect) && !counts.is_empty() {
+        let painter = ui.painter_at(rect);
+        let max = counts.iter().copied().max().unwrap_or(0).max(1) as f32;
+        let w = rect.width() / counts.len() as f32;
+        for (i, &c) in counts.iter().enumerate() {
+            if c == 0 {
+                continue;
+            }
+            let h = (c as f32 / max * rect.height()).max(1.0);
+            let x0 = rect.left() + i as f32 * w;
+            let bar = Rect::from_min_max(
+                pos2(x0 + 0.5, rect.bottom() - h),
+                pos2(x0 + w - 0.5, rect.bottom()),
+            );
+            painter.rect_filled(bar, 0.0, palette.histogram);
+        }
+        painter.line_segment(
+            [rect.left_bottom(), rect.right_bottom()],
+            Stroke::new(1.0, palette.histogram_base),
+        );
+    }
+    response
+}

@@ -1,0 +1,99 @@
+//! How numbers, counts and dates read in the UI.
+
+use crate::data::{ColumnKind, format_date};
+
+/// `x` with about 4 significant digits: `1234.5` → `1235`, `0.078` → `0.078`, `3442.21` → `3442`,
+/// very large or small magnitudes in scientific notation.
+pub fn fmt_num(x: f64) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    if x == 0.0 {
+        return "0".to_owned();
+    }
+    let a = x.abs();
+    if !(1e-3..1e7).contains(&a) {
+        return format!("{x:.3e}");
+    }
+    let magnitude = a.log10().floor() as i32;
+    let decimals = (3 - magnitude).max(0) as usize;
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    };
+    if s == "-0" { "0".to_owned() } else { s }
+}
+
+/// A count with thousands separators: `3000` → `3,000`.
+pub fn fmt_count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `part` of `whole` as a percentage with one decimal (`0%` for none, `<0.1%` for a few).
+pub fn fmt_percent(part: usize, whole: usize) -> String {
+    if part == 0 || whole == 0 {
+        return "0%".to_owned();
+    }
+    let pct = part as f64 * 100.0 / whole as f64;
+    if pct < 0.1 {
+        "<0.1%".to_owned()
+    } else {
+        format!("{pct:.1}%")
+    }
+}
+
+/// A statistic of a column: dates (days since 1970) as `YYYY-MM-DD`, numbers via [`fmt_num`], `—` if absent.
+pub fn fmt_stat(kind: ColumnKind, v: Option<f64>) -> String {
+    match (kind, v) {
+        (_, None) => "—".to_owned(),
+        (ColumnKind::Date, Some(d)) => format_date(d.round() as i32),
+        (_, Some(x)) => fmt_num(x),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_have_four_significant_digits() {
+        assert_eq!(fmt_num(0.0), "0");
+        assert_eq!(fmt_num(3442.21), "3442");
+        assert_eq!(fmt_num(121.72), "121.7");
+        assert_eq!(fmt_num(0.078), "0.078");
+        assert_eq!(fmt_num(-2.5), "-2.5");
+        assert_eq!(fmt_num(54.0), "54");
+        assert_eq!(fmt_num(123_456.7), "123457");
+        assert_eq!(fmt_num(1.234_56e9), "1.235e9");
+        assert_eq!(fmt_num(0.000_012_34), "1.234e-5");
+        assert_eq!(fmt_num(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn counts_and_percentages() {
+        assert_eq!(fmt_count(0), "0");
+        assert_eq!(fmt_count(999), "999");
+        assert_eq!(fmt_count(3000), "3,000");
+        assert_eq!(fmt_count(2_000_000), "2,000,000");
+        assert_eq!(fmt_percent(0, 10), "0%");
+        assert_eq!(fmt_percent(1, 3), "33.3%");
+        assert_eq!(fmt_percent(1, 10_000), "<0.1%");
+    }
+
+    #[test]
+    fn stats_by_kind() {
+        assert_eq!(fmt_stat(ColumnKind::Date, Some(0.0)), "1970-01-01");
+        assert_eq!(fmt_stat(ColumnKind::Numeric, None), "—");
+        assert_eq!(fmt_stat(ColumnKind::Numeric, Some(7.25)), "7.25");
+    }
+}

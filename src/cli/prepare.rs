@@ -1,0 +1,43 @@
+//! `segscope prepare FILE [PIPELINE] -o OUT.csv`: the prepared feature matrix (after impute, transforms,
+//! one-hot encoding and scaling), one row per kept input row, named columns.
+
+use std::path::PathBuf;
+
+use super::pipeline::PipelineArgs;
+use crate::data::{LoadOptions, load_input};
+use crate::error::Result;
+use crate::jobs::Progress;
+use crate::prep::output::{write_atomic, write_prepared_csv};
+
+/// Arguments of `prepare`.
+#[derive(Debug, clap::Args)]
+pub struct PrepareArgs {
+    /// CSV file, or `-` for standard input.
+    pub file: String,
+    /// The preparation.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    /// Where to write the prepared CSV (`-` for standard output).
+    #[arg(short, long, value_name = "OUT.csv")]
+    pub output: PathBuf,
+}
+
+pub(super) fn run(args: &PrepareArgs) -> Result<()> {
+    let progress = Progress::new();
+    let table = load_input(&args.file, &LoadOptions::default(), &progress)?;
+    super::print_warnings(&table.warnings);
+    let recipe = args.pipeline.to_recipe(&table)?;
+    let (_fitted, prepared) = recipe.fit_transform(&table, &progress)?;
+    super::print_warnings(&prepared.report.warnings);
+    for (name, n) in &prepared.report.filled {
+        eprintln!("filled {n} missing cell(s) in '{name}'");
+    }
+    write_atomic(&args.output, |w| write_prepared_csv(&prepared, w))?;
+    eprintln!(
+        "prepared {} of {} rows × {} features",
+        prepared.kept_rows.len(),
+        prepared.report.n_input_rows,
+        prepared.feature_names.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,254 @@
+//! Learning a [`Recipe`] from a table: checks names and kinds, finds the rows kept by `drop`, learns fill
+//! values, KNN reference rows and one-hot levels, then clip bounds and scalers on the imputed, transformed
+//! values. [`Recipe::fit_transform`] returns the prepared table from the same pass.
+
+use super::Prepared;
+use super::encode::OneHot;
+use super::fitted::{
+    Fitted, FittedFeature, NumericFeature, NumericFill, codes_levels, kept_rows, numeric_values,
+    unscaled,
+};
+use super::knn::KnnModel;
+use super::recipe::{Impute, MissingCategory, Recipe};
+use super::scale::ColumnScaler;
+use super::select::{check_names, unknown_column};
+use super::stats::{mean_present, median_sorted, mode_sorted, sorted_present};
+use super::transform::{clip_in_place, winsor_bounds};
+use crate::data::{ColumnKind, Table};
+use crate::error::{Error, Result};
+use crate::jobs::Progress;
+
+fn check_recipe_names(recipe: &Recipe, table: &Table) -> Result<()> {
+    check_names(table, &recipe.features, "the feature list")?;
+    let mut others: Vec<(&String, &str)> = recipe.log1p.iter().map(|n| (n, "--log1p")).collect();
+    others.extend(recipe.impute_columns.keys().map(|n| (n, "--impute")));
+    if let Some(w) = &recipe.winsorize {
+        others.extend(w.columns.iter().map(|n| (n, "winsorize")));
+    }
+    for (name, what) in others {
+        check_names(table, [name], what)?;
+        if !recipe.features.contains(name) {
+            return Err(Error::Column {
+                name: name.clone(),
+                message: format!(
+                    "{what} names it, but it is not a selected feature; add it to --features"
+                ),
+            });
+        }
+    }
+    if table.n_rows() == 0 {
+        return Err(Error::Input {
+            source_name: table.source_name.clone(),
+            message: "has no data rows to prepare".into(),
+        });
+    }
+    Ok(())
+}
+
+fn fit_numeric(recipe: &Recipe, name: &str, values: &[f64], kept: &[usize]) -> Result<NumericFill> {
+    let sorted = || sorted_present(kept.iter().map(|&r| values[r]));
+    if kept.iter().all(|&r| values[r].is_nan()) {
+        return Err(Error::Column {
+            name: name.to_owned(),
+            message: "has no values in the rows kept after 'drop'; remove it from the features"
+                .into(),
+        });
+    }
+    let fill = match recipe.impute_for(name) {
+        Impute::Drop => NumericFill::Drop,
+        Impute::Knn(k) => NumericFill::Knn { k: *k },
+        Impute::Mean => NumericFill::Value {
+            value: mean_present(kept.iter().map(|&r| values[r])),
+        },
+        Impute::Median => NumericFill::Value {
+            value: median_sorted(&sorted()),
+        },
+        Impute::Mode => NumericFill::Value {
+            value: mode_sorted(&sorted()),
+        },
+        Impute::Constant(v) => match v.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() => NumericFill::Value { value: x },
+            _ => {
+                return Err(Error::Column {
+                    name: name.to_owned(),
+                    message: format!(
+                        "cannot fill a numeric column with '{v}' (--impute constant:{v}); give a number, \
+                         e.g. constant:0"
+                    ),
+                });
+            }
+        },
+    };
+    Ok(fill)
+}
+
+impl Recipe {
+    /// Learns every statistic from `table`.
+    pub fn fit(&self, table: &Table) -> Result<Fitted> {
+        Ok(self.fit_transform(table, &Progress::new())?.0)
+    }
+
+    /// Learns every statistic from `table` and returns the prepared `table` too (one pass).
+    pub fn fit_transform(&self, table: &Table, progress: &Progress) -> Result<(Fitted, Prepared)> {
+        self.check()?;
+        check_recipe_names(self, table)?;
+        progress.set_stage("preparing features", 0);
+        // Draft features (no fill values yet) only to find the kept rows.
+        let mut drafts = Vec::new();
+        for name in &self.features {
+            let col = table
+                .column(name)
+                .ok_or_else(|| unknown_column(table, name, "the feature list"))?;
+            if !col.data.is_empty() && (0..col.data.len()).all(|r| col.data.is_missing(r)) {
+                return Err(Error::Column {
+                    name: name.clone(),
+                    message: format!(
+                        "is empty: all {} values are missing; remove it from the features",
+                        col.data.len()
+                    ),
+                });
+            }
+            let draft = match col.kind() {
+                ColumnKind::Numeric => FittedFeature::Numeric(NumericFeature {
+                    name: name.clone(),
+                    fill: if *self.impute_for(name) == Impute::Drop {
+                        NumericFill::Drop
+                    } else {
+                        NumericFill::Value { value: 0.0 }
+                    },
+                    log1p: self.log1p.contains(name),
+                    clip: None,
+                }),
+                ColumnKind::Categorical | ColumnKind::Text => {
+                    if self.log1p.contains(name) {
+                        return Err(Error::Column {
+                            name: name.clone(),
+                            message: "is not numeric, so --log1p cannot apply to it".into(),
+                        });
+                    }
+                    FittedFeature::Categorical(OneHot {
+                        name: name.clone(),
+                        levels: Vec::new(),
+                        other: false,
+                        missing_level: false,
+                        fill: None,
+                        drop: self.missing_category == MissingCategory::Impute
+                            && *self.impute_for(name) == Impute::Drop,
+                    })
+                }
+                ColumnKind::Date => {
+                    return Err(Error::Column {
+                        name: name.clone(),
+                        message: "is a date column and cannot be a feature; derive recency with \
+                                  `segscope rfm` or drop it from --features"
+                            .into(),
+                    });
+                }
+            };
+            drafts.push(draft);
+        }
+        let kept = kept_rows(table, &drafts)?;
+        let mut features = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            features.push(match draft {
+                FittedFeature::Numeric(mut f) => {
+                    f.fill = fit_numeric(self, &f.name, numeric_values(table, &f.name)?, &kept)?;
+                    FittedFeature::Numeric(f)
+                }
+                FittedFeature::Categorical(c) => {
+                    let (codes, levels) = codes_levels(table, &c.name)?;
+                    FittedFeature::Categorical(OneHot::fit(&c.name, codes, levels, &kept, self)?)
+                }
+            });
+        }
+        let knn = Self::fit_knn(table, &features, &kept)?;
+        let mut un = unscaled(&features, knn.as_ref(), table, progress)?;
+        // Winsorize bounds are learnt on imputed, log-transformed values.
+        let mut warnings = Vec::new();
+        let mut feature_names = Vec::new();
+        let mut out = 0;
+        for f in &mut features {
+            match f {
+                FittedFeature::Numeric(nf) => {
+                    if let Some(w) = &self.winsorize
+                        && (w.columns.is_empty() || w.columns.contains(&nf.name))
+                    {
+                        let b = winsor_bounds(&un.columns[out], w.lower, w.upper);
+                        clip_in_place(&mut un.columns[out], b);
+                        nf.clip = Some(b);
+                    }
+                    feature_names.push(nf.name.clone());
+                    out += 1;
+                }
+                FittedFeature::Categorical(c) => {
+                    feature_names.extend(c.output_names());
+                    out += c.width();
+                }
+            }
+        }
+        let mut scalers = Vec::with_capacity(un.columns.len());
+        for (col, name) in un.columns.iter().zip(&feature_names) {
+            let (s, constant) = ColumnScaler::fit(self.scale, col);
+            if constant {
+                warnings.push(format!(
+                    "feature '{name}' has the same value in every row; it scales to 0 and cannot separate segments"
+                ));
+            }
+            scalers.push(s);
+        }
+        let fitted = Fitted {
+            recipe: self.clone(),
+            features,
+            knn,
+            scalers,
+            feature_names,
+            warnings,
+        };
+        let mut report = un.report;
+        report
+            .warnings
+            .splice(0..0, fitted.warnings.iter().cloned());
+        let prepared = fitted.finish(&un.columns, un.kept, report);
+        Ok((fitted, prepared))
+    }
+
+    fn fit_knn(
+        table: &Table,
+        features: &[FittedFeature],
+        kept: &[usize],
+    ) -> Result<Option<KnnModel>> {
+        let max_k = features
+            .iter()
+            .filter_map(|f| match f {
+                FittedFeature::Numeric(NumericFeature {
+                    fill: NumericFill::Knn { k },
+                    ..
+                }) => Some(*k),
+                _ => None,
+            })
+            .max();
+        let Some(max_k) = max_k else { return Ok(None) };
+        let mut cols = Vec::new();
+        for f in features {
+            if let FittedFeature::Numeric(nf) = f {
+                cols.push(numeric_values(table, &nf.name)?);
+            }
+        }
+        let d = cols.len();
+        let rows: Vec<f64> = kept
+            .iter()
+            .flat_map(|&r| cols.iter().map(move |c| c[r]))
+            .collect();
+        let model = KnnModel::new(&rows, d);
+        let complete = model.complete_rows();
+        if complete < max_k {
+            return Err(Error::InvalidParameter(format!(
+                "knn:{max_k} needs at least {max_k} rows with every numeric feature present, but only \
+                 {complete} of {} rows are complete; use a smaller K (e.g. knn:{}) or another --impute",
+                kept.len(),
+                complete.max(1)
+            )));
+        }
+        Ok(Some(model))
+    }
+}

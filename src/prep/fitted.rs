@@ -1,0 +1,349 @@
+//! The [`Fitted`] state of a [`Recipe`] (fill values, KNN reference rows, levels, clip bounds, scaler
+//! parameters) and how it is applied: [`Fitted::transform`] prepares any table with the same columns
+//! without refitting, [`Fitted::inverse_transform`] maps prepared rows back to original units. Learning
+//! lives in `fit.rs`.
+//!
+//! Order of steps: select rows (`drop`) → impute (in original units, so `constant:V` means V) → `log1p` →
+//! winsorize → one-hot → scale (every output column, including one-hot ones).
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use super::encode::OneHot;
+use super::knn::KnnModel;
+use super::recipe::Recipe;
+use super::scale::ColumnScaler;
+use super::select::unknown_column;
+use super::transform::{clip_in_place, log1p_in_place};
+use super::{PrepReport, Prepared};
+use crate::data::{ColumnData, Table};
+use crate::error::{Error, Result};
+use crate::jobs::Progress;
+
+/// How the missing cells of a numeric feature are filled.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NumericFill {
+    /// Rows missing the value are left out.
+    Drop,
+    /// A value learnt at fit time (mean, median, mode) or given (constant).
+    Value {
+        /// The fill value, in original units.
+        value: f64,
+    },
+    /// The mean of the K nearest reference rows.
+    Knn {
+        /// Neighbours.
+        k: usize,
+    },
+}
+
+/// A fitted numeric feature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NumericFeature {
+    /// Input column name.
+    pub name: String,
+    /// Fill of missing cells.
+    pub fill: NumericFill,
+    /// Whether `ln(1 + x)` is applied after filling.
+    pub log1p: bool,
+    /// Clip bounds (after log1p) when winsorizing.
+    pub clip: Option<(f64, f64)>,
+}
+
+/// One fitted input feature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FittedFeature {
+    /// One output column.
+    Numeric(NumericFeature),
+    /// One output column per level.
+    Categorical(OneHot),
+}
+
+impl FittedFeature {
+    fn name(&self) -> &str {
+        match self {
+            FittedFeature::Numeric(n) => &n.name,
+            FittedFeature::Categorical(c) => &c.name,
+        }
+    }
+
+    fn drops(&self) -> bool {
+        match self {
+            FittedFeature::Numeric(n) => n.fill == NumericFill::Drop,
+            FittedFeature::Categorical(c) => c.drop,
+        }
+    }
+}
+
+/// A recipe with everything it learnt from the data; serializable so it can be saved with a model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fitted {
+    /// The choices it was fitted from.
+    pub recipe: Recipe,
+    /// The fitted features, in recipe order.
+    pub features: Vec<FittedFeature>,
+    /// Reference rows for `knn` imputation (numeric features only, in feature order).
+    pub knn: Option<KnnModel>,
+    /// One scaler per output column.
+    pub scalers: Vec<ColumnScaler>,
+    /// Output column names.
+    pub feature_names: Vec<String>,
+    /// What fitting noticed (constant columns...).
+    pub warnings: Vec<String>,
+}
+
+/// Output columns before scaling, with the rows they came from.
+pub(super) struct Unscaled {
+    pub(super) columns: Vec<Vec<f64>>,
+    pub(super) kept: Vec<usize>,
+    pub(super) report: PrepReport,
+}
+
+pub(super) fn numeric_values<'a>(table: &'a Table, name: &str) -> Result<&'a [f64]> {
+    let col = table
+        .column(name)
+        .ok_or_else(|| unknown_column(table, name, "the recipe"))?;
+    col.as_numeric().ok_or_else(|| Error::Column {
+        name: name.to_owned(),
+        message: format!(
+            "was numeric when the recipe was fitted but is {} in {}",
+            col.kind(),
+            table.source_name
+        ),
+    })
+}
+
+pub(super) fn codes_levels<'a>(table: &'a Table, name: &str) -> Result<(&'a [u32], &'a [String])> {
+    let col = table
+        .column(name)
+        .ok_or_else(|| unknown_column(table, name, "the recipe"))?;
+    match &col.data {
+        ColumnData::Categorical { codes, levels } | ColumnData::Text { codes, levels } => {
+            Ok((codes, levels))
+        }
+        other => Err(Error::Column {
+            name: name.to_owned(),
+            message: format!(
+                "was categorical when the recipe was fitted but is {} in {}",
+                other.kind(),
+                table.source_name
+            ),
+        }),
+    }
+}
+
+pub(super) fn kept_rows(table: &Table, features: &[FittedFeature]) -> Result<Vec<usize>> {
+    let mut keep = vec![true; table.n_rows()];
+    for f in features.iter().filter(|f| f.drops()) {
+        let col = table
+            .column(f.name())
+            .ok_or_else(|| unknown_column(table, f.name(), "the recipe"))?;
+        for (r, k) in keep.iter_mut().enumerate() {
+            *k &= !col.data.is_missing(r);
+        }
+    }
+    let kept: Vec<usize> = (0..keep.len()).filter(|&r| keep[r]).collect();
+    if kept.is_empty() {
+        return Err(Error::Input {
+            source_name: table.source_name.clone(),
+            message: "no rows left: every row misses a value in a feature imputed with 'drop'; \
+                      choose another --impute (e.g. median)"
+                .into(),
+        });
+    }
+    Ok(kept)
+}
+
+/// Imputes, transforms and encodes `table` with fitted features (no scaling).
+pub(super) fn unscaled(
+    features: &[FittedFeature],
+    knn: Option<&KnnModel>,
+    table: &Table,
+    progress: &Progress,
+) -> Result<Unscaled> {
+    let kept = kept_rows(table, features)?;
+    let n = kept.len();
+    let numeric: Vec<&NumericFeature> = features
+        .iter()
+        .filter_map(|f| match f {
+            FittedFeature::Numeric(x) => Some(x),
+            FittedFeature::Categorical(_) => None,
+        })
+        .collect();
+    let d = numeric.len();
+    let mut raw = vec![0.0; n * d];
+    for (j, f) in numeric.iter().enumerate() {
+        let v = numeric_values(table, &f.name)?;
+        for (i, &r) in kept.iter().enumerate() {
+            raw[i * d + j] = v[r];
+        }
+    }
+    let mut report = PrepReport {
+        n_input_rows: table.n_rows(),
+        ..PrepReport::default()
+    };
+    let mut filled = vec![0usize; d];
+    let mut out = raw.clone();
+    let mut ks: Vec<usize> = numeric
+        .iter()
+        .filter_map(|f| match f.fill {
+            NumericFill::Knn { k } => Some(k),
+            _ => None,
+        })
+        .collect();
+    ks.sort_unstable();
+    ks.dedup();
+    for k in ks {
+        let model = knn.ok_or_else(|| {
+            Error::InvalidParameter("the fitted recipe has no KNN reference rows".into())
+        })?;
+        let targets: Vec<bool> = numeric
+            .iter()
+            .map(|f| f.fill == NumericFill::Knn { k })
+            .collect();
+        let mut tmp = raw.clone();
+        let counts = model.impute(&mut tmp, &targets, k, progress)?;
+        for j in (0..d).filter(|&j| targets[j]) {
+            filled[j] += counts[j];
+            for i in 0..n {
+                out[i * d + j] = tmp[i * d + j];
+            }
+        }
+    }
+    let mut numeric_cols = Vec::with_capacity(d);
+    for (j, f) in numeric.iter().enumerate() {
+        let mut col: Vec<f64> = (0..n).map(|i| out[i * d + j]).collect();
+        if let NumericFill::Value { value } = f.fill {
+            for x in col.iter_mut().filter(|x| x.is_nan()) {
+                *x = value;
+                filled[j] += 1;
+            }
+        }
+        if f.log1p {
+            log1p_in_place(&mut col, &f.name, table, &kept)?;
+        }
+        if let Some(b) = f.clip {
+            clip_in_place(&mut col, b);
+        }
+        if filled[j] > 0 {
+            report.filled.push((f.name.clone(), filled[j]));
+        }
+        numeric_cols.push(col);
+    }
+    progress.check()?;
+    let mut numeric_cols = numeric_cols.into_iter();
+    let mut columns = Vec::new();
+    for f in features {
+        match f {
+            FittedFeature::Numeric(_) => columns.extend(numeric_cols.next()),
+            FittedFeature::Categorical(enc) => {
+                let (codes, levels) = codes_levels(table, &enc.name)?;
+                let (cols, counts) = enc.encode(codes, levels, &kept);
+                if counts.filled > 0 {
+                    report.filled.push((enc.name.clone(), counts.filled));
+                }
+                if counts.unknown > 0 {
+                    report
+                        .unknown_levels
+                        .push((enc.name.clone(), counts.unknown));
+                    report.warnings.push(format!(
+                        "column '{}': {} cell(s) have a level not seen when the recipe was fitted; \
+                         they are encoded as all zeros",
+                        enc.name, counts.unknown
+                    ));
+                }
+                columns.extend(cols);
+            }
+        }
+    }
+    if n < table.n_rows() {
+        report.warnings.push(format!(
+            "{} of {} rows left out because of missing values in features imputed with 'drop'",
+            table.n_rows() - n,
+            table.n_rows()
+        ));
+    }
+    Ok(Unscaled {
+        columns,
+        kept,
+        report,
+    })
+}
+
+impl Fitted {
+    /// Applies the learnt preparation to `table` (same columns as at fit time), without refitting.
+    pub fn transform(&self, table: &Table) -> Result<Prepared> {
+        self.transform_with(table, &Progress::new())
+    }
+
+    /// [`Fitted::transform`] with progress and cancellation.
+    pub fn transform_with(&self, table: &Table, progress: &Progress) -> Result<Prepared> {
+        if table.n_rows() == 0 {
+            return Err(Error::Input {
+                source_name: table.source_name.clone(),
+                message: "has no data rows to prepare".into(),
+            });
+        }
+        let un = unscaled(&self.features, self.knn.as_ref(), table, progress)?;
+        Ok(self.finish(&un.columns, un.kept, un.report))
+    }
+
+    pub(super) fn finish(
+        &self,
+        columns: &[Vec<f64>],
+        kept: Vec<usize>,
+        report: PrepReport,
+    ) -> Prepared {
+        let n = kept.len();
+        let mut matrix = Array2::<f64>::zeros((n, columns.len()));
+        for (j, (col, s)) in columns.iter().zip(&self.scalers).enumerate() {
+            for (i, &x) in col.iter().enumerate() {
+                matrix[[i, j]] = s.apply(x);
+            }
+        }
+        Prepared {
+            matrix,
+            feature_names: self.feature_names.clone(),
+            kept_rows: kept,
+            report,
+        }
+    }
+
+    /// Maps one prepared row back to original units: undoes the scaling, then `log1p` (with `expm1`).
+    /// One-hot columns come back as 0/1 indicators (or shares, for centroids).
+    pub fn inverse_transform(&self, row: &[f64]) -> Result<Vec<f64>> {
+        if row.len() != self.scalers.len() {
+            return Err(Error::InvalidParameter(format!(
+                "expected {} prepared values, got {}",
+                self.scalers.len(),
+                row.len()
+            )));
+        }
+        let mut out: Vec<f64> = row
+            .iter()
+            .zip(&self.scalers)
+            .map(|(&y, s)| s.invert(y))
+            .collect();
+        let mut j = 0;
+        for f in &self.features {
+            match f {
+                FittedFeature::Numeric(nf) => {
+                    if nf.log1p {
+                        out[j] = out[j].exp_m1();
+                    }
+                    j += 1;
+                }
+                FittedFeature::Categorical(c) => j += c.width(),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The fitted state as pretty JSON (NaN-free: every learnt value is finite).
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self)
+            .map_err(|e| Error::InvalidParameter(format!("cannot write the fitted recipe: {e}")))
+    }
+}

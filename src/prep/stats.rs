@@ -1,0 +1,106 @@
+//! Column statistics computed exactly as the reference tools do: numpy's `linear` percentile (with its
+//! two-sided interpolation), the median as the mean of the two middle values, and the most frequent value
+//! with ties going to the smallest one (sklearn `SimpleImputer(strategy="most_frequent")`).
+
+use std::cmp::Ordering;
+
+/// The present (non-NaN) values of `values`, sorted ascending.
+pub fn sorted_present(values: impl IntoIterator<Item = f64>) -> Vec<f64> {
+    let mut v: Vec<f64> = values.into_iter().filter(|x| !x.is_nan()).collect();
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+/// numpy's linear interpolation `a + (b - a) * t`, computed from the right end when `t >= 0.5`.
+fn lerp(a: f64, b: f64, t: f64) -> f64 {
+    let diff = b - a;
+    if t >= 0.5 {
+        b - diff * (1.0 - t)
+    } else {
+        a + diff * t
+    }
+}
+
+/// The `q`-quantile (`q` in 0..=1) of already sorted values, as `numpy.quantile(method="linear")`.
+/// Returns NaN for an empty slice.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let virtual_index = (n - 1) as f64 * q;
+    let prev = virtual_index.floor().clamp(0.0, (n - 1) as f64);
+    let gamma = virtual_index - prev;
+    let i = prev as usize;
+    let j = (i + 1).min(n - 1);
+    lerp(sorted[i], sorted[j], gamma)
+}
+
+/// `numpy.percentile(values, p)` (`p` in 0..=100) of already sorted values.
+pub fn percentile_sorted(sorted: &[f64], p: f64) -> f64 {
+    quantile_sorted(sorted, p / 100.0)
+}
+
+/// Median of sorted values (mean of the two middle ones for an even count), NaN when empty.
+pub fn median_sorted(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => sorted[n / 2],
+        _ => f64::midpoint(sorted[n / 2 - 1], sorted[n / 2]),
+    }
+}
+
+/// Mean of the present values, NaN when there are none.
+pub fn mean_present(values: impl IntoIterator<Item = f64>) -> f64 {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for x in values.into_iter().filter(|x| !x.is_nan()) {
+        sum += x;
+        n += 1;
+    }
+    if n == 0 { f64::NAN } else { sum / n as f64 }
+}
+
+/// Most frequent value of sorted values; ties go to the smallest. NaN when empty.
+pub fn mode_sorted(sorted: &[f64]) -> f64 {
+    let mut best = (f64::NAN, 0usize);
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i;
+        while j < sorted.len() && sorted[j].total_cmp(&sorted[i]) == Ordering::Equal {
+            j += 1;
+        }
+        if j - i > best.1 {
+            best = (sorted[i], j - i);
+        }
+        i = j;
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_match_numpy() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        // numpy.percentile([1,2,3,4], [25, 50, 75]) == [1.75, 2.5, 3.25]
+        assert_eq!(percentile_sorted(&v, 25.0), 1.75);
+        assert_eq!(percentile_sorted(&v, 50.0), 2.5);
+        assert_eq!(percentile_sorted(&v, 75.0), 3.25);
+        assert_eq!(percentile_sorted(&v, 0.0), 1.0);
+        assert_eq!(percentile_sorted(&v, 100.0), 4.0);
+        assert!(percentile_sorted(&[], 50.0).is_nan());
+    }
+
+    #[test]
+    fn median_and_mode() {
+        assert_eq!(median_sorted(&[1.0, 2.0, 10.0]), 2.0);
+        assert_eq!(median_sorted(&[1.0, 2.0, 4.0, 10.0]), 3.0);
+        assert_eq!(mode_sorted(&[1.0, 2.0, 2.0, 3.0, 3.0]), 2.0);
+        assert_eq!(mode_sorted(&[5.0]), 5.0);
+        assert_eq!(mean_present([1.0, f64::NAN, 3.0]), 2.0);
+        assert_eq!(sorted_present([3.0, f64::NAN, 1.0]), vec![1.0, 3.0]);
+    }
+}
