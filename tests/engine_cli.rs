@@ -1,5 +1,6 @@
 //! The clustering subcommands end to end: `sweep`, `cluster`, `score`, `pca`, `linkage` — JSON shapes of the
 //! CLI contract, outputs, and bad inputs (clear error, exit 1, no output file left behind).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on broken fixtures
 
 use assert_cmd::Command;
 use serde_json::Value;

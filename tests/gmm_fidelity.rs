@@ -1,5 +1,6 @@
 //! Gaussian mixtures against scikit-learn 1.9 (tests/fixtures/gmm_expected.json from
 //! scripts/make_gmm_fixtures.py). Both sides start from the same k-means labels, so the EM paths coincide.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on broken fixtures
 
 use ndarray::Array2;
 use segscope::Error;

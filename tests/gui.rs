@@ -1,6 +1,7 @@
 //! GUI tests: the real app driven headless by egui_kittest (no window, no GPU), with scripted file dialogs
 //! and real CSV files in temp folders. Loads run on worker threads, so tests step the harness until the job
 //! is done, with a deadline instead of fixed sleeps.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on broken fixtures
 #![cfg(feature = "gui")]
 
 use std::io::Write;

@@ -1,6 +1,7 @@
 //! K-Means against scikit-learn (tests/fixtures/kmeans_expected.json from scripts/make_kmeans_fixtures.py):
 //! our best-of-10 inertia is at most sklearn's × 1.001, and on well separated data the segments agree
 //! (ARI ≥ 0.99).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on broken fixtures
 
 use ndarray::Array2;
 use segscope::cluster::{KMeansParams, kmeans, nearest_centroids};
@@ -32,7 +33,10 @@ fn inertia_no_worse_than_sklearn() {
             );
             // The reported inertia is the sum of squared distances to the assigned centres.
             let (labels, d2) = nearest_centroids(x.view(), m.centroids.view());
-            assert_eq!(labels, m.labels, "{name} k={k}: labels are the nearest centres");
+            assert_eq!(
+                labels, m.labels,
+                "{name} k={k}: labels are the nearest centres"
+            );
             let sum: f64 = d2.iter().sum();
             assert!((sum - m.inertia).abs() <= 1e-9 * (1.0 + sum));
             if case["separated"].as_bool().unwrap() {

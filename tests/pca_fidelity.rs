@@ -1,4 +1,5 @@
 //! PCA against scikit-learn (tests/fixtures/pca_expected.json from scripts/make_pca_fixtures.py).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on broken fixtures
 
 use ndarray::Array2;
 use segscope::jobs::Progress;
@@ -12,7 +13,10 @@ fn matrix(v: &Value) -> Array2<f64> {
 }
 
 fn close(a: f64, b: f64, what: &str) {
-    assert!((a - b).abs() <= 1e-9 * (1.0 + b.abs()), "{what}: {a} vs sklearn {b}");
+    assert!(
+        (a - b).abs() <= 1e-9 * (1.0 + b.abs()),
+        "{what}: {a} vs sklearn {b}"
+    );
 }
 
 #[test]
@@ -28,12 +32,24 @@ fn pca_equals_sklearn() {
         let evr: Vec<f64> =
             serde_json::from_value(case["explained_variance_ratio"].clone()).unwrap();
         for i in 0..d {
-            close(p.explained_variance[i], ev[i], &format!("{name} variance {i}"));
-            close(p.explained_variance_ratio[i], evr[i], &format!("{name} ratio {i}"));
+            close(
+                p.explained_variance[i],
+                ev[i],
+                &format!("{name} variance {i}"),
+            );
+            close(
+                p.explained_variance_ratio[i],
+                evr[i],
+                &format!("{name} ratio {i}"),
+            );
         }
         let comps = matrix(&case["components"]);
         for ((i, j), &c) in comps.indexed_iter() {
-            close(p.components[[i, j]], c, &format!("{name} component {i},{j}"));
+            close(
+                p.components[[i, j]],
+                c,
+                &format!("{name} component {i},{j}"),
+            );
         }
         let head = matrix(&case["scores_head"]);
         let scores = p.transform(x.view());

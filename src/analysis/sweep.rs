@@ -4,6 +4,8 @@
 //! ([`crate::metrics::silhouette_many`]); above [`EXACT_SILHOUETTE_ROWS`] rows they are estimated from a
 //! stratified sample and flagged as such.
 
+use std::fmt::Write as _;
+
 use ndarray::ArrayView2;
 
 use crate::error::Result;
@@ -206,13 +208,15 @@ pub fn recommend(rows: &[SweepRow]) -> Recommendation {
         _ => "no k could be scored (fewer than 3 rows or every k out of range)".to_owned(),
     };
     if let Some(kn) = knee_k {
-        reason.push_str(&format!("; the inertia curve bends at k = {kn}"));
+        let _ = write!(reason, "; the inertia curve bends at k = {kn}");
     }
     match majority_k {
         Some(m) if Some(m) == by_sil => {
             reason.push_str("; Davies-Bouldin or Calinski-Harabasz agree");
         }
-        Some(m) => reason.push_str(&format!("; two of the three indices prefer k = {m}")),
+        Some(m) => {
+            let _ = write!(reason, "; two of the three indices prefer k = {m}");
+        }
         None => {}
     }
     Recommendation {
