@@ -1,9 +1,18 @@
 //! Clustering algorithms: k-means (and later hierarchical linkage and Gaussian mixtures), plus the
 //! canonical numbering of segments shared by every method.
 
+pub mod gmm;
+pub mod hierarchy;
 pub mod kmeans;
+pub mod method;
 
+pub use gmm::{CovarianceType, Covariances, Gmm, GmmInit, GmmParams, gmm};
+pub use hierarchy::{
+    Dendrogram, Linkage, Merge, auto_linkage, cut_height, cut_k, height_for_k, labels_for_rows,
+    leaf_order, linkage, linkage_approx, node_positions, sizes_at_cut,
+};
 pub use kmeans::{KMeans, KMeansParams, kmeans, nearest_centroids};
+pub use method::Method;
 
 use ndarray::ArrayView2;
 
