@@ -18,11 +18,18 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod analysis;
 #[cfg(feature = "gui")]
 pub mod app;
 pub mod cli;
+pub mod cluster;
 pub mod data;
 pub mod error;
+pub mod export;
 pub mod jobs;
+pub mod metrics;
+pub mod prep;
+pub mod reduce;
+pub mod rng;
 
 pub use error::{Error, Result};

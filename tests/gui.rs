@@ -13,7 +13,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use segscope::app::{ScriptedDialogs, SegscopeApp};
 
-const DEADLINE: Duration = Duration::from_secs(120);
+const DEADLINE: Duration = Duration::from_mins(2);
 
 fn harness(app: SegscopeApp) -> Harness<'static, SegscopeApp> {
     Harness::builder()

@@ -1,7 +1,16 @@
 //! The command-line interface: one file per subcommand, each thin (parse -> engine -> print/write).
 //! [`run`] returns the process exit code: 0 ok, 1 error (printed as `error: <message>`), 2 usage (clap).
 
+mod cluster;
+mod engine;
 mod inspect;
+mod linkage;
+mod pca;
+pub mod pipeline;
+mod prepare;
+mod rfm;
+mod score;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 
@@ -24,6 +33,20 @@ pub enum Command {
     },
     /// Show each column's kind, missing count, distinct count and statistics.
     Inspect(inspect::InspectArgs),
+    /// Write the prepared feature matrix (impute, encode, scale) as CSV.
+    Prepare(prepare::PrepareArgs),
+    /// Turn transactions (customer, date, amount) into one RFM row per customer.
+    Rfm(rfm::RfmArgs),
+    /// Fit every k in a range and score it (inertia, silhouette, Davies-Bouldin, Calinski-Harabasz, BIC).
+    Sweep(sweep::SweepArgs),
+    /// Segment the rows and write the input with segment columns.
+    Cluster(cluster::ClusterArgs),
+    /// Score an existing segmentation (a labels column).
+    Score(score::ScoreArgs),
+    /// Write the hierarchical merge tree (scipy linkage matrix).
+    Linkage(linkage::LinkageArgs),
+    /// Principal components of the prepared features.
+    Pca(pca::PcaArgs),
 }
 
 /// What `main` should do after parsing.
@@ -41,6 +64,13 @@ pub fn run(cli: Cli) -> Outcome {
         None => return Outcome::Gui(None),
         Some(Command::Gui { file }) => return Outcome::Gui(file),
         Some(Command::Inspect(args)) => inspect::run(&args),
+        Some(Command::Prepare(args)) => prepare::run(&args),
+        Some(Command::Rfm(args)) => rfm::run(&args),
+        Some(Command::Sweep(args)) => sweep::run(&args),
+        Some(Command::Cluster(args)) => cluster::run(&args),
+        Some(Command::Score(args)) => score::run(&args),
+        Some(Command::Linkage(args)) => linkage::run(&args),
+        Some(Command::Pca(args)) => pca::run(&args),
     };
     match result {
         Ok(()) => Outcome::Exit(0),

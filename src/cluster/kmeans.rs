@@ -89,9 +89,9 @@ pub fn kmeans(x: ArrayView2<f64>, params: &KMeansParams, progress: &Progress) ->
     }
     super::check_finite(x)?;
     let x = x.as_standard_layout();
-    let data = x.as_slice().ok_or_else(|| {
-        Error::InvalidParameter("internal: matrix is not contiguous".into())
-    })?;
+    let data = x
+        .as_slice()
+        .ok_or_else(|| Error::InvalidParameter("internal: matrix is not contiguous".into()))?;
     let tol = mean_variance(data, n, d) * params.tol;
     progress.set_stage("k-means", params.n_init as u64);
     let mut rng = Rng::new(params.seed);
@@ -377,9 +377,15 @@ mod tests {
     #[test]
     fn deterministic_for_a_seed_and_thread_count() {
         let (x, _) = blobs(3000, 2);
-        let p = KMeansParams { n_init: 3, ..KMeansParams::new(5) };
+        let p = KMeansParams {
+            n_init: 3,
+            ..KMeansParams::new(5)
+        };
         let a = kmeans(x.view(), &p, &Progress::new()).unwrap();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
         let b = pool.install(|| kmeans(x.view(), &p, &Progress::new()).unwrap());
         assert_eq!(a, b);
     }

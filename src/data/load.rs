@@ -72,7 +72,13 @@ pub fn load_input(arg: &str, opts: &LoadOptions, progress: &Progress) -> Result<
 /// can both load it ([`load_bytes`]) and stream its text again for export ([`decode_text`]).
 pub fn read_input(arg: &str, opts: &LoadOptions, progress: &Progress) -> Result<(Vec<u8>, String)> {
     if arg == "-" {
-        let bytes = read_all(std::io::stdin().lock(), "<stdin>", None, opts.max_line_bytes, progress)?;
+        let bytes = read_all(
+            std::io::stdin().lock(),
+            "<stdin>",
+            None,
+            opts.max_line_bytes,
+            progress,
+        )?;
         return Ok((bytes, "<stdin>".to_owned()));
     }
     let path = Path::new(arg);

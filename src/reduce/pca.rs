@@ -43,9 +43,7 @@ impl Pca {
 pub fn pca(x: ArrayView2<f64>, n_components: usize, progress: &Progress) -> Result<Pca> {
     let (n, d) = x.dim();
     if n < 2 {
-        return Err(Error::InvalidParameter(
-            "PCA needs at least 2 rows".into(),
-        ));
+        return Err(Error::InvalidParameter("PCA needs at least 2 rows".into()));
     }
     if n_components == 0 || n_components > d.min(n) {
         return Err(Error::InvalidParameter(format!(
@@ -168,11 +166,22 @@ mod tests {
     #[test]
     fn matches_a_known_eigensystem() {
         // Covariance (ddof 1) is [[2.4, 1.6], [1.6, 2.4]]: eigenvalues 4.0 and 0.8.
-        let x = array![[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0], [2.0, 2.0], [-2.0, -2.0]];
+        let x = array![
+            [1.0, 1.0],
+            [-1.0, -1.0],
+            [1.0, -1.0],
+            [-1.0, 1.0],
+            [2.0, 2.0],
+            [-2.0, -2.0]
+        ];
         let p = pca(x.view(), 2, &Progress::new()).unwrap();
         let total: f64 = p.explained_variance.iter().sum();
         assert!((total - 4.8).abs() < 1e-12);
-        assert!((p.explained_variance[0] - 4.0).abs() < 1e-12, "{:?}", p.explained_variance);
+        assert!(
+            (p.explained_variance[0] - 4.0).abs() < 1e-12,
+            "{:?}",
+            p.explained_variance
+        );
         assert!((p.explained_variance_ratio[1] - 0.8 / 4.8).abs() < 1e-12);
     }
 
