@@ -29,17 +29,17 @@ fn started() -> (Harness<'static, SegscopeApp>, ScriptedDialogs) {
     (h, dialogs)
 }
 
-/// Steps until no load runs (bounded by [`DEADLINE`]), then lets the UI settle.
+/// Steps until no load or analysis job runs (bounded by [`DEADLINE`]), then lets the UI settle.
 fn wait_for_load(h: &mut Harness<'_, SegscopeApp>) {
     let start = Instant::now();
     loop {
         h.step();
-        if !h.state().is_loading() {
+        if !h.state().is_busy() {
             break;
         }
         assert!(
             start.elapsed() < DEADLINE,
-            "the load did not finish in time"
+            "the load and analysis did not finish in time"
         );
         std::thread::sleep(Duration::from_millis(2));
     }

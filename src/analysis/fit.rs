@@ -3,7 +3,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::sweep::{Candidate, Sweep, recommend, score_candidates};
+use super::sweep::{Candidate, Sweep, SweepRow, recommend, score_candidates};
 use crate::cluster::{
     Dendrogram, GmmParams, KMeansParams, Linkage, Method, auto_linkage, canonical_labels,
     cut_height, cut_k, gmm, kmeans, labels_for_rows,
@@ -294,6 +294,117 @@ pub fn run_sweep(
     })
 }
 
+/// Where to cut a merge tree.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TreeCut {
+    /// Into this many segments.
+    K(usize),
+    /// At this height (every merge above it is undone).
+    Height(f64),
+}
+
+/// Builds the merge tree of a hierarchical `method` (exact, or approximate on micro-clusters for large
+/// data; see [`auto_linkage`]).
+pub fn build_tree(x: ArrayView2<f64>, method: Method, progress: &Progress) -> Result<Dendrogram> {
+    let link = linkage_of(method)
+        .ok_or_else(|| Error::InvalidParameter(format!("{method} is not hierarchical")))?;
+    auto_linkage(x, link, progress)
+}
+
+/// Segments `x` by cutting an already built `tree` (of the same rows), without rebuilding it: what the
+/// GUI does while the user drags the cut line.
+pub fn segment_tree(
+    x: ArrayView2<f64>,
+    method: Method,
+    tree: Dendrogram,
+    cut: TreeCut,
+) -> Result<Segmentation> {
+    if tree.n_rows() != x.nrows() {
+        return Err(Error::InvalidParameter(format!(
+            "internal: the tree covers {} rows, the data has {}",
+            tree.n_rows(),
+            x.nrows()
+        )));
+    }
+    let leaf = match cut {
+        TreeCut::K(k) => cut_k(&tree, k)?,
+        TreeCut::Height(h) => cut_height(&tree, h)?,
+    };
+    let k = leaf.iter().max().map_or(0, |m| m + 1);
+    let rows = tree_labels(&tree, &leaf)?;
+    Ok(from_labels(x, method, &rows, k, Some(tree)))
+}
+
+/// Like [`run_sweep`], but scores each k as soon as it is fitted and hands its row to `on_row` (the GUI
+/// draws the curves as they arrive). Hierarchical methods cut `tree` when given (else build one). Slower
+/// than [`run_sweep`] for exact silhouettes of many k (no shared distance pass), equal in results.
+pub fn run_sweep_streaming(
+    x: ArrayView2<f64>,
+    ks: &[usize],
+    opts: FitOptions,
+    tree: Option<&Dendrogram>,
+    progress: &Progress,
+    on_row: &mut dyn FnMut(&SweepRow),
+) -> Result<Sweep> {
+    let n = x.nrows();
+    if ks.is_empty() {
+        return Err(Error::InvalidParameter("the k range is empty".into()));
+    }
+    if let Some(&bad) = ks.iter().find(|&&k| k == 0 || k > n) {
+        return Err(Error::InvalidParameter(format!(
+            "k = {bad} is out of range: k must be between 1 and the number of rows ({n})"
+        )));
+    }
+    let built;
+    let tree = match (opts.method.is_hierarchical(), tree) {
+        (false, _) => None,
+        (true, Some(t)) => Some(t),
+        (true, None) => {
+            built = build_tree(x, opts.method, progress)?;
+            Some(&built)
+        }
+    };
+    let mut results = Vec::with_capacity(ks.len());
+    let mut sampled = false;
+    for &k in ks {
+        progress.check()?;
+        let candidate = if let Some(tree) = tree {
+            let rows = tree_labels(tree, &cut_k(tree, k)?)?;
+            let (labels, _) = canonical_labels(&rows, k);
+            let (_, inertia) = means_and_inertia(x, &labels, k);
+            Candidate {
+                k,
+                labels,
+                inertia,
+                bic: None,
+            }
+        } else {
+            let seg = fit(x, k, opts, progress)?;
+            Candidate {
+                k,
+                inertia: seg.inertia,
+                bic: seg.bic,
+                labels: seg.labels,
+            }
+        };
+        let (rows, s) = score_candidates(x, std::slice::from_ref(&candidate), opts.seed, progress)?;
+        sampled |= s;
+        for row in rows {
+            on_row(&row);
+            results.push(row);
+        }
+    }
+    let recommendation = recommend(&results);
+    Ok(Sweep {
+        method: opts.method.to_string(),
+        n_rows: n,
+        recommended_k: recommendation.k,
+        results,
+        recommendation,
+        silhouette_sampled: sampled,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,5 +489,80 @@ mod tests {
         assert!(run_sweep(x.view(), &[2, 500], o, &Progress::new()).is_err());
         let e = fit_height(x.view(), 1.0, o, &Progress::new()).unwrap_err();
         assert!(e.to_string().contains("hierarchical"), "{e}");
+    }
+
+    #[test]
+    fn streaming_sweep_equals_batch_sweep_and_streams_every_row() {
+        let x = blobs();
+        for m in [Method::Kmeans, Method::Average, Method::Gmm] {
+            let o = FitOptions {
+                method: m,
+                ..FitOptions::default()
+            };
+            let batch = run_sweep(x.view(), &[2, 3, 4], o, &Progress::new()).unwrap();
+            let mut seen = Vec::new();
+            let streamed =
+                run_sweep_streaming(x.view(), &[2, 3, 4], o, None, &Progress::new(), &mut |r| {
+                    seen.push(r.k);
+                })
+                .unwrap();
+            assert_eq!(seen, [2, 3, 4]);
+            assert_eq!(streamed.recommended_k, batch.recommended_k, "{m}");
+            for (a, b) in streamed.results.iter().zip(&batch.results) {
+                assert_eq!(a.k, b.k);
+                assert!(
+                    (a.inertia - b.inertia).abs() < 1e-9 * b.inertia.max(1.0),
+                    "{m}"
+                );
+                let (sa, sb) = (a.silhouette.unwrap(), b.silhouette.unwrap());
+                assert!((sa - sb).abs() < 1e-12, "{m} k={}: {sa} vs {sb}", a.k);
+            }
+        }
+        let p = Progress::new();
+        p.cancel();
+        let e = run_sweep_streaming(
+            x.view(),
+            &[2, 3],
+            FitOptions::default(),
+            None,
+            &p,
+            &mut |_| {},
+        );
+        assert!(matches!(e, Err(Error::Cancelled)));
+    }
+
+    #[test]
+    fn tree_cut_by_k_and_height_reuses_the_tree() {
+        let x = blobs();
+        let tree = build_tree(x.view(), Method::Ward, &Progress::new()).unwrap();
+        let by_k = segment_tree(x.view(), Method::Ward, tree.clone(), TreeCut::K(3)).unwrap();
+        let direct = fit(
+            x.view(),
+            3,
+            FitOptions {
+                method: Method::Ward,
+                ..FitOptions::default()
+            },
+            &Progress::new(),
+        )
+        .unwrap();
+        assert_eq!(by_k.labels, direct.labels);
+        let h = crate::cluster::height_for_k(&tree, 3);
+        let by_h = segment_tree(x.view(), Method::Ward, tree.clone(), TreeCut::Height(h)).unwrap();
+        assert_eq!(by_h.k, 3);
+        assert_eq!(by_h.labels, direct.labels);
+        let root = tree.root_height();
+        assert!(
+            segment_tree(
+                x.view(),
+                Method::Ward,
+                tree.clone(),
+                TreeCut::Height(root * 2.0)
+            )
+            .is_err()
+        );
+        assert!(build_tree(x.view(), Method::Kmeans, &Progress::new()).is_err());
+        let small = x.slice(ndarray::s![..10, ..]);
+        assert!(segment_tree(small, Method::Ward, tree, TreeCut::K(2)).is_err());
     }
 }

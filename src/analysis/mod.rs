@@ -4,7 +4,10 @@ pub mod fit;
 pub mod profile;
 pub mod sweep;
 
-pub use fit::{FitOptions, Segmentation, fit, fit_height, run_sweep};
+pub use fit::{
+    FitOptions, Segmentation, TreeCut, build_tree, fit, fit_height, run_sweep, run_sweep_streaming,
+    segment_tree,
+};
 pub use profile::{Profile, profile, write_profile_csv};
 pub use sweep::{
     Candidate, Recommendation, Sweep, SweepRow, knee_kneedle, recommend, score_candidates,

@@ -7,10 +7,19 @@
 //! trait, scripted ones for tests), `data_panel.rs` (the Data tab), `format.rs` (numbers for humans),
 //! `theme.rs` (all colours).
 
+mod choose_k;
 mod data_panel;
+mod dendrogram;
 pub mod dialogs;
+pub mod explore;
+mod export_panel;
 pub mod format;
+mod prepare_panel;
+mod profiles;
+mod scatter;
+mod silhouette_panel;
 pub mod state;
+mod status_bar;
 pub mod theme;
 
 use std::path::PathBuf;
@@ -62,6 +71,13 @@ pub struct SegscopeApp {
     dialogs: Box<dyn FileDialogs>,
     commands: Vec<Command>,
     data_panel: data_panel::DataPanel,
+    choose_k: choose_k::ChooseKPanel,
+    scatter: scatter::ScatterPanel,
+    dendrogram: dendrogram::DendrogramPanel,
+    silhouette: silhouette_panel::SilhouettePanel,
+    profiles: profiles::ProfilesPanel,
+    export: export_panel::ExportPanel,
+    prepare: prepare_panel::PreparePanel,
 }
 
 impl SegscopeApp {
@@ -84,6 +100,13 @@ impl SegscopeApp {
             dialogs,
             commands: Vec::new(),
             data_panel: data_panel::DataPanel,
+            choose_k: choose_k::ChooseKPanel::default(),
+            scatter: scatter::ScatterPanel::default(),
+            dendrogram: dendrogram::DendrogramPanel::default(),
+            silhouette: silhouette_panel::SilhouettePanel::default(),
+            profiles: profiles::ProfilesPanel::default(),
+            export: export_panel::ExportPanel::default(),
+            prepare: prepare_panel::PreparePanel::default(),
         }
     }
 
@@ -119,6 +142,11 @@ impl SegscopeApp {
         self.state.is_loading()
     }
 
+    /// Whether a load or any analysis job is running.
+    pub fn is_busy(&self) -> bool {
+        self.state.is_busy()
+    }
+
     /// Draws one frame of the whole app into `ui` and applies what the user asked for.
     pub fn ui_frame(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
@@ -133,8 +161,27 @@ impl SegscopeApp {
                 banners_ui(ui, &self.state, &mut self.commands);
             });
         }
-        egui::CentralPanel::default().show(ui, |ui| match self.state.settings.tab {
-            Tab::Data => self.data_panel.ui(ui, &self.state, &mut self.commands),
+        egui::Panel::bottom("status_bar").show(ui, |ui| {
+            status_bar::status_bar_ui(ui, &self.state, &mut self.commands);
+        });
+        egui::Panel::left("prepare")
+            .resizable(true)
+            .default_size(300.0)
+            .min_size(240.0)
+            .show(ui, |ui| {
+                self.prepare.ui(ui, &self.state, &mut self.commands);
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            let (state, commands) = (&self.state, &mut self.commands);
+            match state.settings.tab {
+                Tab::Data => self.data_panel.ui(ui, state, commands),
+                Tab::ChooseK => self.choose_k.ui(ui, state, commands),
+                Tab::Scatter => self.scatter.ui(ui, state, commands),
+                Tab::Dendrogram => self.dendrogram.ui(ui, state, commands),
+                Tab::Silhouette => self.silhouette.ui(ui, state, commands),
+                Tab::Profiles => self.profiles.ui(ui, state, commands),
+                Tab::Export => self.export.ui(ui, state, commands),
+            }
         });
         drop_overlay(&ctx);
 
@@ -142,7 +189,7 @@ impl SegscopeApp {
         self.apply_commands();
         if had_commands {
             ctx.request_repaint();
-        } else if self.state.is_loading() {
+        } else if self.state.is_busy() {
             ctx.request_repaint_after(POLL_INTERVAL);
         }
     }
@@ -190,6 +237,9 @@ impl SegscopeApp {
                 Command::CancelLoad => self.state.cancel_load(),
                 Command::DismissBanner(id) => self.state.dismiss_banner(id),
                 Command::SelectTab(tab) => self.state.settings.tab = tab,
+                Command::Explore(cmd) => self.state.explore(cmd),
+                Command::Notify(text) => self.state.push_banner(BannerKind::Info, text),
+                Command::Fail(text) => self.state.push_banner(BannerKind::Error, text),
             }
         }
     }

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::explore::{ExploreCommand, Explorer, ModelChoice};
 use crate::data::{ColumnSummary, LoadOptions, Table, load_bytes, load_path, summarize_table};
 use crate::error::{Error, Result};
 use crate::jobs::{Job, Progress};
@@ -92,6 +93,8 @@ pub struct Dataset {
     pub summaries: Vec<ColumnSummary>,
     /// The file it came from, if any.
     pub path: Option<PathBuf>,
+    /// The raw bytes, for data that has no file to re-read on export (the sample, dropped bytes).
+    pub bytes: Option<Arc<Vec<u8>>>,
 }
 
 impl Dataset {
@@ -106,16 +109,20 @@ impl Dataset {
 /// Loads and summarizes on the calling thread (the worker).
 pub fn load_dataset(source: LoadSource, progress: &Progress) -> Result<Dataset> {
     let opts = LoadOptions::default();
-    let (table, path) = match source {
-        LoadSource::Path(path) => (load_path(&path, &opts, progress)?, Some(path)),
-        LoadSource::Bytes { name, bytes } => (load_bytes(bytes, &name, &opts, progress)?, None),
+    let (table, path, raw) = match source {
+        LoadSource::Path(path) => (load_path(&path, &opts, progress)?, Some(path), None),
+        LoadSource::Bytes { name, bytes } => {
+            let raw = Arc::new(bytes.clone());
+            (load_bytes(bytes, &name, &opts, progress)?, None, Some(raw))
+        }
         LoadSource::Deferred { name, read } => {
             progress.set_stage("reading", 0);
             let bytes = read().map_err(|message| Error::Input {
                 source_name: name.clone(),
                 message: format!("cannot read the file: {message}"),
             })?;
-            (load_bytes(bytes, &name, &opts, progress)?, None)
+            let raw = Arc::new(bytes.clone());
+            (load_bytes(bytes, &name, &opts, progress)?, None, Some(raw))
         }
     };
     progress.check()?;
@@ -125,6 +132,7 @@ pub fn load_dataset(source: LoadSource, progress: &Progress) -> Result<Dataset> 
         table: Arc::new(table),
         summaries,
         path,
+        bytes: raw,
     })
 }
 
@@ -154,16 +162,42 @@ pub enum Tab {
     /// The loaded table and its column summaries.
     #[default]
     Data,
+    /// The K sweep: silhouette, Davies-Bouldin, Calinski-Harabasz, inertia, BIC.
+    ChooseK,
+    /// PCA scatter coloured by segment.
+    Scatter,
+    /// The merge tree with its draggable cut.
+    Dendrogram,
+    /// Per-row silhouette bars.
+    Silhouette,
+    /// Segment profiles in original units.
+    Profiles,
+    /// Labelled CSV, profile, recipe, plot.
+    Export,
 }
 
 impl Tab {
     /// All tabs, in display order.
-    pub const ALL: [Tab; 1] = [Tab::Data];
+    pub const ALL: [Tab; 7] = [
+        Tab::Data,
+        Tab::ChooseK,
+        Tab::Scatter,
+        Tab::Dendrogram,
+        Tab::Silhouette,
+        Tab::Profiles,
+        Tab::Export,
+    ];
 
     /// The tab's title.
     pub fn title(self) -> &'static str {
         match self {
             Tab::Data => "Data",
+            Tab::ChooseK => "Choose K",
+            Tab::Scatter => "Scatter",
+            Tab::Dendrogram => "Dendrogram",
+            Tab::Silhouette => "Silhouette",
+            Tab::Profiles => "Profiles",
+            Tab::Export => "Export",
         }
     }
 }
@@ -181,6 +215,12 @@ pub enum Command {
     DismissBanner(u64),
     /// Switch the main area to a tab.
     SelectTab(Tab),
+    /// An edit of the explorer's choices (features, scaling, method, K, cut).
+    Explore(ExploreCommand),
+    /// Show an info banner (a panel finished something the user should hear about).
+    Notify(String),
+    /// Show an error banner.
+    Fail(String),
 }
 
 /// Settings remembered between runs (eframe persistence).
@@ -191,6 +231,8 @@ pub struct Settings {
     pub recent_files: Vec<PathBuf>,
     /// The tab shown last.
     pub tab: Tab,
+    /// The clustering choices (method, K range, seed, restarts).
+    pub model: ModelChoice,
 }
 
 impl Settings {
@@ -224,6 +266,8 @@ struct Loading {
 pub struct AppState {
     /// Remembered between runs.
     pub settings: Settings,
+    /// Choices, results and jobs of the analysis.
+    pub explorer: Explorer,
     dataset: Option<Dataset>,
     loading: Option<Loading>,
     generation: u64,
@@ -235,6 +279,7 @@ impl AppState {
     /// Nothing loaded yet.
     pub fn new(settings: Settings) -> Self {
         Self {
+            explorer: Explorer::new(settings.model),
             settings,
             dataset: None,
             loading: None,
@@ -324,17 +369,45 @@ impl AppState {
 
     /// Takes the result of a finished load, if any. Returns whether anything changed.
     pub fn poll(&mut self) -> bool {
+        let mut changed = self.explorer.poll();
+        for e in self.explorer.take_errors() {
+            self.push_banner(BannerKind::Error, e);
+            changed = true;
+        }
         let Some(loading) = self.loading.as_mut() else {
-            return false;
+            return changed;
         };
         let Some(result) = loading.job.poll() else {
-            return false;
+            return changed;
         };
         let generation = loading.generation;
         let name = std::mem::take(&mut loading.name);
         self.loading = None;
         self.finish_load(generation, &name, result);
         true
+    }
+
+    /// Whether anything runs in the background (the UI keeps polling then).
+    pub fn is_busy(&self) -> bool {
+        self.is_loading() || self.explorer.is_busy()
+    }
+
+    /// Applies an explorer edit; model choices are remembered in the settings.
+    pub fn explore(&mut self, cmd: ExploreCommand) {
+        self.explorer.apply(cmd);
+        self.settings.model = self.explorer.model;
+    }
+
+    /// Blocks until loading and every analysis job finished, applying results (tests and scripts).
+    pub fn wait_idle(&mut self) {
+        self.wait_for_load();
+        loop {
+            self.poll();
+            if !self.is_busy() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
     }
 
     /// Applies the result of load number `generation` of `name`; results of stale generations are dropped.
@@ -347,6 +420,7 @@ impl AppState {
                 if let Some(path) = &dataset.path {
                     self.settings.remember_file(path);
                 }
+                self.explorer.set_table(Arc::clone(&dataset.table));
                 self.dataset = Some(dataset);
                 self.banners.clear();
             }

@@ -89,3 +89,22 @@ pub fn kind_badge(kind: ColumnKind) -> &'static str {
         ColumnKind::Text => "text",
     }
 }
+
+/// Colours of segments 0, 1, 2... (Tableau 10, readable on dark and light backgrounds); repeats after 10.
+pub const SEGMENT_COLORS: [Color32; 10] = [
+    Color32::from_rgb(78, 121, 167),
+    Color32::from_rgb(242, 142, 43),
+    Color32::from_rgb(225, 87, 89),
+    Color32::from_rgb(118, 183, 178),
+    Color32::from_rgb(89, 161, 79),
+    Color32::from_rgb(237, 201, 72),
+    Color32::from_rgb(176, 122, 161),
+    Color32::from_rgb(255, 157, 167),
+    Color32::from_rgb(156, 117, 95),
+    Color32::from_rgb(186, 176, 172),
+];
+
+/// The colour of segment `i`.
+pub fn segment_color(i: usize) -> Color32 {
+    SEGMENT_COLORS[i % SEGMENT_COLORS.len()]
+}

@@ -11,7 +11,7 @@ use crate::analysis::{FitOptions, fit, fit_height, profile, write_profile_csv};
 use crate::cluster::Method;
 use crate::data::decode_text;
 use crate::error::Result;
-use crate::export::{AppendColumns, fmt_f64, write_labelled};
+use crate::export::{RowResults, label_columns, write_labelled};
 use crate::jobs::Progress;
 use crate::metrics::{score_all, silhouette_samples};
 use crate::prep::output::write_atomic;
@@ -87,35 +87,17 @@ pub(super) fn run(args: &ClusterArgs) -> Result<()> {
         }
         None
     };
-    // Columns appended to every input row; rows not clustered (impute=drop) stay empty.
-    let mut names = vec!["segment".to_owned(), "silhouette".to_owned()];
-    if let Some(p) = &seg.probabilities {
-        names.extend((0..p.ncols()).map(|j| format!("p_{j}")));
-    }
     let distances = (seg.method == Method::Kmeans).then(|| seg.distances_to_centre(x));
-    if distances.is_some() {
-        names.push("distance_to_centre".into());
-    }
-    let mut values = vec![vec![String::new(); names.len()]; loaded.table.n_rows()];
-    for (i, &r) in loaded.prepared.kept_rows.iter().enumerate() {
-        let cells = &mut values[r];
-        cells[0] = seg.labels[i].to_string();
-        if let Some(s) = &row_sil {
-            cells[1] = fmt_f64(s[i]);
-        }
-        let mut c = 2;
-        if let Some(p) = &seg.probabilities {
-            for v in p.row(i) {
-                cells[c] = fmt_f64(*v);
-                c += 1;
-            }
-        }
-        if let Some(d) = &distances {
-            cells[c] = fmt_f64(d[i]);
-        }
-    }
+    let extra = label_columns(&RowResults {
+        n_rows: loaded.table.n_rows(),
+        kept_rows: &loaded.prepared.kept_rows,
+        labels: &seg.labels,
+        silhouette_column: true,
+        silhouette: row_sil.as_deref(),
+        probabilities: seg.probabilities.as_ref().map(ndarray::Array2::view),
+        distances: distances.as_deref(),
+    });
     let text = decode_text(loaded.bytes, &loaded.table.source_name)?;
-    let extra = AppendColumns { names, values };
     write_atomic(&args.output, |w| {
         write_labelled(
             &text,

@@ -85,6 +85,64 @@ pub fn write_labelled(
     Ok(())
 }
 
+/// The per-row results of a segmentation to append to the input rows (see [`label_columns`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RowResults<'a> {
+    /// Rows of the input (data rows, header excluded).
+    pub n_rows: usize,
+    /// Input row of each clustered row (rows left out by `drop` imputation are absent).
+    pub kept_rows: &'a [usize],
+    /// Segment of each clustered row.
+    pub labels: &'a [usize],
+    /// Whether to append a `silhouette` column (empty cells where `silhouette` is `None`).
+    pub silhouette_column: bool,
+    /// Silhouette of each clustered row, if computed.
+    pub silhouette: Option<&'a [f64]>,
+    /// Membership probabilities (GMM), one row per clustered row: `p_0..p_{k-1}`.
+    pub probabilities: Option<ndarray::ArrayView2<'a, f64>>,
+    /// Distance of each clustered row to its centre (`distance_to_centre`).
+    pub distances: Option<&'a [f64]>,
+}
+
+/// The `segment` column and the chosen extra columns, one cell list per input row; rows that were not
+/// clustered get empty cells.
+pub fn label_columns(r: &RowResults<'_>) -> AppendColumns {
+    let mut names = vec!["segment".to_owned()];
+    if r.silhouette_column {
+        names.push("silhouette".to_owned());
+    }
+    if let Some(p) = &r.probabilities {
+        names.extend((0..p.ncols()).map(|j| format!("p_{j}")));
+    }
+    if r.distances.is_some() {
+        names.push("distance_to_centre".into());
+    }
+    let mut values = vec![vec![String::new(); names.len()]; r.n_rows];
+    for (i, (&row, &label)) in r.kept_rows.iter().zip(r.labels).enumerate() {
+        let Some(cells) = values.get_mut(row) else {
+            continue;
+        };
+        cells[0] = label.to_string();
+        let mut c = 1;
+        if r.silhouette_column {
+            if let Some(s) = r.silhouette.and_then(|s| s.get(i)) {
+                cells[c] = fmt_f64(*s);
+            }
+            c += 1;
+        }
+        if let Some(p) = &r.probabilities {
+            for v in p.row(i) {
+                cells[c] = fmt_f64(*v);
+                c += 1;
+            }
+        }
+        if let Some(d) = r.distances.and_then(|d| d.get(i)) {
+            cells[c] = fmt_f64(*d);
+        }
+    }
+    AppendColumns { names, values }
+}
+
 /// A number for CSV output: shortest round-trip text, in exponent form when very large or small (never
 /// hundreds of digits).
 pub fn fmt_f64(v: f64) -> String {
