@@ -7,51 +7,12 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use segscope::app::{ScriptedDialogs, SegscopeApp};
 
-const DEADLINE: Duration = Duration::from_mins(2);
-
-fn harness(app: SegscopeApp) -> Harness<'static, SegscopeApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut SegscopeApp| app.ui_frame(ui), app)
-}
-
-/// An app on the embedded sample, fully loaded, plus the handle that scripts its dialogs.
-fn started() -> (Harness<'static, SegscopeApp>, ScriptedDialogs) {
-    let dialogs = ScriptedDialogs::new();
-    let mut h = harness(SegscopeApp::new(Box::new(dialogs.clone()), None));
-    wait_for_load(&mut h);
-    (h, dialogs)
-}
-
-/// Steps until no load or analysis job runs (bounded by [`DEADLINE`]), then lets the UI settle.
-fn wait_for_load(h: &mut Harness<'_, SegscopeApp>) {
-    let start = Instant::now();
-    loop {
-        h.step();
-        if !h.state().is_busy() {
-            break;
-        }
-        assert!(
-            start.elapsed() < DEADLINE,
-            "the load and analysis did not finish in time"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    // A few frames for the result to be drawn (grids size themselves on their first frame).
-    h.run();
-}
-
-fn write_csv(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
+mod common;
+use common::{harness, started, wait_for_load, write_csv};
 
 #[test]
 fn starts_on_the_sample() {
