@@ -141,6 +141,16 @@ fn cluster_writes_labelled_csv_profile_and_recipe() {
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&rec).unwrap()).unwrap();
     assert_eq!(r["k"], 5);
     assert_eq!(r["method"], "kmeans");
+    let model = &r["model"];
+    assert_eq!(model["centres"].as_array().unwrap().len(), 5);
+    assert_eq!(model["sizes"], v["sizes"]);
+    let names = model["feature_names"].as_array().unwrap();
+    assert_eq!(model["centres"][0].as_array().unwrap().len(), names.len());
+    // Original-unit centres are plausible customers: a non-negative order count.
+    let orders = names.iter().position(|n| n == "orders_12m").unwrap();
+    for c in model["centres_original"].as_array().unwrap() {
+        assert!(c[orders].as_f64().unwrap() >= 0.0, "{c}");
+    }
     // The recipe reproduces the run.
     let out2 = dir.path().join("again.csv");
     let v2 = json_of(&[

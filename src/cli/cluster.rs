@@ -124,6 +124,7 @@ pub(super) fn run(args: &ClusterArgs) -> Result<()> {
         r.height = args.height;
         r.seed = Some(args.pipeline.seed);
         r.n_init = Some(args.pipeline.n_init);
+        r.model = Some(fitted_model(&loaded.fitted, &loaded.prepared.feature_names, &seg)?);
         let json = r.to_json()?;
         write_atomic(path, |w| {
             w.write_all(json.as_bytes())
@@ -157,4 +158,27 @@ pub(super) fn run(args: &ClusterArgs) -> Result<()> {
     );
     let _ = &loaded.fitted;
     Ok(())
+}
+
+/// The centres of `seg` for the saved recipe, in prepared and original units.
+pub(crate) fn fitted_model(
+    fitted: &crate::prep::Fitted,
+    feature_names: &[String],
+    seg: &crate::analysis::Segmentation,
+) -> Result<crate::prep::FittedModel> {
+    let centres: Vec<Vec<f64>> = seg.centroids.outer_iter().map(|r| r.to_vec()).collect();
+    let centres_original = centres
+        .iter()
+        .map(|c| fitted.inverse_transform(c))
+        .collect::<Result<Vec<_>>>()?;
+    let cut_height = seg.dendrogram.as_ref().and_then(|t| {
+        (seg.k >= 1 && seg.k <= t.n_leaves).then(|| crate::cluster::height_for_k(t, seg.k))
+    });
+    Ok(crate::prep::FittedModel {
+        feature_names: feature_names.to_vec(),
+        sizes: seg.sizes(),
+        centres,
+        centres_original,
+        cut_height,
+    })
 }

@@ -186,6 +186,26 @@ pub struct Recipe {
     /// Number of k-means restarts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_init: Option<usize>,
+    /// The fitted model: segment centres, written by `cluster --save-recipe` (informational: a run with
+    /// the recipe refits and reproduces them for the same data and seed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<FittedModel>,
+}
+
+/// Segment centres of a fitted segmentation, in segment order (0 = largest).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedModel {
+    /// Columns of the prepared matrix (one-hot columns as `name=level`).
+    pub feature_names: Vec<String>,
+    /// Rows per segment.
+    pub sizes: Vec<usize>,
+    /// Centres in the prepared (scaled) space: k-means centres, else segment means.
+    pub centres: Vec<Vec<f64>>,
+    /// The same centres in original units (scaling and log1p undone; one-hot columns as shares).
+    pub centres_original: Vec<Vec<f64>>,
+    /// Height of the tree cut (hierarchical methods).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut_height: Option<f64>,
 }
 
 impl Recipe {
@@ -207,6 +227,7 @@ impl Recipe {
             height: None,
             seed: None,
             n_init: None,
+            model: None,
         }
     }
 
