@@ -1,0 +1,121 @@
+//! Frame-time benchmark of the GUI with a large table: renders frames of the real app headless through
+//! egui_kittest (UI code and layout on the CPU, no GPU), while the background jobs run and then on every
+//! tab once they are done, and prints the median and worst frame per phase.
+//!
+//! `cargo run --release --example frame_time [-- ROWS]` (default 1,000,000 rows × 10 numeric columns + a
+//! region column). The CSV is generated (seeded) to /tmp/segscope_bench/frames_<ROWS>.csv.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use segscope::app::{ScriptedDialogs, SegscopeApp};
+use segscope::rng::Rng;
+
+type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// Frames drawn per tab once idle.
+const FRAMES_PER_TAB: usize = 30;
+
+fn main() -> BoxResult<()> {
+    let rows: usize = match std::env::args().nth(1) {
+        Some(a) => a.parse()?,
+        None => 1_000_000,
+    };
+    let path = generate(rows)?;
+    let app = SegscopeApp::new(Box::new(ScriptedDialogs::new()), Some(path));
+    let mut h: Harness<'static, SegscopeApp> = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_ui_state(|ui, app: &mut SegscopeApp| app.ui_frame(ui), app);
+
+    // Phase 1: frames while loading, preparing, sweeping and fitting on workers.
+    let start = Instant::now();
+    let mut busy = Vec::new();
+    loop {
+        let t = Instant::now();
+        h.step();
+        busy.push(t.elapsed());
+        if !h.state().is_busy() {
+            break;
+        }
+        if start.elapsed() > Duration::from_mins(20) {
+            return Err("the jobs did not finish in 20 minutes".into());
+        }
+        std::thread::sleep(Duration::from_millis(16));
+    }
+    println!(
+        "{rows} rows: load + prepare + sweep + fit took {:.1} s of wall time",
+        start.elapsed().as_secs_f64()
+    );
+    if let Some(b) = h.state().banner() {
+        println!("banner: {b}");
+    }
+    report("while jobs run", &mut busy);
+
+    for tab in [
+        "Data",
+        "Choose K",
+        "Scatter",
+        "Dendrogram",
+        "Silhouette",
+        "Profiles",
+        "Export",
+    ] {
+        h.get_by_label(tab).click();
+        h.step();
+        let mut times = Vec::with_capacity(FRAMES_PER_TAB);
+        for _ in 0..FRAMES_PER_TAB {
+            let t = Instant::now();
+            h.step();
+            times.push(t.elapsed());
+        }
+        report(tab, &mut times);
+    }
+    Ok(())
+}
+
+fn report(phase: &str, times: &mut [Duration]) {
+    if times.is_empty() {
+        return;
+    }
+    times.sort_unstable();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "{phase:>16}: {} frames, median {:.2} ms, p95 {:.2} ms, worst {:.2} ms",
+        times.len(),
+        ms(times[times.len() / 2]),
+        ms(times[(times.len() * 95 / 100).min(times.len() - 1)]),
+        ms(times[times.len() - 1])
+    );
+}
+
+/// Seeded customer-like rows: 5 planted groups in 10 numeric columns, plus a region.
+fn generate(rows: usize) -> BoxResult<PathBuf> {
+    let dir = Path::new("/tmp/segscope_bench");
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(format!("frames_{rows}.csv"));
+    if path.exists() {
+        return Ok(path);
+    }
+    let mut rng = Rng::new(11);
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+    write!(w, "customer_id")?;
+    for j in 0..10 {
+        write!(w, ",x{j}")?;
+    }
+    writeln!(w, ",region")?;
+    let regions = ["North", "South", "East", "West"];
+    for i in 0..rows {
+        let g = rng.below(5);
+        write!(w, "C{i:07}")?;
+        for j in 0..10 {
+            let centre = ((g * 7 + j * 3) % 10) as f64;
+            write!(w, ",{:.4}", centre + rng.normal())?;
+        }
+        writeln!(w, ",{}", regions[rng.below(4)])?;
+    }
+    w.flush()?;
+    Ok(path)
+}
