@@ -97,25 +97,14 @@ impl GmmParams {
 
     /// Checks the parameters against a data size.
     pub fn check(&self, n_rows: usize) -> Result<()> {
-        if self.k == 0 {
-            return Err(Error::InvalidParameter(
-                "the number of mixture components k must be at least 1".into(),
-            ));
-        }
-        if self.k > n_rows {
-            return Err(Error::InvalidParameter(format!(
-                "k = {} is more than the {n_rows} rows; choose k ≤ {n_rows}",
-                self.k
-            )));
-        }
-        if self.n_init == 0 || self.max_iter == 0 {
-            return Err(Error::InvalidParameter(
-                "n_init and max_iter must be at least 1".into(),
-            ));
-        }
-        if self.tol.is_nan() || self.tol < 0.0 {
-            return Err(Error::InvalidParameter("tol must be ≥ 0".into()));
-        }
+        super::check_iterative(
+            "the number of mixture components k",
+            self.k,
+            n_rows,
+            self.n_init,
+            self.max_iter,
+            self.tol,
+        )?;
         if !self.reg_covar.is_finite() || self.reg_covar < 0.0 {
             return Err(Error::InvalidParameter(
                 "reg_covar must be a finite number ≥ 0".into(),

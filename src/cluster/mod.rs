@@ -50,6 +50,36 @@ pub fn check_finite(x: ArrayView2<f64>) -> Result<()> {
     Ok(())
 }
 
+/// Checks the parameters shared by k-means and Gaussian mixtures; `what` names the k ("k", "the number of
+/// mixture components k").
+pub(crate) fn check_iterative(
+    what: &str,
+    k: usize,
+    n_rows: usize,
+    n_init: usize,
+    max_iter: usize,
+    tol: f64,
+) -> crate::error::Result<()> {
+    use crate::error::Error;
+    if k == 0 {
+        return Err(Error::InvalidParameter(format!("{what} must be at least 1")));
+    }
+    if k > n_rows {
+        return Err(Error::InvalidParameter(format!(
+            "k = {k} is more than the {n_rows} rows; choose k ≤ {n_rows}"
+        )));
+    }
+    if n_init == 0 || max_iter == 0 {
+        return Err(Error::InvalidParameter(
+            "n_init and max_iter must be at least 1".into(),
+        ));
+    }
+    if tol.is_nan() || tol < 0.0 {
+        return Err(Error::InvalidParameter("tol must be ≥ 0".into()));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,8 @@ use super::Dendrogram;
 use crate::cluster::canonical_labels;
 use crate::error::{Error, Result};
 
-fn find(parent: &mut [usize], mut x: usize) -> usize {
+/// Union-find root of `x`, compressing the path.
+pub(super) fn find(parent: &mut [usize], mut x: usize) -> usize {
     let mut root = x;
     while parent[root] != root {
         root = parent[root];

@@ -140,18 +140,7 @@ fn relabel(mut raw: Vec<(usize, usize, f64)>, n: usize, w: &[f64]) -> Vec<Merge>
     let mut parent: Vec<usize> = (0..2 * n - 1).collect();
     let mut weight: Vec<f64> = w.to_vec();
     weight.resize(2 * n - 1, 0.0);
-    let find = |parent: &mut Vec<usize>, mut x: usize| {
-        let mut root = x;
-        while parent[root] != root {
-            root = parent[root];
-        }
-        while parent[x] != root {
-            let next = parent[x];
-            parent[x] = root;
-            x = next;
-        }
-        root
-    };
+    let find = super::cut::find;
     raw.iter()
         .enumerate()
         .map(|(i, &(x, y, h))| {
