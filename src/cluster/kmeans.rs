@@ -5,6 +5,13 @@
 //! sklearn's `inertia_`). Deterministic for a seed whatever the thread count: blocks are fixed and reduced
 //! in order.
 //!
+//! Speed: distances are exact `Σ (x - c)²` (no `‖x‖² − 2x·c + ‖c‖²` cancellation), computed against
+//! centres packed feature by feature in groups of [`LANES`] so the compiler keeps one row's distances to
+//! several centres in SIMD registers. Each k-means++ step is a single pass over the rows: every local
+//! trial is scored in that pass, and the winner's distances are folded into the running minimum at the
+//! start of the next one. When the last Lloyd step leaves the centres bit-for-bit unchanged, its labels and
+//! inertia are the final E-step's, which is then skipped (as sklearn does on strict convergence).
+//!
 //! Why not linfa-clustering: its `inertia()` is a mean, memberships can come from the last init rather than
 //! the best one, and it cannot be cancelled; see docs/decisions.md.
 
@@ -46,23 +53,7 @@ impl KMeansParams {
 
     /// Checks the parameters against a data size.
     pub fn check(&self, n_rows: usize) -> Result<()> {
-        if self.k == 0 {
-            return Err(Error::InvalidParameter("k must be at least 1".into()));
-        }
-        if self.k > n_rows {
-            return Err(Error::InvalidParameter(format!(
-                "k = {} is more than the {n_rows} rows; choose k ≤ {n_rows}",
-                self.k
-            )));
-        }
-        if self.n_init == 0 || self.max_iter == 0 {
-            return Err(Error::InvalidParameter(
-                "n_init and max_iter must be at least 1".into(),
-            ));
-        }
-        if self.tol.is_nan() || self.tol < 0.0 {
-            return Err(Error::InvalidParameter("tol must be ≥ 0".into()));
-        }
+        super::check_iterative("k", self.k, n_rows, self.n_init, self.max_iter, self.tol)?;
         Ok(())
     }
 }
@@ -117,11 +108,94 @@ pub fn nearest_centroids(x: ArrayView2<f64>, centroids: ArrayView2<f64>) -> (Vec
     let (Some(data), Some(cs)) = (x.as_slice(), c.as_slice()) else {
         return (Vec::new(), Vec::new());
     };
-    data.par_chunks(d.max(1))
-        .map(|row| nearest(row, cs, d))
-        .unzip()
+    if d == 0 {
+        return (Vec::new(), Vec::new());
+    }
+    let n = data.len() / d;
+    let packed = Packed::new(cs, d);
+    let mut labels = vec![0usize; n];
+    let mut dists = vec![0.0f64; n];
+    data.par_chunks(BLOCK * d)
+        .zip(labels.par_chunks_mut(BLOCK))
+        .zip(dists.par_chunks_mut(BLOCK))
+        .for_each(|((rows, labs), ds)| {
+            for ((row, l), dist) in rows.chunks_exact(d).zip(labs).zip(ds) {
+                (*l, *dist) = packed.nearest(row);
+            }
+        });
+    (labels, dists)
 }
 
+/// Centres per SIMD group in [`Packed`].
+const LANES: usize = 4;
+
+/// Centres stored feature by feature in groups of [`LANES`]: `groups[g * d + j][l]` is feature `j` of
+/// centre `g * LANES + l`. Missing centres of the last group are +∞, so they are never nearest.
+struct Packed {
+    groups: Vec<[f64; LANES]>,
+    d: usize,
+}
+
+impl Packed {
+    fn new(centers: &[f64], d: usize) -> Self {
+        let k = centers.len() / d;
+        let mut groups = vec![[f64::INFINITY; LANES]; k.div_ceil(LANES) * d];
+        for (c, centre) in centers.chunks_exact(d).enumerate() {
+            for (j, &v) in centre.iter().enumerate() {
+                groups[(c / LANES) * d + j][c % LANES] = v;
+            }
+        }
+        Self { groups, d }
+    }
+
+    /// Squared distances from `row` to the centres of group `g`, summed feature by feature in order
+    /// (bit-for-bit [`sq_dist`]).
+    #[inline]
+    fn group(&self, g: &[[f64; LANES]], row: &[f64]) -> [f64; LANES] {
+        debug_assert_eq!(g.len(), self.d);
+        let mut acc = [0.0f64; LANES];
+        for (c, &v) in g.iter().zip(row) {
+            for (a, &cv) in acc.iter_mut().zip(c) {
+                let diff = v - cv;
+                *a += diff * diff;
+            }
+        }
+        acc
+    }
+
+    /// Nearest centre and its squared distance; the first centre wins ties, as [`nearest`].
+    #[inline]
+    fn nearest(&self, row: &[f64]) -> (usize, f64) {
+        let mut best = (0usize, f64::INFINITY);
+        for (gi, g) in self.groups.chunks_exact(self.d).enumerate() {
+            let acc = self.group(g, row);
+            for (l, &dist) in acc.iter().enumerate() {
+                if dist < best.1 {
+                    best = (gi * LANES + l, dist);
+                }
+            }
+        }
+        best
+    }
+
+    /// Squared distances to every centre (and +∞ for the padding) into `out`.
+    #[inline]
+    fn distances(&self, row: &[f64], out: &mut [f64]) {
+        for (g, o) in self
+            .groups
+            .chunks_exact(self.d)
+            .zip(out.chunks_exact_mut(LANES))
+        {
+            o.copy_from_slice(&self.group(g, row));
+        }
+    }
+
+    fn padded_len(&self) -> usize {
+        self.groups.len() / self.d * LANES
+    }
+}
+
+#[cfg(test)]
 fn nearest(row: &[f64], centers: &[f64], d: usize) -> (usize, f64) {
     let mut best = (0usize, f64::INFINITY);
     for (j, c) in centers.chunks_exact(d).enumerate() {
@@ -138,23 +212,46 @@ fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
 
+/// Mean over features of the (population) variance of each feature; blocks of rows in parallel,
+/// reduced in order.
 fn mean_variance(data: &[f64], n: usize, d: usize) -> f64 {
-    let mut total = 0.0;
-    for j in 0..d {
-        let mean = data.iter().skip(j).step_by(d).sum::<f64>() / n as f64;
-        let var = data
-            .iter()
-            .skip(j)
-            .step_by(d)
-            .map(|v| (v - mean) * (v - mean))
-            .sum::<f64>()
-            / n as f64;
-        total += var;
-    }
-    total / d as f64
+    let mean: Vec<f64> = column_sums(data, d, |_, v| v)
+        .into_iter()
+        .map(|s| s / n as f64)
+        .collect();
+    let var = column_sums(data, d, |j, v| (v - mean[j]) * (v - mean[j]));
+    var.iter().map(|v| v / n as f64).sum::<f64>() / d as f64
 }
 
-/// sklearn's greedy k-means++.
+/// `Σ_rows f(j, x[row, j])` for every feature `j`, over fixed blocks of rows reduced in order.
+fn column_sums(data: &[f64], d: usize, f: impl Fn(usize, f64) -> f64 + Sync) -> Vec<f64> {
+    let parts: Vec<Vec<f64>> = data
+        .par_chunks(BLOCK * d)
+        .map(|rows| {
+            let mut s = vec![0.0f64; d];
+            for row in rows.chunks_exact(d) {
+                for (j, (a, &v)) in s.iter_mut().zip(row).enumerate() {
+                    *a += f(j, v);
+                }
+            }
+            s
+        })
+        .collect();
+    let mut total = vec![0.0f64; d];
+    for p in &parts {
+        for (t, v) in total.iter_mut().zip(p) {
+            *t += v;
+        }
+    }
+    total
+}
+
+/// sklearn's greedy k-means++: each new centre is the best (lowest potential) of `2 + ln k` rows drawn
+/// with probability proportional to their squared distance to the nearest centre so far.
+///
+/// One parallel pass over the rows per centre: it first folds the previous winner into `closest`, then
+/// scores every trial. The potential is kept per block of rows so that drawing a row needs only the block
+/// sums and one block.
 fn kmeans_plus_plus(
     data: &[f64],
     n: usize,
@@ -167,56 +264,117 @@ fn kmeans_plus_plus(
     let mut centers = Vec::with_capacity(k * d);
     let first = rng.below(n);
     centers.extend_from_slice(&data[first * d..(first + 1) * d]);
-    let mut closest: Vec<f64> = data
-        .par_chunks(d)
-        .map(|r| sq_dist(r, &centers[..d]))
+    let mut closest = vec![0.0f64; n];
+    let mut block_sums: Vec<f64> = data
+        .par_chunks(BLOCK * d)
+        .zip(closest.par_chunks_mut(BLOCK))
+        .map(|(rows, cl)| {
+            let mut sum = 0.0;
+            for (row, c) in rows.chunks_exact(d).zip(cl) {
+                *c = sq_dist(row, &centers[..d]);
+                sum += *c;
+            }
+            sum
+        })
         .collect();
-    let mut pot: f64 = closest.iter().sum();
+    let mut pot: f64 = block_sums.iter().sum();
+    // The last chosen centre, not yet folded into `closest`.
+    let mut pending: Option<usize> = None;
     for _ in 1..k {
         progress.check()?;
-        let mut cum = Vec::with_capacity(n);
-        let mut acc = 0.0;
-        for &c in &closest {
-            acc += c;
-            cum.push(acc);
-        }
+        let pend = pending.map(|i| &data[i * d..(i + 1) * d]);
         let candidates: Vec<usize> = (0..trials)
             .map(|_| {
                 let v = rng.uniform() * pot;
-                cum.partition_point(|&c| c < v).min(n - 1)
+                draw(v, &block_sums, &closest, data, d, pend)
             })
             .collect();
-        let mut best: Option<(f64, Vec<f64>, usize)> = None;
-        for &cand in &candidates {
-            let c = &data[cand * d..(cand + 1) * d];
-            let dists: Vec<f64> = data
-                .par_chunks(d)
-                .zip(closest.par_iter())
-                .map(|(r, &old)| sq_dist(r, c).min(old))
-                .collect();
-            let p: f64 = dists.iter().sum();
-            if best.as_ref().is_none_or(|b| p < b.0) {
-                best = Some((p, dists, cand));
+        let cand: Vec<f64> = candidates
+            .iter()
+            .flat_map(|&c| data[c * d..(c + 1) * d].iter().copied())
+            .collect();
+        let packed = Packed::new(&cand, d);
+        let parts: Vec<Vec<f64>> = data
+            .par_chunks(BLOCK * d)
+            .zip(closest.par_chunks_mut(BLOCK))
+            .map(|(rows, cl)| {
+                let mut pots = vec![0.0f64; trials];
+                let mut dist = vec![0.0f64; packed.padded_len()];
+                for (row, c) in rows.chunks_exact(d).zip(cl) {
+                    if let Some(p) = pend {
+                        *c = sq_dist(row, p).min(*c);
+                    }
+                    packed.distances(row, &mut dist);
+                    for (p, &dc) in pots.iter_mut().zip(&dist) {
+                        *p += dc.min(*c);
+                    }
+                }
+                pots
+            })
+            .collect();
+        let mut best: Option<(f64, usize)> = None;
+        for t in 0..trials {
+            let p: f64 = parts.iter().map(|b| b[t]).sum();
+            if best.is_none_or(|b| p < b.0) {
+                best = Some((p, t));
             }
         }
-        if let Some((p, dists, cand)) = best {
+        if let Some((p, t)) = best {
             pot = p;
-            closest = dists;
-            centers.extend_from_slice(&data[cand * d..(cand + 1) * d]);
+            block_sums = parts.iter().map(|b| b[t]).collect();
+            pending = Some(candidates[t]);
+            centers.extend_from_slice(&data[candidates[t] * d..(candidates[t] + 1) * d]);
         }
     }
     Ok(centers)
+}
+
+/// The first row whose running sum of squared distances reaches `v` (as a search in the cumulative sum),
+/// from the per-block sums; `pending` is a centre not yet folded into `closest`.
+fn draw(
+    v: f64,
+    block_sums: &[f64],
+    closest: &[f64],
+    data: &[f64],
+    d: usize,
+    pending: Option<&[f64]>,
+) -> usize {
+    let n = closest.len();
+    let mut acc = 0.0;
+    for (b, &s) in block_sums.iter().enumerate() {
+        if acc + s >= v {
+            let local = v - acc;
+            let (start, end) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
+            let mut run = 0.0;
+            for i in start..end {
+                let mut c = closest[i];
+                if let Some(p) = pending {
+                    c = sq_dist(&data[i * d..(i + 1) * d], p).min(c);
+                }
+                run += c;
+                if run >= local {
+                    return i;
+                }
+            }
+            return end - 1;
+        }
+        acc += s;
+    }
+    n - 1
 }
 
 struct BlockStats {
     sums: Vec<f64>,
     counts: Vec<usize>,
     inertia: f64,
+    /// Rows whose label changed in this pass.
+    changed: usize,
 }
 
-/// One assignment pass; returns per-cluster sums and counts, and the inertia.
+/// One assignment pass; returns per-cluster sums and counts, the inertia and how many labels changed.
 fn assign(data: &[f64], d: usize, centers: &[f64], labels: &mut [usize]) -> BlockStats {
     let k = centers.len() / d;
+    let packed = Packed::new(centers, d);
     let parts: Vec<BlockStats> = data
         .par_chunks(BLOCK * d)
         .zip(labels.par_chunks_mut(BLOCK))
@@ -225,9 +383,11 @@ fn assign(data: &[f64], d: usize, centers: &[f64], labels: &mut [usize]) -> Bloc
                 sums: vec![0.0; k * d],
                 counts: vec![0; k],
                 inertia: 0.0,
+                changed: 0,
             };
             for (row, lab) in rows.chunks_exact(d).zip(labs.iter_mut()) {
-                let (j, dist) = nearest(row, centers, d);
+                let (j, dist) = packed.nearest(row);
+                s.changed += usize::from(*lab != j);
                 *lab = j;
                 s.inertia += dist;
                 s.counts[j] += 1;
@@ -242,6 +402,7 @@ fn assign(data: &[f64], d: usize, centers: &[f64], labels: &mut [usize]) -> Bloc
         sums: vec![0.0; k * d],
         counts: vec![0; k],
         inertia: 0.0,
+        changed: 0,
     };
     for p in parts {
         for (a, b) in total.sums.iter_mut().zip(&p.sums) {
@@ -251,6 +412,7 @@ fn assign(data: &[f64], d: usize, centers: &[f64], labels: &mut [usize]) -> Bloc
             *a += b;
         }
         total.inertia += p.inertia;
+        total.changed += p.changed;
     }
     total
 }
@@ -266,14 +428,16 @@ fn lloyd(
 ) -> Result<KMeans> {
     let k = centers.len() / d;
     let mut labels = vec![usize::MAX; n];
-    let mut old_labels = vec![usize::MAX; n];
     let mut n_iter = 0;
+    // Inertia of the last pass when the centres it produced equal the ones it used.
+    let mut settled: Option<f64> = None;
     for it in 0..max_iter {
         progress.check()?;
         n_iter = it + 1;
         let mut s = assign(data, d, &centers, &mut labels);
         relocate_empty(data, d, &centers, &labels, &mut s);
         let mut shift = 0.0;
+        let mut unchanged = true;
         for j in 0..k {
             if s.counts[j] == 0 {
                 continue;
@@ -282,25 +446,29 @@ fn lloyd(
             for t in 0..d {
                 let new = s.sums[j * d + t] / cnt;
                 shift += (new - centers[j * d + t]).powi(2);
+                unchanged &= new.to_bits() == centers[j * d + t].to_bits();
                 centers[j * d + t] = new;
             }
         }
-        if labels == old_labels {
+        // Labels equal to the previous pass's (the first pass starts from none).
+        let converged = s.changed == 0;
+        if converged || shift <= tol {
+            settled = unchanged.then_some(s.inertia);
             break;
         }
-        if shift <= tol {
-            break;
-        }
-        old_labels.copy_from_slice(&labels);
     }
-    // Labels and inertia consistent with the final centres (sklearn's last E-step).
-    let s = assign(data, d, &centers, &mut labels);
+    // Labels and inertia consistent with the final centres (sklearn's last E-step), unless the last pass
+    // already used exactly these centres.
+    let inertia = match settled {
+        Some(inertia) => inertia,
+        None => assign(data, d, &centers, &mut labels).inertia,
+    };
     let centroids = Array2::from_shape_vec((k, d), centers)
         .map_err(|e| Error::InvalidParameter(format!("internal: {e}")))?;
     Ok(KMeans {
         centroids,
         labels,
-        inertia: s.inertia,
+        inertia,
         n_iter,
     })
 }
@@ -405,6 +573,49 @@ mod tests {
             kmeans(x.view(), &KMeansParams::new(1), &pr),
             Err(Error::Cancelled)
         ));
+    }
+
+    #[test]
+    fn packed_distances_equal_scalar_ones_bit_for_bit() {
+        let mut r = Rng::new(11);
+        for (k, d) in [(1, 3), (3, 1), (4, 10), (5, 7), (9, 2), (13, 10)] {
+            let centers: Vec<f64> = (0..k * d).map(|_| r.normal() * 3.0).collect();
+            let packed = Packed::new(&centers, d);
+            let mut out = vec![0.0; packed.padded_len()];
+            for _ in 0..200 {
+                let row: Vec<f64> = (0..d).map(|_| r.normal() * 3.0).collect();
+                let (j, dist) = packed.nearest(&row);
+                let (j0, dist0) = nearest(&row, &centers, d);
+                assert_eq!((j, dist.to_bits()), (j0, dist0.to_bits()), "k={k} d={d}");
+                packed.distances(&row, &mut out);
+                for (c, centre) in centers.chunks_exact(d).enumerate() {
+                    assert_eq!(out[c].to_bits(), sq_dist(&row, centre).to_bits());
+                }
+                assert!(out[k..].iter().all(|v| *v == f64::INFINITY));
+            }
+        }
+        // Ties go to the first centre.
+        let packed = Packed::new(&[1.0, -1.0, 1.0, -1.0, 1.0], 1);
+        assert_eq!(packed.nearest(&[0.0]), (0, 1.0));
+    }
+
+    #[test]
+    fn final_labels_and_inertia_match_the_centres() {
+        let (x, _) = blobs(2500, 3);
+        for k in [2, 4, 7] {
+            let m = kmeans(x.view(), &KMeansParams::new(k), &Progress::new()).unwrap();
+            let (labels, d) = nearest_centroids(x.view(), m.centroids.view());
+            assert_eq!(labels, m.labels);
+            let data = x.as_slice().unwrap();
+            let s = assign(
+                data,
+                2,
+                m.centroids.as_slice().unwrap(),
+                &mut labels.clone(),
+            );
+            assert_eq!(s.inertia.to_bits(), m.inertia.to_bits(), "k={k}");
+            assert!((d.iter().sum::<f64>() - m.inertia).abs() < 1e-9 * m.inertia);
+        }
     }
 
     #[test]
