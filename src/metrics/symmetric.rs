@@ -108,12 +108,19 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// Distances between blocks `bi` (rows) and `bj` (columns). Adds row sums into `si` and, when the
     /// blocks differ, column sums into `sj`.
-    fn tile(&self, bi: usize, bj: usize, si: &mut [f64], mut sj: Option<&mut [f64]>) {
+    fn tile(&self, bi: usize, bj: usize, si: &mut [f64], sj: Option<&mut [f64]>) {
         let n = self.cm.n();
         let (i0, j0) = (bi * CHUNK, bj * CHUNK);
         let (ni, nj) = (block_len(bi, n), block_len(bj, n));
         let mut out = [[0.0f64; CHUNK]; TILE_ROWS];
         let mut lanes = vec![0.0; self.kt * 4];
+        // Column sums of this tile, segment by segment (`cols[c * CHUNK + t]` for column `j0 + t`): adding a
+        // row's distances is a contiguous (vectorised) add instead of a strided one per distance.
+        let mut cols = if sj.is_some() {
+            vec![0.0; self.kt * CHUNK]
+        } else {
+            Vec::new()
+        };
         let rows: Vec<usize> = (i0..i0 + ni).collect();
         for (g, group) in rows.chunks(TILE_ROWS).enumerate() {
             let own = self.cm.tile_features(group);
@@ -131,13 +138,20 @@ impl Ctx<'_> {
                 {
                     *s += l.iter().sum::<f64>();
                 }
-                if let Some(sj) = sj.as_deref_mut() {
+                if !cols.is_empty() {
                     for (e, &o) in self.encs.iter().zip(self.off) {
                         let c = o + e.codes[i] as usize;
-                        for (row, &dv) in sj.chunks_exact_mut(self.kt).zip(d) {
-                            row[c] += dv;
+                        for (acc, &dv) in cols[c * CHUNK..c * CHUNK + nj].iter_mut().zip(d) {
+                            *acc += dv;
                         }
                     }
+                }
+            }
+        }
+        if let Some(sj) = sj {
+            for (t, row) in sj.chunks_exact_mut(self.kt).enumerate().take(nj) {
+                for (c, s) in row.iter_mut().enumerate() {
+                    *s += cols[c * CHUNK + t];
                 }
             }
         }
