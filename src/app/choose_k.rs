@@ -210,7 +210,9 @@ impl ChooseKPanel {
     fn controls_ui(&mut self, ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         let model = state.explorer.model;
         ui.horizontal_wrapped(|ui| {
-            ui.label("Method");
+            let method_name = ui
+                .label("Method")
+                .on_hover_text("The clustering method swept over K.");
             let mut method = model.method;
             egui::ComboBox::from_id_salt("choose_k_method")
                 .selected_text(method_label(method))
@@ -222,19 +224,21 @@ impl ChooseKPanel {
                     }
                 })
                 .response
-                .on_hover_text("The clustering method swept over K.");
+                .labelled_by(method_name.id);
             if method != model.method {
                 commands.push(Command::Explore(ExploreCommand::SetMethod(method)));
             }
             ui.separator();
             let (mut lo, mut hi) = self.pending_range.unwrap_or((model.k_min, model.k_max));
-            ui.label("K from");
+            let from = ui.label("K from");
             let r_lo = ui
                 .add(egui::DragValue::new(&mut lo).range(K_LIMITS.0..=K_LIMITS.1))
+                .labelled_by(from.id)
                 .on_hover_text("Smallest number of segments tried.");
-            ui.label("to");
+            let to = ui.label("to");
             let r_hi = ui
                 .add(egui::DragValue::new(&mut hi).range(K_LIMITS.0..=K_LIMITS.1))
+                .labelled_by(to.id)
                 .on_hover_text("Largest number of segments tried.");
             if r_lo.changed() || r_hi.changed() {
                 if lo > hi {
@@ -353,7 +357,7 @@ fn k_picker_ui(ui: &mut Ui, state: &AppState, sweep: &SweepView, commands: &mut 
         };
         let cur = current.unwrap_or(lo);
         if ui
-            .add_enabled(cur > lo, egui::Button::new("◀"))
+            .add_enabled(cur > lo, egui::Button::new("<"))
             .on_hover_text("One segment fewer")
             .clicked()
         {
@@ -373,7 +377,7 @@ fn k_picker_ui(ui: &mut Ui, state: &AppState, sweep: &SweepView, commands: &mut 
             }
         }
         if ui
-            .add_enabled(cur < hi, egui::Button::new("▶"))
+            .add_enabled(cur < hi, egui::Button::new(">"))
             .on_hover_text("One segment more")
             .clicked()
         {

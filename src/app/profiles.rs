@@ -214,7 +214,7 @@ fn legend_ui(ui: &mut Ui) {
     let font = FontId::proportional(10.5);
     let color = ui.visuals().weak_text_color();
     for (t, label, align) in [
-        (0.0, "−2 SD (below)", Align2::LEFT_TOP),
+        (0.0, "-2 SD (below)", Align2::LEFT_TOP),
         (0.5, "average", Align2::CENTER_TOP),
         (1.0, "+2 SD (above)", Align2::RIGHT_TOP),
     ] {

@@ -185,7 +185,7 @@ fn undefined_ui(ui: &mut Ui, result: &SegResult, n_rows: Option<usize>) {
         ui.set_max_width(640.0);
         if let Some(est) = &result.silhouette_sampled {
             ui.heading(format!(
-                "Average silhouette ≈ {} ({})",
+                "Average silhouette about {} ({})",
                 fmt_num(est.mean),
                 quality(est.mean)
             ));
@@ -329,7 +329,7 @@ fn bars_ui(ui: &mut Ui, cache: &SilhouetteCache) {
     painter.text(
         pos2(plot.center().x, plot.bottom() + 20.0),
         Align2::CENTER_TOP,
-        "Silhouette of each row (−1: closer to another segment, 1: deep inside its own)",
+        "Silhouette of each row (-1: closer to another segment, 1: deep inside its own)",
         font.clone(),
         text_color,
     );
