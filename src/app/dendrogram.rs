@@ -13,6 +13,7 @@ use egui_plot::{HLine, Line, Plot, PlotPoint, PlotPoints, Text};
 use super::View;
 use super::explore::{ExploreCommand, SegResult, Target};
 use super::format::{fmt_count, fmt_num, fmt_percent};
+use super::scatter::chip;
 use super::state::{AppState, Command};
 use super::theme::{Palette, segment_color};
 use crate::cluster::{
@@ -271,13 +272,13 @@ impl View for DendrogramPanel {
                 .and_then(|d| d.recommended_k);
             for k in ks.into_iter().filter(|&k| k <= max_k) {
                 let text = if Some(k) == recommended {
-                    format!("{k} ★")
+                    RichText::new(k.to_string()).strong().underline()
                 } else {
-                    k.to_string()
+                    RichText::new(k.to_string())
                 };
                 let mut r = ui.selectable_label(result.seg.k == k && self.dragging.is_none(), text);
                 if Some(k) == recommended {
-                    r = r.on_hover_text("Recommended by the K sweep");
+                    r = r.on_hover_text(format!("{k} segments: recommended by the K sweep (underlined)"));
                 } else {
                     r = r.on_hover_text(format!("Cut the tree into {k} segments"));
                 }
@@ -312,15 +313,13 @@ impl View for DendrogramPanel {
                     sizes.len()
                 )
             } else {
-                format!("Cut at {} → {} segments:", fmt_num(shown_h), sizes.len())
+                format!("Cut at height {} · {} segments:", fmt_num(shown_h), sizes.len())
             };
             ui.label(RichText::new(lead).strong());
             for (s, &size) in sizes.iter().enumerate().take(12) {
-                ui.label(
-                    RichText::new(format!("■ {} ({})", fmt_count(size), fmt_percent(size, total)))
-                        .color(segment_color(s)),
-                )
-                .on_hover_text(format!("Segment {s}: {} rows", fmt_count(size)));
+                chip(ui, segment_color(s));
+                ui.label(format!("{} ({})", fmt_count(size), fmt_percent(size, total)))
+                    .on_hover_text(format!("Segment {s}: {} rows", fmt_count(size)));
             }
             if sizes.len() > 12 {
                 ui.label(format!("… {} more", sizes.len() - 12));
@@ -447,7 +446,7 @@ impl View for DendrogramPanel {
             painter.text(
                 handle.center(),
                 Align2::CENTER_CENTER,
-                "⇕ cut",
+                "cut",
                 egui::FontId::proportional(11.0),
                 Color32::WHITE,
             );

@@ -585,16 +585,14 @@ impl View for ScatterPanel {
 
         // Controls.
         ui.horizontal(|ui| {
-            ui.label("X axis");
-            pc_combo(ui, "scatter_x", &mut self.axes.0, n_pcs, ratios);
-            ui.label("Y axis");
-            pc_combo(ui, "scatter_y", &mut self.axes.1, n_pcs, ratios);
+            pc_combo(ui, "X axis", &mut self.axes.0, n_pcs, ratios);
+            pc_combo(ui, "Y axis", &mut self.axes.1, n_pcs, ratios);
             ui.separator();
             ui.checkbox(&mut self.show_loadings, "Loadings arrows").on_hover_text(
                 "Biplot: one arrow per feature. An arrow pointing right means rows with high values \
                  of that feature lie to the right. Longer arrows = features that shape these two axes more.",
             );
-            ui.toggle_value(&mut self.select_mode, "⬚ Select").on_hover_text(
+            ui.toggle_value(&mut self.select_mode, "Select box").on_hover_text(
                 "Drag a box to profile the rows inside it (or hold Shift while dragging). \
                  Without it, dragging pans and scrolling zooms.",
             );
@@ -633,7 +631,7 @@ impl View for ScatterPanel {
                         ui.label(RichText::new("Selection").strong());
                         ui.label(
                             RichText::new(
-                                "Turn on ⬚ Select (or hold Shift) and drag a box to profile the rows in it.",
+                                "Turn on Select box (or hold Shift) and drag a box to profile the rows in it.",
                             )
                             .weak(),
                         );
@@ -654,15 +652,19 @@ impl View for ScatterPanel {
     }
 }
 
-fn pc_combo(ui: &mut Ui, id: &str, pc: &mut usize, n_pcs: usize, ratios: &[f64]) {
-    egui::ComboBox::from_id_salt(id)
+fn pc_combo(ui: &mut Ui, label: &str, pc: &mut usize, n_pcs: usize, ratios: &[f64]) {
+    let label = ui.label(label);
+    egui::ComboBox::from_id_salt(label.id)
         .selected_text(axis_label(*pc, ratios))
         .width(200.0)
         .show_ui(ui, |ui| {
             for c in 0..n_pcs {
                 ui.selectable_value(pc, c, axis_label(c, ratios));
             }
-        });
+        })
+        .response
+        .labelled_by(label.id)
+        .on_hover_text("Principal components: directions of largest spread in the prepared features");
 }
 
 /// The legend; returns the segment clicked (to toggle).
@@ -680,13 +682,14 @@ fn legend_ui(ui: &mut Ui, cache: &Cache, hidden: &[bool]) -> Option<usize> {
         );
         let r = ui
             .horizontal(|ui| {
-                let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
-                let color = if off {
-                    segment_color(s).gamma_multiply(0.25)
-                } else {
-                    segment_color(s)
-                };
-                ui.painter().rect_filled(rect, 3.0, color);
+                chip(
+                    ui,
+                    if off {
+                        segment_color(s).gamma_multiply(0.25)
+                    } else {
+                        segment_color(s)
+                    },
+                );
                 let label = if off {
                     RichText::new(text).weak().strikethrough()
                 } else {
@@ -705,6 +708,12 @@ fn legend_ui(ui: &mut Ui, cache: &Cache, hidden: &[bool]) -> Option<usize> {
         }
     }
     clicked
+}
+
+/// A small square of `color`, like a legend key.
+pub fn chip(ui: &mut Ui, color: Color32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    ui.painter().rect_filled(rect, 2.0, color);
 }
 
 fn selection_ui(ui: &mut Ui, sel: &Selection, cache: &Cache) {
@@ -727,7 +736,10 @@ fn selection_ui(ui: &mut Ui, sel: &Selection, cache: &Cache) {
                 if c == 0 {
                     continue;
                 }
-                ui.label(RichText::new(format!("■ Segment {s}")).color(segment_color(s)));
+                ui.horizontal(|ui| {
+                    chip(ui, segment_color(s));
+                    ui.label(format!("Segment {s}"));
+                });
                 ui.label(format!("{} · {}", fmt_count(c), fmt_percent(c, sel.count)));
                 ui.end_row();
             }
