@@ -56,13 +56,22 @@ fn scatter_shows_explained_variance_and_a_legend_of_every_row() {
 
     // Clicking a legend entry hides that segment; clicking again shows it.
     let first = legend[0].clone();
-    assert_eq!(h.get_by_label(&first).accesskit_node().toggled(), Some(egui::accesskit::Toggled::True));
+    assert_eq!(
+        h.get_by_label(&first).accesskit_node().toggled(),
+        Some(egui::accesskit::Toggled::True)
+    );
     h.get_by_label(&first).click();
     h.run();
-    assert_eq!(h.get_by_label(&first).accesskit_node().toggled(), Some(egui::accesskit::Toggled::False));
+    assert_eq!(
+        h.get_by_label(&first).accesskit_node().toggled(),
+        Some(egui::accesskit::Toggled::False)
+    );
     h.get_by_label(&first).click();
     h.run();
-    assert_eq!(h.get_by_label(&first).accesskit_node().toggled(), Some(egui::accesskit::Toggled::True));
+    assert_eq!(
+        h.get_by_label(&first).accesskit_node().toggled(),
+        Some(egui::accesskit::Toggled::True)
+    );
 }
 
 #[test]

@@ -18,8 +18,7 @@ use super::state::{AppState, Command};
 use super::theme::{Palette, segment_color};
 use crate::cluster::{
     Dendrogram, Linkage, Merge, Method, cut_height, height_for_k, hierarchy::DendrogramLayout,
-    node_positions,
-    sizes_at_cut,
+    node_positions, sizes_at_cut,
 };
 
 /// Most leaves drawn (scipy's `p` of `truncate_mode="lastp"`).
@@ -131,7 +130,12 @@ pub fn link_segments(t: &Truncated, leaf_labels: &[usize], h: f64) -> Vec<Option
         .enumerate()
         .map(|(i, m)| {
             (m.height <= h)
-                .then(|| t.rep_leaf.get(p + i).and_then(|&l| leaf_labels.get(l)).copied())
+                .then(|| {
+                    t.rep_leaf
+                        .get(p + i)
+                        .and_then(|&l| leaf_labels.get(l))
+                        .copied()
+                })
                 .flatten()
         })
         .collect()
@@ -182,6 +186,8 @@ pub struct DendrogramPanel {
     dragging: Option<f64>,
     /// The K field's value.
     k_field: usize,
+    /// The result's K when the field was last synced to it.
+    k_seen: usize,
 }
 
 impl View for DendrogramPanel {
@@ -226,7 +232,8 @@ impl View for DendrogramPanel {
         let (lo, hi) = cut_range(tree);
         let shown_h = self.dragging.unwrap_or(committed_h).clamp(lo, hi.max(lo));
         let max_k = MAX_CUT_K.min(tree.n_leaves);
-        if self.k_field == 0 {
+        if self.k_seen != result.seg.k {
+            self.k_seen = result.seg.k;
             self.k_field = result.seg.k;
         }
 
@@ -278,7 +285,9 @@ impl View for DendrogramPanel {
                 };
                 let mut r = ui.selectable_label(result.seg.k == k && self.dragging.is_none(), text);
                 if Some(k) == recommended {
-                    r = r.on_hover_text(format!("{k} segments: recommended by the K sweep (underlined)"));
+                    r = r.on_hover_text(format!(
+                        "{k} segments: recommended by the K sweep (underlined)"
+                    ));
                 } else {
                     r = r.on_hover_text(format!("Cut the tree into {k} segments"));
                 }
@@ -294,9 +303,10 @@ impl View for DendrogramPanel {
                 .on_hover_text(format!(
                     "Any number of segments from 1 to {max_k}; the cut line snaps to it"
                 ));
-            if (r.lost_focus() || r.drag_stopped()) && self.k_field != result.seg.k {
-                commands.push(Command::Explore(ExploreCommand::PickK(self.k_field)));
-            } else if r.changed() && !r.has_focus() && !r.dragged() {
+            let commit = r.lost_focus()
+                || r.drag_stopped()
+                || (r.changed() && !r.has_focus() && !r.dragged());
+            if commit && self.k_field != result.seg.k {
                 commands.push(Command::Explore(ExploreCommand::PickK(self.k_field)));
             }
             if ex.is_fitting() {
@@ -313,13 +323,21 @@ impl View for DendrogramPanel {
                     sizes.len()
                 )
             } else {
-                format!("Cut at height {} · {} segments:", fmt_num(shown_h), sizes.len())
+                format!(
+                    "Cut at height {} · {} segments:",
+                    fmt_num(shown_h),
+                    sizes.len()
+                )
             };
             ui.label(RichText::new(lead).strong());
             for (s, &size) in sizes.iter().enumerate().take(12) {
                 chip(ui, segment_color(s));
-                ui.label(format!("{} ({})", fmt_count(size), fmt_percent(size, total)))
-                    .on_hover_text(format!("Segment {s}: {} rows", fmt_count(size)));
+                ui.label(format!(
+                    "{} ({})",
+                    fmt_count(size),
+                    fmt_percent(size, total)
+                ))
+                .on_hover_text(format!("Segment {s}: {} rows", fmt_count(size)));
             }
             if sizes.len() > 12 {
                 ui.label(format!("… {} more", sizes.len() - 12));
@@ -429,7 +447,11 @@ impl View for DendrogramPanel {
         if (frame.top()..=frame.bottom()).contains(&y) {
             let grab = Rect::from_x_y_ranges(frame.x_range(), (y - 5.0)..=(y + 5.0));
             let r = ui
-                .interact(grab, ui.scope_id().with("dendrogram_cut_line"), Sense::drag())
+                .interact(
+                    grab,
+                    ui.scope_id().with("dendrogram_cut_line"),
+                    Sense::drag(),
+                )
                 .on_hover_cursor(CursorIcon::ResizeVertical);
             r.widget_info(|| {
                 egui::WidgetInfo::labeled(egui::Role::Slider, true, "Cut line (drag to cut)")
@@ -466,10 +488,10 @@ impl View for DendrogramPanel {
                 self.dragging = Some(h.clamp(lo, hi.max(lo)));
                 ui.ctx().request_repaint();
             }
-            if r.drag_stopped() {
-                if let Some(h) = self.dragging.take() {
-                    commands.push(Command::Explore(ExploreCommand::CutHeight(h)));
-                }
+            if r.drag_stopped()
+                && let Some(h) = self.dragging.take()
+            {
+                commands.push(Command::Explore(ExploreCommand::CutHeight(h)));
             }
         } else if self.dragging.is_some() && !ui.input(|i| i.pointer.any_down()) {
             self.dragging = None;
@@ -566,7 +588,11 @@ mod tests {
         assert_eq!(heights, [4.0, 10.0]);
         // Leaves: cluster 8 = {0,1,4} (3 rows), 5, cluster 7 = {2,3}.
         let rows = t.tree.leaf_weights.clone().unwrap();
-        assert_eq!(rows.iter().sum::<usize>(), 6, "every row is under some leaf");
+        assert_eq!(
+            rows.iter().sum::<usize>(),
+            6,
+            "every row is under some leaf"
+        );
         let mut members = t.leaf_members.clone();
         members.sort_unstable();
         assert_eq!(members, [1, 2, 3]);

@@ -160,17 +160,16 @@ impl GridIndex {
             xs,
             ys,
         };
-        let cell_of: Vec<Option<usize>> = g
-            .xs
-            .iter()
-            .zip(&g.ys)
-            .map(|(&x, &y)| {
-                (x.is_finite() && y.is_finite()).then(|| {
-                    let (cx, cy) = g.cell(f64::from(x), f64::from(y));
-                    cy * nx + cx
+        let cell_of: Vec<Option<usize>> =
+            g.xs.iter()
+                .zip(&g.ys)
+                .map(|(&x, &y)| {
+                    (x.is_finite() && y.is_finite()).then(|| {
+                        let (cx, cy) = g.cell(f64::from(x), f64::from(y));
+                        cy * nx + cx
+                    })
                 })
-            })
-            .collect();
+                .collect();
         for c in cell_of.iter().flatten() {
             g.start[c + 1] += 1;
         }
@@ -189,8 +188,12 @@ impl GridIndex {
     }
 
     fn cell(&self, x: f64, y: f64) -> (usize, usize) {
-        let cx = ((x - self.x0) / self.cw).floor().clamp(0.0, (self.nx - 1) as f64) as usize;
-        let cy = ((y - self.y0) / self.ch).floor().clamp(0.0, (self.ny - 1) as f64) as usize;
+        let cx = ((x - self.x0) / self.cw)
+            .floor()
+            .clamp(0.0, (self.nx - 1) as f64) as usize;
+        let cy = ((y - self.y0) / self.ch)
+            .floor()
+            .clamp(0.0, (self.ny - 1) as f64) as usize;
         (cx, cy)
     }
 
@@ -471,7 +474,11 @@ fn summarize(data: &ColumnData, rows: impl Iterator<Item = usize>) -> String {
                     total += 1;
                 }
             }
-            match counts.iter().enumerate().max_by_key(|&(i, c)| (*c, usize::MAX - i)) {
+            match counts
+                .iter()
+                .enumerate()
+                .max_by_key(|&(i, c)| (*c, usize::MAX - i))
+            {
                 Some((i, &c)) if c > 0 => format!("{} ({})", levels[i], fmt_percent(c, total)),
                 _ => "—".to_owned(),
             }
@@ -558,7 +565,9 @@ impl View for ScatterPanel {
         if n_pcs < 2 {
             ui.add_space(40.0);
             ui.vertical_centered(|ui| {
-                ui.label("The scatter needs two principal components, and the data has one feature.");
+                ui.label(
+                    "The scatter needs two principal components, and the data has one feature.",
+                );
                 ui.label("Add a feature in the Prepare panel on the left.");
             });
             return;
@@ -664,7 +673,9 @@ fn pc_combo(ui: &mut Ui, label: &str, pc: &mut usize, n_pcs: usize, ratios: &[f6
         })
         .response
         .labelled_by(label.id)
-        .on_hover_text("Principal components: directions of largest spread in the prepared features");
+        .on_hover_text(
+            "Principal components: directions of largest spread in the prepared features",
+        );
 }
 
 /// The legend; returns the segment clicked (to toggle).
@@ -1015,9 +1026,9 @@ fn select(
     hi: [f64; 2],
 ) -> Selection {
     let labels = &cache.result.seg.labels;
-    let rows = cache.grid.in_rect(lo, hi, |i| {
-        !hidden.get(labels[i]).copied().unwrap_or(false)
-    });
+    let rows = cache
+        .grid
+        .in_rect(lo, hi, |i| !hidden.get(labels[i]).copied().unwrap_or(false));
     let mut per_segment = vec![0usize; cache.sizes.len()];
     for &i in &rows {
         if let Some(c) = per_segment.get_mut(labels[i]) {
@@ -1049,27 +1060,44 @@ fn select(
 
 fn hover_ui(ui: &mut Ui, cache: &Cache, i: usize) {
     let table = &cache.table;
-    let row = cache.prepared.prepared.kept_rows.get(i).copied().unwrap_or(i);
+    let row = cache
+        .prepared
+        .prepared
+        .kept_rows
+        .get(i)
+        .copied()
+        .unwrap_or(i);
     let s = cache.result.seg.labels[i];
-    let id = cache
-        .id_column
-        .map_or_else(|| format!("row {}", row + 1), |c| table.columns[c].data.display(row));
+    let id = cache.id_column.map_or_else(
+        || format!("row {}", row + 1),
+        |c| table.columns[c].data.display(row),
+    );
     ui.horizontal(|ui| {
         ui.label(RichText::new(id).strong());
-        ui.label(RichText::new(format!("Segment {s}")).color(segment_color(s)).strong());
+        ui.label(
+            RichText::new(format!("Segment {s}"))
+                .color(segment_color(s))
+                .strong(),
+        );
     });
-    egui::Grid::new("hover_values").num_columns(2).show(ui, |ui| {
-        for f in cache.features.iter().take(TOOLTIP_FEATURES) {
-            let Some(c) = f.column else {
-                continue;
-            };
-            ui.label(RichText::new(&f.name).weak());
-            let v = table.columns[c].data.display(row);
-            let v = if v.is_empty() { "(missing)".to_owned() } else { v };
-            ui.label(v);
-            ui.end_row();
-        }
-    });
+    egui::Grid::new("hover_values")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for f in cache.features.iter().take(TOOLTIP_FEATURES) {
+                let Some(c) = f.column else {
+                    continue;
+                };
+                ui.label(RichText::new(&f.name).weak());
+                let v = table.columns[c].data.display(row);
+                let v = if v.is_empty() {
+                    "(missing)".to_owned()
+                } else {
+                    v
+                };
+                ui.label(v);
+                ui.end_row();
+            }
+        });
     if cache.features.len() > TOOLTIP_FEATURES {
         ui.label(
             RichText::new(format!(
@@ -1092,7 +1120,6 @@ fn hover_ui(ui: &mut Ui, cache: &Cache, i: usize) {
         .small(),
     );
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -1120,14 +1147,21 @@ mod tests {
 
     #[test]
     fn quotas_preserve_shares_keep_small_segments_and_cap_the_total() {
-        assert_eq!(segment_quotas(&[10, 5], 100, 500), [10, 5], "small data: all rows");
+        assert_eq!(
+            segment_quotas(&[10, 5], 100, 500),
+            [10, 5],
+            "small data: all rows"
+        );
         let q = segment_quotas(&[900_000, 99_000, 1_000], 20_000, 500);
         assert!(q.iter().sum::<usize>() <= 20_000, "{q:?}");
         assert_eq!(q[2], 500, "the small segment keeps 500 rows");
         // The two large segments keep their relative shares.
         let ratio = q[0] as f64 / q[1] as f64;
         assert!((ratio - 900.0 / 99.0).abs() < 0.05, "{q:?}");
-        assert!(q.iter().sum::<usize>() >= 19_990, "the budget is used: {q:?}");
+        assert!(
+            q.iter().sum::<usize>() >= 19_990,
+            "the budget is used: {q:?}"
+        );
         let q = segment_quotas(&[900_000, 120, 0], 20_000, 500);
         assert_eq!(q[1], 120, "a segment under 500 rows is drawn whole");
         assert_eq!(q[2], 0);
@@ -1149,7 +1183,10 @@ mod tests {
         let sizes = counts(&labels, &(0..labels.len()).collect::<Vec<_>>(), 3);
         let got = counts(&labels, &a, 3);
         assert_eq!(got, segment_quotas(&sizes, SAMPLE_CAP, MIN_PER_SEGMENT));
-        assert_eq!(got[2], sizes[2], "the smallest segment (< 500 rows) is drawn whole");
+        assert_eq!(
+            got[2], sizes[2],
+            "the smallest segment (< 500 rows) is drawn whole"
+        );
         // Spread over the whole row range, not just the first rows.
         assert!(*a.last().unwrap() > 990_000 && a[0] < 10_000);
         let small: Vec<usize> = vec![0, 1, 1, 0];
@@ -1164,10 +1201,17 @@ mod tests {
         let g = GridIndex::build(xs, ys, 8);
         assert_eq!(g.nearest(2.04, 2.0, 0.5, 0.5, |_| true), Some(2));
         assert_eq!(g.nearest(2.04, 2.0, 0.5, 0.5, |i| i != 2), Some(3));
-        assert_eq!(g.nearest(5.0, 5.0, 0.5, 0.5, |_| true), None, "nothing in reach");
+        assert_eq!(
+            g.nearest(5.0, 5.0, 0.5, 0.5, |_| true),
+            None,
+            "nothing in reach"
+        );
         assert_eq!(g.nearest(10.2, 10.0, 0.5, 0.5, |_| true), Some(4));
         assert_eq!(g.in_rect([0.5, 0.5], [2.05, 3.0], |_| true), [1, 2]);
-        assert_eq!(g.in_rect([-1.0, -1.0], [20.0, 20.0], |i| i % 2 == 0), [0, 2, 4]);
+        assert_eq!(
+            g.in_rect([-1.0, -1.0], [20.0, 20.0], |i| i % 2 == 0),
+            [0, 2, 4]
+        );
         assert!(g.in_rect([30.0, 30.0], [40.0, 40.0], |_| true).is_empty());
         let empty = GridIndex::build(Vec::new(), Vec::new(), 8);
         assert_eq!(empty.nearest(0.0, 0.0, 1.0, 1.0, |_| true), None);
