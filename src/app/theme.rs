@@ -31,6 +31,14 @@ pub struct Palette {
     pub drop_text: Color32,
     /// Text on kind badges.
     pub badge_text: Color32,
+    /// Loadings arrows and their feature labels (scatter biplot).
+    pub loading: Color32,
+    /// The box-select rectangle.
+    pub selection: Color32,
+    /// Dendrogram links above the cut (not inside any segment).
+    pub link_neutral: Color32,
+    /// The dendrogram's cut line.
+    pub cut_line: Color32,
 }
 
 impl Palette {
@@ -50,6 +58,10 @@ impl Palette {
                 drop_fill: Color32::from_rgba_unmultiplied(10, 20, 40, 200),
                 drop_text: Color32::WHITE,
                 badge_text: Color32::from_gray(20),
+                loading: Color32::from_rgb(235, 235, 235),
+                selection: Color32::from_rgb(255, 220, 90),
+                link_neutral: Color32::from_gray(150),
+                cut_line: Color32::from_rgb(255, 90, 90),
             }
         } else {
             Self {
@@ -65,6 +77,10 @@ impl Palette {
                 drop_fill: Color32::from_rgba_unmultiplied(230, 240, 255, 220),
                 drop_text: Color32::from_rgb(20, 50, 100),
                 badge_text: Color32::from_gray(20),
+                loading: Color32::from_rgb(40, 40, 40),
+                selection: Color32::from_rgb(200, 120, 0),
+                link_neutral: Color32::from_gray(110),
+                cut_line: Color32::from_rgb(200, 30, 30),
             }
         }
     }
