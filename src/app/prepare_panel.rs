@@ -98,7 +98,7 @@ impl View for PreparePanel {
                     self.feature_options_ui(ui, s, recipe, commands);
                     ui.separator();
                 } else {
-                    ui.weak("⚙ on a feature: missing values and log1p.");
+                    ui.weak("… on a feature: its missing values and log1p.");
                 }
                 category_guard_ui(ui, &dataset.summaries, recipe, &palette, commands);
                 scaler_ui(ui, recipe, commands);
@@ -155,7 +155,7 @@ impl PreparePanel {
                     if usable {
                         let selected = self.selected.as_deref() == Some(s.name.as_str());
                         let b = ui
-                            .selectable_label(selected, "⚙")
+                            .selectable_label(selected, "…")
                             .on_hover_text(format!("Options for {}", s.name));
                         if b.clicked() {
                             self.selected = if selected { None } else { Some(s.name.clone()) };
@@ -196,13 +196,13 @@ impl PreparePanel {
             .num_columns(2)
             .spacing(vec2(8.0, 6.0))
             .show(ui, |ui| {
-                ui.label("Missing values").on_hover_text(format!(
+                let label = ui.label("Missing values").on_hover_text(format!(
                     "{} of {} cells are missing",
                     fmt_count(s.missing),
                     fmt_count(s.count + s.missing)
                 ));
                 ui.horizontal(|ui| {
-                    self.impute_ui(ui, s, &impute, commands);
+                    self.impute_ui(ui, s, &impute, label.id, commands);
                 });
                 ui.end_row();
                 if s.kind == ColumnKind::Numeric {
@@ -239,6 +239,7 @@ impl PreparePanel {
         ui: &mut Ui,
         s: &ColumnSummary,
         current: &Impute,
+        label: egui::Id,
         commands: &mut Vec<Command>,
     ) {
         let name = &s.name;
@@ -270,6 +271,7 @@ impl PreparePanel {
                 }
             })
             .response
+            .labelled_by(label)
             .on_hover_text(impute_help(current));
         match current {
             Impute::Knn(k) => {
@@ -285,7 +287,9 @@ impl PreparePanel {
                 if self.constant.is_empty() {
                     self.constant.clone_from(v);
                 }
-                let r = ui.add(egui::TextEdit::singleline(&mut self.constant).desired_width(60.0));
+                let r = ui
+                    .add(egui::TextEdit::singleline(&mut self.constant).desired_width(60.0))
+                    .labelled_by(label);
                 let committed = r.lost_focus() || ui.input(|i| i.key_pressed(egui::Key::Enter));
                 if committed && self.constant != *v {
                     if numeric && self.constant.trim().parse::<f64>().is_err() {
@@ -459,7 +463,7 @@ fn category_guard_ui(
 
 fn scaler_ui(ui: &mut Ui, recipe: &Recipe, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
-        ui.label("Scaling").on_hover_text(
+        let label = ui.label("Scaling").on_hover_text(
             "Puts features on comparable scales so no single unit (dollars vs. visits) dominates \
              the distances.",
         );
@@ -471,14 +475,16 @@ fn scaler_ui(ui: &mut Ui, recipe: &Recipe, commands: &mut Vec<Command>) {
             .selected_text(current)
             .width(170.0)
             .show_ui(ui, |ui| {
-                for (scale, label) in SCALERS {
-                    if ui.selectable_label(recipe.scale == scale, label).clicked()
+                for (scale, name) in SCALERS {
+                    if ui.selectable_label(recipe.scale == scale, name).clicked()
                         && recipe.scale != scale
                     {
                         commands.push(Command::Explore(ExploreCommand::SetScale(scale)));
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
     });
 }
 
@@ -537,7 +543,7 @@ fn report_ui(ui: &mut Ui, state: &AppState, palette: &Palette) {
     }
     for w in &report.warnings {
         ui.label(
-            RichText::new(format!("⚠ {w}"))
+            RichText::new(format!("Note: {w}"))
                 .small()
                 .color(palette.missing),
         );

@@ -197,11 +197,11 @@ impl RfmDialog {
                     ),
                     ("Amount", &mut self.amount, "Money spent in the purchase"),
                 ] {
-                    ui.label(label).on_hover_text(help);
-                    column_combo(ui, label, &preview.headers, slot);
+                    let l = ui.label(label).on_hover_text(help);
+                    column_combo(ui, label, &preview.headers, slot).labelled_by(l.id);
                     ui.end_row();
                 }
-                ui.label("As of").on_hover_text(
+                let l = ui.label("As of").on_hover_text(
                     "The day recency is counted to. Empty: the day after the last purchase.",
                 );
                 ui.horizontal(|ui| {
@@ -209,7 +209,8 @@ impl RfmDialog {
                         egui::TextEdit::singleline(&mut self.as_of)
                             .hint_text("YYYY-MM-DD (optional)")
                             .desired_width(150.0),
-                    );
+                    )
+                    .labelled_by(l.id);
                     if as_of.is_err() {
                         ui.colored_label(ui.visuals().error_fg_color, "not a date (YYYY-MM-DD)");
                     }
@@ -266,7 +267,7 @@ impl RfmDialog {
             ui.label(done);
             for w in &self.warnings {
                 ui.label(
-                    RichText::new(format!("⚠ {w}"))
+                    RichText::new(format!("Note: {w}"))
                         .small()
                         .color(Color32::from_rgb(200, 120, 0)),
                 );
@@ -311,7 +312,7 @@ impl RfmDialog {
     }
 }
 
-fn column_combo(ui: &mut Ui, label: &str, headers: &[String], slot: &mut usize) {
+fn column_combo(ui: &mut Ui, label: &str, headers: &[String], slot: &mut usize) -> egui::Response {
     let current = headers.get(*slot).map_or("—", String::as_str);
     egui::ComboBox::from_id_salt(("rfm_column", label))
         .selected_text(current)
@@ -320,7 +321,8 @@ fn column_combo(ui: &mut Ui, label: &str, headers: &[String], slot: &mut usize) 
             for (i, h) in headers.iter().enumerate() {
                 ui.selectable_value(slot, i, h);
             }
-        });
+        })
+        .response
 }
 
 fn preview_ui(ui: &mut Ui, preview: &Preview) {
@@ -439,7 +441,7 @@ pub fn guess_columns(p: &Preview) -> (usize, usize, usize) {
                 ],
             )
     })
-    .or_else(|| pick(&[date], &|i| is_number(i) && !named(i, &["id"])))
+    .or_else(|| pick(&[date], &|i| is_number(i) && !id_like(&lower[i])))
     .unwrap_or_else(|| (0..n).find(|i| *i != date).unwrap_or(0));
     let customer = pick(&[date, amount], &|i| {
         named(
@@ -449,10 +451,19 @@ pub fn guess_columns(p: &Preview) -> (usize, usize, usize) {
             ],
         )
     })
-    .or_else(|| pick(&[date, amount], &|i| named(i, &["id"])))
+    .or_else(|| pick(&[date, amount], &|i| id_like(&lower[i])))
     .or_else(|| pick(&[date, amount], &|_| true))
     .unwrap_or(0);
     (customer, date, amount)
+}
+
+/// `id`, `customer_id`, `client id`, `id_customer` (lower case), but not `paid`.
+fn id_like(lower: &str) -> bool {
+    lower == "id"
+        || lower.ends_with("_id")
+        || lower.ends_with(" id")
+        || lower.ends_with("-id")
+        || lower.starts_with("id_")
 }
 
 #[cfg(test)]
