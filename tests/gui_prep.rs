@@ -26,7 +26,7 @@ fn unticking_a_feature_reprepares_and_resweeps() {
     let before = h.state().state().explorer.prepared().unwrap().clone();
     assert!(before.prepared.feature_names.contains(&"age".to_owned()));
     assert!(h.state().state().explorer.sweep().is_some());
-    h.get_by_role_and_label(Role::CheckBox, "age").click();
+    h.get_by_label("Use age as a feature").click();
     h.step();
     let e = &h.state().state().explorer;
     assert!(!e.recipe.features.contains(&"age".to_owned()));
@@ -51,7 +51,7 @@ fn unticking_a_feature_reprepares_and_resweeps() {
     h.get_by_label_contains(&format!("3,000 rows × {n} features · K-Means · K = "));
     // Text columns cannot be ticked.
     assert!(
-        h.get_by_role_and_label(Role::CheckBox, "customer_id")
+        h.get_by_role_and_label(Role::CheckBox, "Use customer_id as a feature")
             .accesskit_node()
             .is_disabled()
     );

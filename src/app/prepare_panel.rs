@@ -71,7 +71,7 @@ impl View for PreparePanel {
                 |p| p.display().to_string(),
             ));
         ui.weak(format!(
-            "{} rows × {} columns",
+            "{} rows · {} columns",
             fmt_count(dataset.table.n_rows()),
             fmt_count(dataset.table.n_cols())
         ));
@@ -128,10 +128,19 @@ impl PreparePanel {
                     let used = recipe.features.contains(&s.name);
                     let usable = matches!(s.kind, ColumnKind::Numeric | ColumnKind::Categorical);
                     let mut on = used;
-                    let check = ui.add_enabled(
-                        usable || used,
-                        egui::Checkbox::new(&mut on, s.name.as_str()),
-                    );
+                    let enabled = usable || used;
+                    let check =
+                        ui.add_enabled(enabled, egui::Checkbox::new(&mut on, s.name.as_str()));
+                    // The accessible name says what the box does (and differs from the Data tab's
+                    // column names).
+                    check.widget_info(|| {
+                        egui::WidgetInfo::selected(
+                            egui::Role::CheckBox,
+                            enabled,
+                            on,
+                            feature_checkbox_label(&s.name),
+                        )
+                    });
                     let check = match s.kind {
                         ColumnKind::Text => check.on_disabled_hover_text(
                             "Free text (almost every value differs): it cannot be a feature. \
@@ -315,6 +324,11 @@ impl PreparePanel {
             )));
         }
     }
+}
+
+/// The accessible name of a column's "use as feature" checkbox.
+pub fn feature_checkbox_label(name: &str) -> String {
+    format!("Use {name} as a feature")
 }
 
 /// Whether `log1p` can apply to a column: every value above -1.
