@@ -1,6 +1,19 @@
 //! How numbers, counts and dates read in the UI.
 
+use crate::cluster::Method;
 use crate::data::{ColumnKind, format_date};
+
+/// The name of a clustering method for people: "K-Means", "Gaussian mixture", "Ward", ...
+pub fn method_label(method: Method) -> &'static str {
+    match method {
+        Method::Kmeans => "K-Means",
+        Method::Gmm => "Gaussian mixture",
+        Method::Ward => "Ward",
+        Method::Average => "Average linkage",
+        Method::Complete => "Complete linkage",
+        Method::Single => "Single linkage",
+    }
+}
 
 /// `x` with about 4 significant digits: `1234.5` → `1235`, `0.078` → `0.078`, `3442.21` → `3442`,
 /// very large or small magnitudes in scientific notation.
