@@ -111,19 +111,6 @@ mod tests {
     }
 }
 
-/// A display name of a clustering method ("K-Means", "Gaussian mixture", "Ward", ...).
-pub fn method_label(method: crate::cluster::Method) -> &'static str {
-    use crate::cluster::Method;
-    match method {
-        Method::Kmeans => "K-Means",
-        Method::Gmm => "Gaussian mixture",
-        Method::Ward => "Ward",
-        Method::Average => "Average linkage",
-        Method::Complete => "Complete linkage",
-        Method::Single => "Single linkage",
-    }
-}
-
 /// A compact axis number: `12345` → `12.3k`, `2500000` → `2.5M`, small values via [`fmt_num`].
 pub fn fmt_compact(x: f64) -> String {
     let a = x.abs();
