@@ -422,7 +422,7 @@ fn plots_ui(ui: &mut Ui, state: &AppState, sweep: &SweepView, commands: &mut Vec
     let rows = metrics.len().div_ceil(cols);
     let avail = ui.available_size();
     let cell_w = ((avail.x - GAP * (cols - 1) as f32) / cols as f32).max(220.0);
-    let cell_h = ((avail.y - GAP * (rows - 1) as f32) / rows as f32).max(180.0);
+    let cell_h = ((avail.y - 4.0 - GAP * (rows - 1) as f32) / rows as f32).max(180.0);
     let sampled = sweep.done.as_ref().map_or_else(
         || {
             state
@@ -564,8 +564,7 @@ fn metric_plot_ui(
     let response = plot.show(ui, |plot_ui| {
         if let Some(k) = current {
             plot_ui.span(
-                Span::new("K shown", (k as f64 - 0.35)..=(k as f64 + 0.35))
-                    .fill(chart.current_band),
+                Span::new("", (k as f64 - 0.35)..=(k as f64 + 0.35)).fill(chart.current_band),
             );
         }
         if let Some(k) = recommended {
@@ -590,6 +589,16 @@ fn metric_plot_ui(
                     .shape(MarkerShape::Circle),
             );
         }
+        if let Some(k) = current
+            && let Some(v) = value_at(k)
+        {
+            plot_ui.points(
+                Points::new("K shown", vec![[k as f64, v]])
+                    .color(chart.current)
+                    .radius(6.0)
+                    .shape(MarkerShape::Circle),
+            );
+        }
         if metric == Metric::Inertia
             && let Some(k) = knee
             && let Some(v) = value_at(k)
@@ -602,19 +611,13 @@ fn metric_plot_ui(
                     .shape(MarkerShape::Diamond),
             );
             plot_ui.text(
-                Text::new("knee label", PlotPoint::new(k as f64, v), "  knee")
-                    .color(chart.knee)
-                    .anchor(Align2::LEFT_BOTTOM),
-            );
-        }
-        if let Some(k) = current
-            && let Some(v) = value_at(k)
-        {
-            plot_ui.points(
-                Points::new("K shown", vec![[k as f64, v]])
-                    .color(chart.current)
-                    .radius(6.0)
-                    .shape(MarkerShape::Circle),
+                Text::new(
+                    "knee label",
+                    PlotPoint::new(k as f64, v),
+                    RichText::new("   knee").size(13.0),
+                )
+                .color(chart.knee)
+                .anchor(Align2::LEFT_BOTTOM),
             );
         }
         if !has_values {

@@ -360,6 +360,11 @@ fn bars_ui(ui: &mut Ui, cache: &SilhouetteCache) {
                     Rect::from_min_max(pos2(layout.x(lo), y0), pos2(zero, y1)),
                     chart.negative,
                 );
+                // A tick in the left gutter so even a few negative rows stand out.
+                mesh.add_colored_rect(
+                    Rect::from_min_max(pos2(plot.left() - 6.0, y0), pos2(plot.left() - 2.0, y1)),
+                    chart.negative,
+                );
             }
         }
         // Name on the left, statistics on the right.
