@@ -14,7 +14,10 @@ use common::{started, wait_for_load};
 
 fn labels_containing(h: &Harness<'_, SegscopeApp>, part: &str) -> Vec<String> {
     h.query_all_by_label_contains(part)
-        .filter_map(|n| n.accesskit_node().label())
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            node.label().or_else(|| node.value())
+        })
         .collect()
 }
 
@@ -159,4 +162,45 @@ fn dendrogram_offers_ward_and_dragging_the_cut_line_changes_the_segment_count() 
     h.step();
     wait_for_load(&mut h);
     assert_eq!(h.state().state().explorer.result().unwrap().seg.k, k0);
+}
+
+#[test]
+fn box_select_profiles_the_rows_inside() {
+    let (mut h, _) = started();
+    h.get_by_label("Scatter").click();
+    h.run();
+    h.get_by_label_contains("drag a box to profile");
+    h.get_by_label("Select box").click();
+    h.run();
+    // The plot fills the space under the "showing…" note and left of the side panel.
+    let note = h.get_by_label_contains("showing all 3,000 rows").rect();
+    let side = h.get_by_label("Segments").rect();
+    let from = Pos2::new(note.left() + 70.0, note.bottom() + 20.0);
+    let to = Pos2::new(side.left() - 30.0, 760.0);
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for i in 1..=5 {
+        h.hover_at(from + (to - from) * (i as f32 / 5.0));
+        h.step();
+    }
+    h.drop_at(to);
+    h.run();
+    let summary = labels_containing(&h, "in the box");
+    assert_eq!(summary.len(), 1, "{summary:?}");
+    let count: usize = summary[0]
+        .split(' ')
+        .next()
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert!(count > 0 && count <= 3000, "{summary:?}");
+    // The profile lists every feature with the selection's and all rows' values.
+    h.get_by_label("selection");
+    h.get_by_label("all rows");
+    h.get_by_label("Clear selection").click();
+    h.run();
+    assert!(h.query_by_label_contains("in the box").is_none());
 }

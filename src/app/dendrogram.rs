@@ -385,7 +385,13 @@ impl View for DendrogramPanel {
                 if cache.truncated.leaf_members[leaf] > 1 || tree.approximate {
                     format!("({})", fmt_count(rows))
                 } else {
-                    format!("{}", cache.truncated.rep_leaf[leaf] + 1)
+                    // A single row: its input row number (1-based), like the Data tab.
+                    let m = cache.truncated.rep_leaf[leaf];
+                    let row = ex
+                        .prepared()
+                        .and_then(|p| p.prepared.kept_rows.get(m).copied())
+                        .unwrap_or(m);
+                    format!("{}", row + 1)
                 }
             })
             .collect();

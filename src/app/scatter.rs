@@ -506,6 +506,7 @@ pub struct ScatterPanel {
     select_mode: bool,
     cache: Option<Cache>,
     drag_from: Option<PlotPoint>,
+    drag_to: Option<PlotPoint>,
     selection: Option<Selection>,
 }
 
@@ -518,6 +519,7 @@ impl Default for ScatterPanel {
             select_mode: false,
             cache: None,
             drag_from: None,
+            drag_to: None,
             selection: None,
         }
     }
@@ -943,15 +945,20 @@ impl ScatterPanel {
             let mut hovered = None;
             let mut drag = None;
             if selecting {
+                let origin = plot_ui
+                    .ctx()
+                    .input(|i| i.pointer.press_origin())
+                    .map(|o| plot_ui.plot_from_screen(o));
                 if resp.drag_started()
-                    && let Some(p) = pointer
+                    && let Some(p) = origin.or(pointer)
                 {
-                    drag = Some(DragEvent::Start(p));
+                    drag = Some(DragEvent::Start(p, pointer.unwrap_or(p)));
                 } else if resp.drag_stopped() {
                     drag = Some(DragEvent::End(pointer));
                 } else if let (Some(from), Some(p)) = (drag_from, pointer) {
                     let (lo, hi) = ordered(from, p);
                     plot_ui.polygon(rect_polygon("dragging", lo, hi, palette.selection));
+                    drag = Some(DragEvent::Move(p));
                 }
             }
             if drag_from.is_none()
@@ -983,23 +990,31 @@ impl ScatterPanel {
                 .show(|ui| hover_ui(ui, cache, i));
         }
         match drag {
-            Some(DragEvent::Start(p)) => self.drag_from = Some(p),
-            Some(DragEvent::End(p)) => {
-                if let (Some(from), Some(to)) = (self.drag_from.take(), p) {
+            Some(DragEvent::Start(from, to)) => {
+                self.drag_from = Some(from);
+                self.drag_to = Some(to);
+            }
+            Some(DragEvent::Move(to)) => self.drag_to = Some(to),
+            Some(DragEvent::End(to)) => {
+                // The release may come with the pointer gone: the last position seen counts.
+                if let (Some(from), Some(to)) = (self.drag_from.take(), to.or(self.drag_to)) {
                     let (lo, hi) = ordered(from, to);
                     self.selection = Some(select(cache, &self.hidden, self.axes, lo, hi));
                 }
+                self.drag_to = None;
             }
             None => {}
         }
         if self.drag_from.is_some() && !ui.input(|i| i.pointer.any_down()) {
             self.drag_from = None;
+            self.drag_to = None;
         }
     }
 }
 
 enum DragEvent {
-    Start(PlotPoint),
+    Start(PlotPoint, PlotPoint),
+    Move(PlotPoint),
     End(Option<PlotPoint>),
 }
 
