@@ -247,7 +247,7 @@ impl View for DendrogramPanel {
             .map(|(_, s)| s.to_vec())
             .unwrap_or_default();
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(format!("{} linkage", tree.method)).strong());
+            ui.label(RichText::new(format!("{} linkage", capitalized(tree.method.name()))).strong());
             ui.label(format!("· {} rows", fmt_count(tree.n_rows())));
             if tree.approximate {
                 ui.label(
@@ -350,7 +350,6 @@ impl View for DendrogramPanel {
                      Drag the red line to cut; scroll or drag elsewhere to pan, Ctrl+scroll to zoom.",
                     cache.truncated.tree.merges.len()
                 ))
-                .small()
                 .weak(),
             );
         } else {
@@ -358,7 +357,6 @@ impl View for DendrogramPanel {
                 RichText::new(
                     "Drag the red line to cut; scroll or drag elsewhere to pan, Ctrl+scroll to zoom.",
                 )
-                .small()
                 .weak(),
             );
         }
@@ -420,6 +418,7 @@ impl View for DendrogramPanel {
                     Line::new("", PlotPoints::new(pts))
                         .color(*color)
                         .width(1.5)
+                        .allow_band(false)
                         .allow_hover(false),
                 );
             }

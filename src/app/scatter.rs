@@ -603,7 +603,7 @@ impl View for ScatterPanel {
                 "Biplot: one arrow per feature. An arrow pointing right means rows with high values \
                  of that feature lie to the right. Longer arrows = features that shape these two axes more.",
             );
-            ui.toggle_value(&mut self.select_mode, "Select box").on_hover_text(
+            ui.checkbox(&mut self.select_mode, "Select box").on_hover_text(
                 "Drag a box to profile the rows inside it (or hold Shift while dragging). \
                  Without it, dragging pans and scrolling zooms.",
             );
@@ -622,7 +622,7 @@ impl View for ScatterPanel {
         } else {
             format!("showing all {} rows", fmt_count(n))
         };
-        ui.label(RichText::new(note).small().weak());
+        ui.label(RichText::new(note).weak());
 
         let palette = Palette::of(ui.visuals());
         let cache = &*cache;
@@ -708,7 +708,7 @@ fn legend_ui(ui: &mut Ui, cache: &Cache, hidden: &[bool]) -> Option<usize> {
                 } else {
                     RichText::new(text)
                 };
-                ui.selectable_label(!off, label)
+                ui.add(egui::Button::new(label).selected(!off).frame(false))
             })
             .inner;
         let r = r.on_hover_text(if off {
@@ -911,32 +911,6 @@ impl ScatterPanel {
                     );
                 }
             }
-            for &(s, p) in &centroid_items {
-                plot_ui.points(
-                    Points::new(format!("centre {s}"), PlotPoints::new(vec![p]))
-                        .shape(MarkerShape::Circle)
-                        .radius(11.0)
-                        .filled(true)
-                        .color(text_color)
-                        .allow_hover(false),
-                );
-                plot_ui.points(
-                    Points::new(format!("centre fill {s}"), PlotPoints::new(vec![p]))
-                        .shape(MarkerShape::Circle)
-                        .radius(9.0)
-                        .filled(true)
-                        .color(segment_color(s))
-                        .allow_hover(false),
-                );
-                plot_ui.text(
-                    Text::new(
-                        format!("centre label {s}"),
-                        PlotPoint::new(p[0], p[1]),
-                        RichText::new(s.to_string()).color(bg).strong(),
-                    )
-                    .allow_hover(false),
-                );
-            }
             if let Some((lo, hi)) = sel_rect {
                 plot_ui.polygon(rect_polygon("selection", lo, hi, palette.selection));
             }
@@ -983,6 +957,26 @@ impl ScatterPanel {
             (hovered, drag)
         });
         let (hovered, drag) = response.inner;
+        // Segment centres on top of everything: an outlined disc with the segment number.
+        let frame = *response.transform.frame();
+        let painter = ui.painter_at(frame);
+        for &(s, p) in &centroid_items {
+            let c = response
+                .transform
+                .position_from_point(&PlotPoint::new(p[0], p[1]));
+            if !frame.contains(c) {
+                continue;
+            }
+            painter.circle(c, 11.0, segment_color(s), Stroke::new(2.5, bg));
+            painter.circle_stroke(c, 13.0, Stroke::new(1.5, text_color));
+            painter.text(
+                c,
+                Align2::CENTER_CENTER,
+                s.to_string(),
+                egui::FontId::proportional(13.0),
+                Color32::BLACK,
+            );
+        }
         if let Some(i) = hovered {
             egui::Tooltip::for_widget(&response.response)
                 .at_pointer()
