@@ -105,8 +105,7 @@ impl View for ExportPanel {
                     );
                     ui.label(
                         RichText::new("segscope cluster FILE --recipe R.json --k K -o out.csv")
-                            .monospace()
-                            .small(),
+                            .monospace(),
                     );
                 });
                 ui.end_row();

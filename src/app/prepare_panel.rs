@@ -595,7 +595,8 @@ fn buttons_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
 }
 
 /// Reads the recipe at `path` and checks it against `table`: the explorer edits that apply it (the
-/// recipe; its method and K when it has them), or a message for an error banner.
+/// preparation; its method and K when it has them), or a message for an error banner. Seed and restarts
+/// of a recipe are not applied (the explorer keeps its own).
 pub fn recipe_commands(
     path: &Path,
     table: Option<&Table>,
@@ -614,6 +615,13 @@ pub fn recipe_commands(
         None => None,
     };
     let k = recipe.k;
+    // The clustering fields go to the model; the explorer's recipe is the preparation only.
+    let mut recipe = recipe;
+    recipe.method = None;
+    recipe.k = None;
+    recipe.height = None;
+    recipe.seed = None;
+    recipe.n_init = None;
     let mut out = vec![ExploreCommand::SetRecipe(Box::new(recipe))];
     if let Some(m) = method {
         out.push(ExploreCommand::SetMethod(m));
@@ -705,6 +713,11 @@ mod tests {
         std::fs::write(&path, r.to_json().unwrap()).unwrap();
         let cmds = recipe_commands(&path, Some(&table)).unwrap();
         assert_eq!(cmds.len(), 3);
+        let ExploreCommand::SetRecipe(applied) = &cmds[0] else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(applied.features, ["a"]);
+        assert_eq!((applied.method.as_ref(), applied.k), (None, None));
         assert_eq!(cmds[1], ExploreCommand::SetMethod(Method::Ward));
         assert_eq!(cmds[2], ExploreCommand::PickK(3));
         r.features = vec!["nope".into()];

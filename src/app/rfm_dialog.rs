@@ -104,6 +104,8 @@ impl RfmDialog {
             .collapsible(false)
             .resizable(true)
             .default_width(620.0)
+            .pivot(egui::Align2::CENTER_TOP)
+            .default_pos(ctx.content_rect().center_top() + vec2(0.0, 80.0))
             .show(ctx, |ui| self.contents_ui(ui, commands));
         if !open {
             self.close();
