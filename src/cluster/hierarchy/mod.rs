@@ -5,8 +5,10 @@
 //! heights are scipy's (Euclidean, not squared).
 //!
 //! * [`linkage`] is exact: a condensed Euclidean distance matrix (computed in parallel, cancellable) fed
-//!   to kodama (Müllner's algorithms, the same as scipy/fastcluster). It refuses more than
-//!   [`EXACT_MAX_ROWS`] rows before allocating anything, naming the memory it would need.
+//!   to kodama (Müllner's algorithms, the same as scipy/fastcluster). Ward needs no matrix: it runs the
+//!   nearest-neighbour chain on centroids (`ward_vector.rs`, fastcluster's `linkage_vector`), O(n·d)
+//!   memory and a parallel search. It refuses more than [`EXACT_MAX_ROWS`] rows before allocating
+//!   anything, naming the memory the matrix would need.
 //! * [`linkage_approx`] summarises the rows into micro-clusters (k-means on a sample, then every row
 //!   assigned to its nearest centre) and clusters the micro-cluster centroids with size-weighted linkage
 //!   (weighted Ward: the Lance–Williams recurrence started from the micro-cluster sizes). The dendrogram is
@@ -18,6 +20,7 @@
 mod approx;
 mod cut;
 mod nnchain;
+mod ward_vector;
 
 use std::fmt;
 use std::str::FromStr;
@@ -188,6 +191,18 @@ pub fn linkage(x: ArrayView2<f64>, method: Linkage, progress: &Progress) -> Resu
     }
     check_input(x)?;
     super::check_finite(x)?;
+    if method == Linkage::Ward
+        && let Some(merges) = ward_on_centroids(x, progress)?
+    {
+        return Ok(Dendrogram {
+            n_leaves: n,
+            merges,
+            method,
+            approximate: false,
+            leaf_weights: None,
+            leaf_of_row: None,
+        });
+    }
     let mut condensed = condensed_distances(x, progress)?;
     if let Some(v) = condensed
         .iter()
@@ -219,6 +234,33 @@ pub fn linkage(x: ArrayView2<f64>, method: Linkage, progress: &Progress) -> Resu
         leaf_weights: None,
         leaf_of_row: None,
     })
+}
+
+/// Exact Ward by the nearest-neighbour chain on centroids, or `None` when squared Ward distances could
+/// overflow (the matrix path then reports the offending distance).
+fn ward_on_centroids(x: ArrayView2<f64>, progress: &Progress) -> Result<Option<Vec<Merge>>> {
+    let (n, d) = x.dim();
+    // Any squared Ward distance is at most n/2 × Σ_j (range of feature j)².
+    let spread: f64 = x
+        .columns()
+        .into_iter()
+        .map(|c| {
+            let (lo, hi) = c
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                });
+            (hi - lo) * (hi - lo)
+        })
+        .sum();
+    if !(spread * n as f64).is_finite() {
+        return Ok(None);
+    }
+    let x = x.as_standard_layout();
+    let data = x
+        .as_slice()
+        .ok_or_else(|| Error::InvalidParameter("internal: matrix is not contiguous".into()))?;
+    ward_vector::ward_linkage(data, d, &vec![1.0; n], progress).map(Some)
 }
 
 /// Exact up to [`EXACT_MAX_ROWS`] rows, else [`linkage_approx`] with [`DEFAULT_MICRO_CLUSTERS`] and seed 0.

@@ -135,7 +135,7 @@ pub(super) fn weighted_linkage(
 
 /// Sorts merges of leaf representatives by height (stable) and gives clusters scipy's ids, as scipy's
 /// `label` does with a union-find.
-fn relabel(mut raw: Vec<(usize, usize, f64)>, n: usize, w: &[f64]) -> Vec<Merge> {
+pub(super) fn relabel(mut raw: Vec<(usize, usize, f64)>, n: usize, w: &[f64]) -> Vec<Merge> {
     raw.sort_by(|x, y| x.2.total_cmp(&y.2));
     let mut parent: Vec<usize> = (0..2 * n - 1).collect();
     let mut weight: Vec<f64> = w.to_vec();
