@@ -81,7 +81,7 @@ fn bad_file_shows_an_error_banner_and_keeps_the_table() {
     h.get_by_label_contains("ragged.csv: line 3");
     // The sample is still shown.
     h.get_by_label("avg_order_value");
-    h.get_by_label_contains("3,000 rows");
+    h.get_by_label_contains("3,000 rows × 10 columns");
     // The banner can be dismissed.
     h.get_by_label("×").click();
     h.run();
@@ -125,7 +125,7 @@ fn cancel_keeps_the_old_table() {
     h.run();
     assert_eq!(h.state().table().unwrap().n_rows(), 3000);
     h.get_by_label("avg_order_value");
-    h.get_by_label_contains("3,000 rows");
+    h.get_by_label_contains("3,000 rows × 10 columns");
     assert!(h.query_by_label("Cancel").is_none());
 }
 

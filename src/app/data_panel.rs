@@ -1,16 +1,14 @@
 //! The Data tab: which file is loaded, its size, loader notes, and one row per column with kind, missing
 //! share, distinct count, min/mean/max and a tiny distribution (histogram sparkline or the most common level).
 
-use egui::{CornerRadius, Rect, RichText, Sense, Stroke, Ui, pos2, vec2};
+use egui::{RichText, Ui, vec2};
 
 use super::View;
 use super::format::{fmt_count, fmt_percent, fmt_stat};
 use super::state::{AppState, Command, Dataset};
-use super::theme::{Palette, kind_badge, kind_color};
+use super::theme::Palette;
+use super::widgets::{SPARKLINE_SIZE, kind_badge_ui, sparkline_ui};
 use crate::data::{ColumnKind, ColumnSummary};
-
-/// Size of a histogram sparkline.
-const SPARKLINE_SIZE: egui::Vec2 = vec2(80.0, 18.0);
 
 /// The Data tab.
 #[derive(Debug, Default)]
@@ -139,7 +137,7 @@ fn summary_row_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {
     ui.label(fmt_stat(s.kind, s.max));
     match (&s.histogram, &s.mode) {
         (Some(h), _) if s.kind == ColumnKind::Numeric => {
-            sparkline_ui(ui, h, palette).on_hover_text(format!(
+            sparkline_ui(ui, h, SPARKLINE_SIZE, palette).on_hover_text(format!(
                 "{} bins from {} to {}; tallest bin: {} rows",
                 h.len(),
                 fmt_stat(s.kind, s.min),
@@ -159,22 +157,6 @@ fn summary_row_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {
             ui.weak("—");
         }
     }
-}
-
-fn kind_badge_ui(ui: &mut Ui, kind: ColumnKind, palette: &Palette) {
-    egui::Frame::new()
-        .fill(kind_color(kind))
-        .corner_radius(CornerRadius::same(6))
-        .inner_margin(egui::Margin::symmetric(6, 1))
-        .show(ui, |ui| {
-            ui.label(
-                RichText::new(kind_badge(kind))
-                    .small()
-                    .color(palette.badge_text),
-            );
-        })
-        .response
-        .on_hover_text(kind.as_str());
 }
 
 fn missing_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {
@@ -200,31 +182,4 @@ fn missing_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {
         ui.label(RichText::new(text).color(palette.missing).strong())
     }
     .on_hover_text(hover);
-}
-
-/// Draws `counts` as bars in a small fixed-size box.
-fn sparkline_ui(ui: &mut Ui, counts: &[u32], palette: &Palette) -> egui::Response {
-    let (rect, response) = ui.allocate_exact_size(SPARKLINE_SIZE, Sense::hover());
-    if ui.is_rect_visible(rect) && !counts.is_empty() {
-        let painter = ui.painter_at(rect);
-        let max = counts.iter().copied().max().unwrap_or(0).max(1) as f32;
-        let w = rect.width() / counts.len() as f32;
-        for (i, &c) in counts.iter().enumerate() {
-            if c == 0 {
-                continue;
-            }
-            let h = (c as f32 / max * rect.height()).max(1.0);
-            let x0 = rect.left() + i as f32 * w;
-            let bar = Rect::from_min_max(
-                pos2(x0 + 0.5, rect.bottom() - h),
-                pos2(x0 + w - 0.5, rect.bottom()),
-            );
-            painter.rect_filled(bar, 0.0, palette.histogram);
-        }
-        painter.line_segment(
-            [rect.left_bottom(), rect.right_bottom()],
-            Stroke::new(1.0, palette.histogram_base),
-        );
-    }
-    response
 }

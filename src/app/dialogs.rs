@@ -10,6 +10,10 @@ pub trait FileDialogs: Send {
     fn pick_csv(&mut self) -> Option<PathBuf>;
     /// Where to save a CSV, proposing `suggested_name`; `None` when the user cancelled.
     fn save_csv(&mut self, suggested_name: &str) -> Option<PathBuf>;
+    /// A JSON file (a recipe) to open; `None` when the user cancelled.
+    fn pick_json(&mut self) -> Option<PathBuf>;
+    /// Where to save a JSON file, proposing `suggested_name`; `None` when the user cancelled.
+    fn save_json(&mut self, suggested_name: &str) -> Option<PathBuf>;
 }
 
 /// The native dialogs (rfd). Remembers the last folder used.
@@ -32,8 +36,12 @@ impl RfdDialogs {
     }
 
     fn dialog(&self) -> rfd::FileDialog {
+        self.dialog_for("CSV files", &["csv", "tsv", "txt"])
+    }
+
+    fn dialog_for(&self, what: &str, extensions: &[&str]) -> rfd::FileDialog {
         let d = rfd::FileDialog::new()
-            .add_filter("CSV files", &["csv", "tsv", "txt"])
+            .add_filter(what, extensions)
             .add_filter("All files", &["*"]);
         match &self.last_dir {
             Some(dir) => d.set_directory(dir),
@@ -56,6 +64,23 @@ impl FileDialogs for RfdDialogs {
             .save_file();
         self.remember(picked)
     }
+
+    fn pick_json(&mut self) -> Option<PathBuf> {
+        let picked = self
+            .dialog_for("Recipe (JSON)", &["json"])
+            .set_title("Open a recipe")
+            .pick_file();
+        self.remember(picked)
+    }
+
+    fn save_json(&mut self, suggested_name: &str) -> Option<PathBuf> {
+        let picked = self
+            .dialog_for("Recipe (JSON)", &["json"])
+            .set_title("Save the recipe")
+            .set_file_name(suggested_name)
+            .save_file();
+        self.remember(picked)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -67,7 +92,8 @@ struct Script {
 
 /// Dialogs for tests: answers come from queues filled in advance; never opens a window. Clones share the
 /// same queues, so a test keeps one clone to push answers after handing another to the app. An empty queue
-/// answers `None` (as if the user cancelled).
+/// answers `None` (as if the user cancelled). Every "open" dialog (CSV or JSON) takes the next
+/// [`ScriptedDialogs::push_pick`] answer, every "save" dialog the next [`ScriptedDialogs::push_save`] one.
 #[derive(Debug, Clone, Default)]
 pub struct ScriptedDialogs {
     script: Arc<Mutex<Script>>,
@@ -116,6 +142,14 @@ impl FileDialogs for ScriptedDialogs {
             s.saves.pop_front().flatten()
         })
     }
+
+    fn pick_json(&mut self) -> Option<PathBuf> {
+        self.pick_csv()
+    }
+
+    fn save_json(&mut self, suggested_name: &str) -> Option<PathBuf> {
+        self.save_csv(suggested_name)
+    }
 }
 
 #[cfg(test)]
@@ -135,5 +169,14 @@ mod tests {
         assert_eq!(app_side.save_csv("x.csv"), Some(PathBuf::from("out.csv")));
         assert_eq!(script.save_requests(), vec!["x.csv".to_owned()]);
         assert_eq!(script.pending_picks(), 0);
+        script.push_pick(Some(PathBuf::from("r.json")));
+        script.push_save(Some(PathBuf::from("out.json")));
+        assert_eq!(app_side.pick_json(), Some(PathBuf::from("r.json")));
+        assert_eq!(
+            app_side.save_json("r.json"),
+            Some(PathBuf::from("out.json"))
+        );
+        assert_eq!(app_side.save_json("again.json"), None);
+        assert_eq!(script.save_requests(), ["x.csv", "r.json", "again.json"]);
     }
 }

@@ -1,17 +1,370 @@
-//! The Export tab: labelled CSV, profile CSV, recipe JSON, plot PNG.
+//! The Export tab: the labelled CSV (the input unchanged plus segment columns), the profile CSV and the
+//! recipe JSON. Each goes through a save dialog and is written on a worker, atomically (a temp file renamed
+//! over the target), exactly as `segscope cluster` writes them.
+//!
+//! Plot PNG export is not offered here (the plots have no "save image" yet).
 
-use egui::Ui;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui, vec2};
 
 use super::View;
-use super::state::{AppState, Command};
+use super::format::{fmt_count, fmt_num, method_label};
+use super::state::{AppState, Command, Dataset, ExportColumns, FileAction, FileWork, Tab};
+use crate::analysis::write_profile_csv;
+use crate::cluster::Method;
+use crate::data::decode_text;
+use crate::error::Error;
+use crate::export::{RowResults, label_columns, write_labelled};
+use crate::jobs::Progress;
+use crate::prep::Recipe;
+use crate::prep::output::write_atomic;
 
-/// The Export tab: labelled CSV, profile CSV, recipe JSON, plot PNG.
+use super::explore::Target;
+
+/// Ctrl+E (Cmd+E on macOS): export the labelled CSV.
+pub const EXPORT_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
+
+/// The Export tab.
 #[derive(Debug, Default)]
-pub struct ExportPanel {}
+pub struct ExportPanel {
+    /// The optional columns of the labelled CSV.
+    pub columns: ExportColumns,
+}
 
 impl View for ExportPanel {
-    fn ui(&mut self, ui: &mut Ui, state: &AppState, _commands: &mut Vec<Command>) {
-        let _ = state;
-        ui.label("ExportPanel");
+    fn ui(&mut self, ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+        ui.heading("Export");
+        ui.add_space(4.0);
+        let Some(result) = state.explorer.result() else {
+            empty_ui(ui, state, commands);
+            return;
+        };
+        let method = result.seg.method;
+        let n_rows = state.dataset().map_or(0, |d| d.table.n_rows());
+        ui.label(format!(
+            "{} with K = {} on {} rows{}",
+            method_label(method),
+            result.seg.k,
+            fmt_count(n_rows),
+            result
+                .silhouette_mean
+                .map_or_else(String::new, |s| format!(" · silhouette {}", fmt_num(s)))
+        ));
+        ui.add_space(8.0);
+        egui::Grid::new("export_grid")
+            .num_columns(2)
+            .spacing(vec2(16.0, 10.0))
+            .min_col_width(140.0)
+            .show(ui, |ui| {
+                let shortcut = ui.ctx().format_shortcut(&EXPORT_SHORTCUT);
+                let button = ui
+                    .add_sized(vec2(140.0, 24.0), egui::Button::new("Labelled CSV…"))
+                    .on_hover_text(format!("Save the input with segment columns ({shortcut})"));
+                if button.clicked() {
+                    commands.push(Command::File(FileAction::ExportLabelled(self.columns)));
+                }
+                ui.vertical(|ui| {
+                    ui.label(
+                        "Every row of the input, unchanged, plus a segment column (0 = largest \
+                         segment). Rows left out by \"drop\" imputation get empty cells.",
+                    );
+                    self.columns_ui(ui, method, result.silhouette.is_some());
+                    ui.weak(format!(
+                        "Adds: {}",
+                        added_columns(self.columns, method, result.seg.k).join(", ")
+                    ));
+                });
+                ui.end_row();
+
+                if ui
+                    .add_sized(vec2(140.0, 24.0), egui::Button::new("Profile CSV…"))
+                    .on_hover_text("Save the per-segment profile")
+                    .clicked()
+                {
+                    commands.push(Command::File(FileAction::ExportProfile));
+                }
+                ui.label(
+                    "One line per segment: size, share, and each feature's mean, median or level \
+                     shares in original units (as the Profiles tab shows).",
+                );
+                ui.end_row();
+
+                if ui
+                    .add_sized(vec2(140.0, 24.0), egui::Button::new("Recipe JSON…"))
+                    .on_hover_text("Save the preparation and clustering choices")
+                    .clicked()
+                {
+                    commands.push(Command::File(FileAction::ExportRecipe));
+                }
+                ui.vertical(|ui| {
+                    ui.label(
+                        "The preparation (features, imputation, log1p, scaling) with the method, K \
+                         or cut height, seed and restarts: reproduce this run with",
+                    );
+                    ui.label(
+                        RichText::new("segscope cluster FILE --recipe R.json --k K -o out.csv")
+                            .monospace(),
+                    );
+                });
+                ui.end_row();
+            });
+    }
+}
+
+impl ExportPanel {
+    fn columns_ui(&mut self, ui: &mut Ui, method: Method, row_silhouettes: bool) {
+        ui.horizontal_wrapped(|ui| {
+            let sil = ui.checkbox(&mut self.columns.silhouette, "silhouette");
+            if row_silhouettes {
+                sil.on_hover_text(
+                    "How well each row fits its segment, from -1 (closer to another segment) to 1 \
+                     (well inside its own).",
+                );
+            } else {
+                sil.on_hover_text(
+                    "Too many rows for exact per-row silhouettes: the column is written with empty \
+                     cells.",
+                );
+            }
+            ui.add_enabled(
+                method == Method::Kmeans,
+                egui::Checkbox::new(&mut self.columns.distance, "distance to centre"),
+            )
+            .on_hover_text(
+                "Euclidean distance of each row to its segment's centre, in prepared units.",
+            )
+            .on_disabled_hover_text("Only for K-Means (other methods have no fitted centres).");
+            ui.add_enabled(
+                method == Method::Gmm,
+                egui::Checkbox::new(&mut self.columns.probabilities, "GMM probabilities"),
+            )
+            .on_hover_text("One column p_0, p_1, … per segment: the row's membership probability.")
+            .on_disabled_hover_text("Only for Gaussian mixtures (GMM).");
+        });
+    }
+}
+
+fn empty_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    ui.add_space(24.0);
+    ui.vertical_centered(|ui| {
+        if state.is_busy() {
+            ui.spinner();
+            ui.label("Nothing to export yet: the segments appear once the fit finishes.");
+        } else if state.dataset().is_none() {
+            ui.label("No data loaded. Open a CSV (Ctrl+O) or drop one onto the window.");
+        } else {
+            ui.label("Nothing to export: no segmentation was fitted. Pick K in the Choose K tab.");
+            if ui.button("Go to Choose K").clicked() {
+                commands.push(Command::SelectTab(Tab::ChooseK));
+            }
+        }
+    });
+}
+
+/// The names of the columns the labelled CSV appends for these choices.
+pub fn added_columns(cols: ExportColumns, method: Method, k: usize) -> Vec<String> {
+    let mut names = vec!["segment".to_owned()];
+    if cols.silhouette {
+        names.push("silhouette".into());
+    }
+    if cols.probabilities && method == Method::Gmm {
+        names.extend((0..k).map(|j| format!("p_{j}")));
+    }
+    if cols.distance && method == Method::Kmeans {
+        names.push("distance_to_centre".into());
+    }
+    names
+}
+
+/// The file-name stem of exports: `customers` for `customers.csv`, `sample_customers` for the sample.
+pub fn export_stem(dataset: Option<&Dataset>) -> String {
+    let Some(d) = dataset else {
+        return "segments".to_owned();
+    };
+    let name = if let Some(p) = &d.path {
+        p.file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+    } else {
+        let first = d.table.source_name.split_whitespace().next().unwrap_or("");
+        Path::new(first)
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+    };
+    if name.is_empty() {
+        "segments".to_owned()
+    } else {
+        name
+    }
+}
+
+/// The work that writes the labelled CSV of the current result to `out`, or why there is nothing to write.
+pub fn labelled_work(
+    state: &AppState,
+    cols: ExportColumns,
+    out: PathBuf,
+) -> std::result::Result<FileWork, String> {
+    let (dataset, prepared, result) = current(state)?;
+    let table = Arc::clone(&dataset.table);
+    let path = dataset.path.clone();
+    let bytes = dataset.bytes.clone();
+    let prepared = Arc::clone(prepared);
+    let result = Arc::clone(result);
+    Ok(Box::new(move |p: &Progress| {
+        p.set_stage("reading the input", 0);
+        let raw = match (bytes, &path) {
+            (Some(b), _) => b.to_vec(),
+            (None, Some(path)) => std::fs::read(path).map_err(|e| Error::io(path, e))?,
+            (None, None) => {
+                return Err(Error::InvalidParameter(
+                    "the input's text is not available to re-write".into(),
+                ));
+            }
+        };
+        let text = decode_text(raw, &table.source_name)?;
+        p.check()?;
+        p.set_stage("labelling", 0);
+        let seg = &result.seg;
+        let distances = (cols.distance && seg.method == Method::Kmeans)
+            .then(|| seg.distances_to_centre(prepared.prepared.matrix.view()));
+        let probabilities = seg
+            .probabilities
+            .as_ref()
+            .filter(|_| cols.probabilities)
+            .map(ndarray::Array2::view);
+        let extra = label_columns(&RowResults {
+            n_rows: table.n_rows(),
+            kept_rows: &prepared.prepared.kept_rows,
+            labels: &seg.labels,
+            silhouette_column: cols.silhouette,
+            silhouette: result.silhouette.as_deref(),
+            probabilities,
+            distances: distances.as_deref(),
+        });
+        p.check()?;
+        p.set_stage("writing", 0);
+        write_atomic(&out, |w| {
+            write_labelled(&text, table.delimiter, table.has_header, &extra, w)?;
+            p.check()
+        })
+        .map_err(|e| changed_on_disk(e, path.as_deref()))?;
+        Ok(format!(
+            "Wrote {} rows to {}",
+            fmt_count(table.n_rows()),
+            out.display()
+        ))
+    }))
+}
+
+/// A row-count mismatch when re-reading the input means the file changed since it was opened.
+fn changed_on_disk(e: Error, path: Option<&Path>) -> Error {
+    match (&e, path) {
+        (Error::InvalidParameter(m), Some(path)) if m.contains("labels were made") => {
+            Error::InvalidParameter(format!(
+                "{} changed on disk since it was opened; open it again and re-run the segmentation",
+                path.display()
+            ))
+        }
+        _ => e,
+    }
+}
+
+/// The work that writes the profile CSV of the current result to `out`.
+pub fn profile_work(state: &AppState, out: PathBuf) -> std::result::Result<FileWork, String> {
+    let (_, _, result) = current(state)?;
+    let result = Arc::clone(result);
+    Ok(Box::new(move |p: &Progress| {
+        p.set_stage("writing", 0);
+        write_atomic(&out, |w| {
+            write_profile_csv(&result.profile, w)?;
+            p.check()
+        })?;
+        Ok(format!(
+            "Wrote the profile of {} segments to {}",
+            result.seg.k,
+            out.display()
+        ))
+    }))
+}
+
+/// The recipe of the current result with method, K (or the cut height), seed and restarts filled in, as
+/// `segscope cluster --save-recipe` writes it.
+pub fn full_recipe(state: &AppState) -> std::result::Result<Recipe, String> {
+    let (_, prepared, result) = current(state)?;
+    let mut r = prepared.fitted.recipe.clone();
+    let model = state.explorer.model;
+    r.method = Some(result.seg.method.to_string());
+    r.k = Some(result.seg.k);
+    r.height = match result.target {
+        Target::Height(h) => Some(h),
+        Target::K(_) => None,
+    };
+    r.seed = Some(model.seed);
+    r.n_init = Some(model.n_init);
+    Ok(r)
+}
+
+/// The work that writes `recipe` as JSON to `out`.
+pub fn recipe_work(recipe: &Recipe, out: PathBuf) -> std::result::Result<FileWork, String> {
+    let json = recipe.to_json().map_err(|e| e.to_string())?;
+    Ok(Box::new(move |p: &Progress| {
+        p.set_stage("writing", 0);
+        write_atomic(&out, |w| {
+            w.write_all(json.as_bytes())
+                .map_err(|e| Error::io(&out, e))?;
+            p.check()
+        })?;
+        Ok(format!("Wrote the recipe to {}", out.display()))
+    }))
+}
+
+type Current<'a> = (
+    &'a Dataset,
+    &'a Arc<super::explore::PreparedData>,
+    &'a Arc<super::explore::SegResult>,
+);
+
+/// The data set, prepared data and result to export, when they belong together.
+fn current(state: &AppState) -> std::result::Result<Current<'_>, String> {
+    let none = || "Nothing to export yet: the segments are still being computed.".to_owned();
+    let dataset = state.dataset().ok_or_else(none)?;
+    let prepared = state.explorer.prepared().ok_or_else(none)?;
+    let result = state.explorer.result().ok_or_else(none)?;
+    let same_table = state
+        .explorer
+        .table()
+        .is_some_and(|t| Arc::ptr_eq(t, &dataset.table));
+    if !same_table {
+        return Err(none());
+    }
+    Ok((dataset, prepared, result))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn added_columns_follow_the_method() {
+        let all = ExportColumns::default();
+        assert_eq!(
+            added_columns(all, Method::Kmeans, 3),
+            ["segment", "silhouette", "distance_to_centre"]
+        );
+        assert_eq!(
+            added_columns(all, Method::Gmm, 2),
+            ["segment", "silhouette", "p_0", "p_1"]
+        );
+        assert_eq!(
+            added_columns(all, Method::Ward, 4),
+            ["segment", "silhouette"]
+        );
+        let none = ExportColumns {
+            silhouette: false,
+            distance: false,
+            probabilities: false,
+        };
+        assert_eq!(added_columns(none, Method::Kmeans, 3), ["segment"]);
     }
 }

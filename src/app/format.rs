@@ -1,6 +1,19 @@
 //! How numbers, counts and dates read in the UI.
 
+use crate::cluster::Method;
 use crate::data::{ColumnKind, format_date};
+
+/// The name of a clustering method for people: "K-Means", "Gaussian mixture", "Ward", ...
+pub fn method_label(method: Method) -> &'static str {
+    match method {
+        Method::Kmeans => "K-Means",
+        Method::Gmm => "Gaussian mixture",
+        Method::Ward => "Ward",
+        Method::Average => "Average linkage",
+        Method::Complete => "Complete linkage",
+        Method::Single => "Single linkage",
+    }
+}
 
 /// `x` with about 4 significant digits: `1234.5` → `1235`, `0.078` → `0.078`, `3442.21` → `3442`,
 /// very large or small magnitudes in scientific notation.
@@ -95,5 +108,44 @@ mod tests {
         assert_eq!(fmt_stat(ColumnKind::Date, Some(0.0)), "1970-01-01");
         assert_eq!(fmt_stat(ColumnKind::Numeric, None), "—");
         assert_eq!(fmt_stat(ColumnKind::Numeric, Some(7.25)), "7.25");
+    }
+}
+
+/// A compact axis number: `12345` → `12.3k`, `2500000` → `2.5M`, small values via [`fmt_num`].
+pub fn fmt_compact(x: f64) -> String {
+    let a = x.abs();
+    let (scaled, suffix) = if a >= 1e9 {
+        (x / 1e9, "G")
+    } else if a >= 1e6 {
+        (x / 1e6, "M")
+    } else if a >= 1e4 {
+        (x / 1e3, "k")
+    } else {
+        return fmt_num(x);
+    };
+    let s = format!("{scaled:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    let s = if s.len() > 5 {
+        format!("{scaled:.1}")
+    } else {
+        s.to_owned()
+    };
+    format!("{s}{suffix}")
+}
+
+#[cfg(test)]
+mod compact_tests {
+    use super::*;
+    use crate::cluster::Method;
+
+    #[test]
+    fn compact_numbers_and_method_names() {
+        assert_eq!(fmt_compact(12_345.0), "12.3k");
+        assert_eq!(fmt_compact(2_500_000.0), "2.5M");
+        assert_eq!(fmt_compact(-40_000.0), "-40k");
+        assert_eq!(fmt_compact(123_456.0), "123.5k");
+        assert_eq!(fmt_compact(0.25), "0.25");
+        assert_eq!(method_label(Method::Gmm), "Gaussian mixture");
+        assert_eq!(method_label(Method::Kmeans), "K-Means");
     }
 }

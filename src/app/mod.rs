@@ -16,11 +16,13 @@ mod export_panel;
 pub mod format;
 mod prepare_panel;
 mod profiles;
+mod rfm_dialog;
 mod scatter;
 mod silhouette_panel;
 pub mod state;
 mod status_bar;
 pub mod theme;
+mod widgets;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -30,7 +32,7 @@ use egui::{
 };
 
 pub use dialogs::{FileDialogs, RfdDialogs, ScriptedDialogs};
-use state::{AppState, BannerKind, Command, LoadSource, Settings, Tab};
+use state::{AppState, BannerKind, Command, FileAction, LoadSource, Settings, Tab};
 use theme::Palette;
 
 use crate::data::Table;
@@ -78,6 +80,7 @@ pub struct SegscopeApp {
     profiles: profiles::ProfilesPanel,
     export: export_panel::ExportPanel,
     prepare: prepare_panel::PreparePanel,
+    rfm: rfm_dialog::RfmDialog,
 }
 
 impl SegscopeApp {
@@ -107,6 +110,7 @@ impl SegscopeApp {
             profiles: profiles::ProfilesPanel::default(),
             export: export_panel::ExportPanel::default(),
             prepare: prepare_panel::PreparePanel::default(),
+            rfm: rfm_dialog::RfmDialog::default(),
         }
     }
 
@@ -142,9 +146,20 @@ impl SegscopeApp {
         self.state.is_loading()
     }
 
-    /// Whether a load or any analysis job is running.
+    /// Whether a load, an analysis, an export or an RFM build is running.
     pub fn is_busy(&self) -> bool {
-        self.state.is_busy()
+        self.state.is_busy() || self.rfm.is_busy()
+    }
+
+    /// Queues a command as if a panel had emitted it (applied at the end of the next frame). For tests and
+    /// scripts that drive what kittest cannot reach (plots).
+    pub fn push_command(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    /// Whether the RFM dialog is shown.
+    pub fn is_rfm_open(&self) -> bool {
+        self.rfm.is_open()
     }
 
     /// Draws one frame of the whole app into `ui` and applies what the user asked for.
@@ -183,13 +198,14 @@ impl SegscopeApp {
                 Tab::Export => self.export.ui(ui, state, commands),
             }
         });
+        self.rfm.ui(&ctx, &mut self.commands);
         drop_overlay(&ctx);
 
         let had_commands = !self.commands.is_empty();
         self.apply_commands();
         if had_commands {
             ctx.request_repaint();
-        } else if self.state.is_busy() {
+        } else if self.is_busy() {
             ctx.request_repaint_after(POLL_INTERVAL);
         }
     }
@@ -198,6 +214,11 @@ impl SegscopeApp {
     fn input(&mut self, ctx: &egui::Context) {
         if ctx.input_mut(|i| i.consume_shortcut(&OPEN_SHORTCUT)) {
             self.commands.push(Command::OpenDialog);
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&export_panel::EXPORT_SHORTCUT)) {
+            self.commands.push(Command::File(FileAction::ExportLabelled(
+                self.export.columns,
+            )));
         }
         let dropped = ctx.input(|i| i.raw.dropped_files.clone());
         if let Some(file) = dropped.first() {
@@ -240,7 +261,93 @@ impl SegscopeApp {
                 Command::Explore(cmd) => self.state.explore(cmd),
                 Command::Notify(text) => self.state.push_banner(BannerKind::Info, text),
                 Command::Fail(text) => self.state.push_banner(BannerKind::Error, text),
+                Command::File(action) => self.file_action(action),
+                Command::OpenRfm => self.rfm.open(),
+                Command::CancelFileJobs => self.state.cancel_file_jobs(),
             }
+        }
+    }
+
+    /// Asks for the file, then loads it or starts writing it on a worker.
+    fn file_action(&mut self, action: FileAction) {
+        let stem = export_panel::export_stem(self.state.dataset());
+        let work = match action {
+            FileAction::PickTransactions => {
+                if let Some(path) = self.dialogs.pick_csv() {
+                    self.rfm.set_file(path);
+                }
+                return;
+            }
+            FileAction::LoadRecipe => {
+                let Some(path) = self.dialogs.pick_json() else {
+                    return;
+                };
+                let table = self
+                    .state
+                    .dataset()
+                    .map(|d| std::sync::Arc::clone(&d.table));
+                match prepare_panel::recipe_commands(&path, table.as_deref()) {
+                    Ok(cmds) => {
+                        for c in cmds {
+                            self.state.explore(c);
+                        }
+                    }
+                    Err(e) => self.state.push_banner(BannerKind::Error, e),
+                }
+                return;
+            }
+            FileAction::SaveRecipe => {
+                let recipe = self.state.explorer.recipe.clone();
+                let Some(path) = self.dialogs.save_json(&format!("{stem}_recipe.json")) else {
+                    return;
+                };
+                (
+                    "Saving the recipe",
+                    export_panel::recipe_work(&recipe, path),
+                )
+            }
+            FileAction::ExportRecipe => match export_panel::full_recipe(&self.state) {
+                Ok(recipe) => {
+                    let Some(path) = self.dialogs.save_json(&format!("{stem}_recipe.json")) else {
+                        return;
+                    };
+                    (
+                        "Saving the recipe",
+                        export_panel::recipe_work(&recipe, path),
+                    )
+                }
+                Err(e) => ("Saving the recipe", Err(e)),
+            },
+            FileAction::ExportLabelled(cols) => {
+                if let Err(e) = export_panel::full_recipe(&self.state) {
+                    ("Exporting the segments", Err(e))
+                } else {
+                    let Some(path) = self.dialogs.save_csv(&format!("{stem}_segments.csv")) else {
+                        return;
+                    };
+                    (
+                        "Exporting the segments",
+                        export_panel::labelled_work(&self.state, cols, path),
+                    )
+                }
+            }
+            FileAction::ExportProfile => {
+                if let Err(e) = export_panel::full_recipe(&self.state) {
+                    ("Exporting the profile", Err(e))
+                } else {
+                    let Some(path) = self.dialogs.save_csv(&format!("{stem}_profile.csv")) else {
+                        return;
+                    };
+                    (
+                        "Exporting the profile",
+                        export_panel::profile_work(&self.state, path),
+                    )
+                }
+            }
+        };
+        match work {
+            (what, Ok(work)) => self.state.start_file_job(what, work),
+            (_, Err(message)) => self.state.push_banner(BannerKind::Error, message),
         }
     }
 }
@@ -278,6 +385,7 @@ fn top_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 }
             });
         }
+        help_menu_ui(ui);
         ui.separator();
         for tab in Tab::ALL {
             if ui
@@ -311,6 +419,60 @@ fn top_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         });
     });
     ui.add_space(2.0);
+}
+
+/// The keyboard shortcuts the Help menu lists: (keys, what they do).
+fn shortcuts(ctx: &egui::Context) -> Vec<(String, &'static str)> {
+    vec![
+        (ctx.format_shortcut(&OPEN_SHORTCUT), "Open a CSV file"),
+        (
+            ctx.format_shortcut(&export_panel::EXPORT_SHORTCUT),
+            "Export the labelled CSV",
+        ),
+        ("Drag & drop".to_owned(), "Open a dropped CSV file"),
+        ("Esc".to_owned(), "Close a menu or pop-up"),
+    ]
+}
+
+/// The Help menu (shortcuts, About) and the About window it opens.
+fn help_menu_ui(ui: &mut Ui) {
+    let about_id = Id::unique("segscope_about_open");
+    ui.menu_button("Help", |ui| {
+        ui.strong("Keyboard shortcuts");
+        egui::Grid::new("shortcuts")
+            .num_columns(2)
+            .spacing(egui::vec2(16.0, 4.0))
+            .show(ui, |ui| {
+                for (keys, what) in shortcuts(ui.ctx()) {
+                    ui.label(egui::RichText::new(keys).monospace());
+                    ui.label(what);
+                    ui.end_row();
+                }
+            });
+        ui.separator();
+        if ui.button("About segscope").clicked() {
+            ui.ctx().data_mut(|d| d.insert_temp(about_id, true));
+            ui.close();
+        }
+    });
+    let mut open = ui
+        .ctx()
+        .data(|d| d.get_temp::<bool>(about_id).unwrap_or(false));
+    if open {
+        egui::Window::new("About segscope")
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .anchor(Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(ui.ctx(), |ui| {
+                ui.heading(format!("segscope {}", env!("CARGO_PKG_VERSION")));
+                ui.label(
+                    "Find customer segments: open a CSV, choose the features, compare K, inspect                      the segments and export a labelled CSV.",
+                );
+                ui.weak("Licensed MIT OR Apache-2.0.");
+            });
+        ui.ctx().data_mut(|d| d.insert_temp(about_id, open));
+    }
 }
 
 fn banners_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {

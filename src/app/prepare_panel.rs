@@ -1,18 +1,730 @@
-//! The left panel: the feature list (use as feature, impute, log1p per column), the scaler, categorical
-//! options, and the clustering method.
+//! The left "Prepare" panel: which columns are features (kind, missing share, distribution), per-feature
+//! options (missing values, log1p; levels of categoricals), the scaler, what the preparation did, recipe
+//! load/save and the RFM builder.
 
-use egui::Ui;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use egui::{RichText, Ui, vec2};
 
 use super::View;
-use super::state::{AppState, Command};
+use super::explore::ExploreCommand;
+use super::format::{fmt_count, fmt_num, fmt_percent};
+use super::state::{AppState, Command, FileAction};
+use super::theme::Palette;
+use super::widgets::{kind_badge_ui, sparkline_ui};
+use crate::cluster::Method;
+use crate::data::{ColumnKind, ColumnSummary, Table};
+use crate::prep::recipe::DEFAULT_KNN_K;
+use crate::prep::select::check_names;
+use crate::prep::{Impute, PrepReport, Recipe, Scale};
 
-/// The left Data & Prepare panel.
+/// Levels kept by the "keep top N + other" guard of categoricals with too many levels.
+pub const TOP_LEVELS_SUGGESTION: usize = 20;
+
+/// Size of the sparklines in the column list.
+const SPARKLINE: egui::Vec2 = vec2(56.0, 16.0);
+
+/// Most height the column list takes before it scrolls.
+const LIST_MAX_HEIGHT: f32 = 300.0;
+
+/// The scalers offered, with their names for people.
+pub const SCALERS: [(Scale, &str); 4] = [
+    (Scale::Standard, "Standard (z-score)"),
+    (Scale::Minmax, "Min–max [0,1]"),
+    (Scale::Robust, "Robust (median, IQR)"),
+    (Scale::None, "None"),
+];
+
+/// The left Prepare panel.
 #[derive(Debug, Default)]
-pub struct PreparePanel {}
+pub struct PreparePanel {
+    /// The column whose options are shown.
+    selected: Option<String>,
+    /// The text of a constant fill being typed.
+    constant: String,
+}
 
 impl View for PreparePanel {
-    fn ui(&mut self, ui: &mut Ui, state: &AppState, _commands: &mut Vec<Command>) {
+    fn ui(&mut self, ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+        ui.add_space(4.0);
         ui.heading("Prepare");
-        ui.label(format!("{} features", state.explorer.recipe.features.len()));
+        let Some(dataset) = state.dataset() else {
+            ui.add_space(8.0);
+            if state.is_loading() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Loading…");
+                });
+            } else {
+                ui.label("Open a CSV (Ctrl+O) to choose features.");
+            }
+            ui.add_space(8.0);
+            buttons_ui(ui, state, commands);
+            return;
+        };
+        let palette = Palette::of(ui.visuals());
+        let recipe = &state.explorer.recipe;
+        ui.label(RichText::new(dataset.display_name()).strong())
+            .on_hover_text(dataset.path.as_ref().map_or_else(
+                || dataset.table.source_name.clone(),
+                |p| p.display().to_string(),
+            ));
+        ui.weak(format!(
+            "{} rows · {} columns",
+            fmt_count(dataset.table.n_rows()),
+            fmt_count(dataset.table.n_cols())
+        ));
+        ui.add_space(6.0);
+        ui.label("Use as feature:")
+            .on_hover_text("Ticked columns are the features the segments are built on.");
+        egui::ScrollArea::vertical()
+            .id_salt("prepare_columns")
+            .max_height(LIST_MAX_HEIGHT)
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                self.columns_ui(ui, &dataset.summaries, recipe, &palette, commands);
+            });
+        ui.separator();
+        egui::ScrollArea::vertical()
+            .id_salt("prepare_options")
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                if let Some(s) = self
+                    .selected
+                    .as_ref()
+                    .and_then(|n| dataset.summaries.iter().find(|s| s.name == *n))
+                {
+                    self.feature_options_ui(ui, s, recipe, commands);
+                    ui.separator();
+                } else {
+                    ui.weak("… on a feature: its missing values and log1p.");
+                }
+                category_guard_ui(ui, &dataset.summaries, recipe, &palette, commands);
+                scaler_ui(ui, recipe, commands);
+                ui.add_space(6.0);
+                report_ui(ui, state, &palette);
+                ui.add_space(8.0);
+                buttons_ui(ui, state, commands);
+            });
+    }
+}
+
+impl PreparePanel {
+    fn columns_ui(
+        &mut self,
+        ui: &mut Ui,
+        summaries: &[ColumnSummary],
+        recipe: &Recipe,
+        palette: &Palette,
+        commands: &mut Vec<Command>,
+    ) {
+        egui::Grid::new("prepare_columns_grid")
+            .num_columns(5)
+            .striped(true)
+            .spacing(vec2(8.0, 4.0))
+            .show(ui, |ui| {
+                for s in summaries {
+                    let used = recipe.features.contains(&s.name);
+                    let usable = matches!(s.kind, ColumnKind::Numeric | ColumnKind::Categorical);
+                    let mut on = used;
+                    let enabled = usable || used;
+                    let check =
+                        ui.add_enabled(enabled, egui::Checkbox::new(&mut on, s.name.as_str()));
+                    // The accessible name says what the box does (and differs from the Data tab's
+                    // column names).
+                    check.widget_info(|| {
+                        egui::WidgetInfo::selected(
+                            egui::Role::CheckBox,
+                            enabled,
+                            on,
+                            feature_checkbox_label(&s.name),
+                        )
+                    });
+                    let check = match s.kind {
+                        ColumnKind::Text => check.on_disabled_hover_text(
+                            "Free text (almost every value differs): it cannot be a feature. \
+                             Build features from it first.",
+                        ),
+                        ColumnKind::Date => check.on_disabled_hover_text(
+                            "Dates cannot be features directly; derive e.g. days since the last \
+                             order (Build RFM features…).",
+                        ),
+                        _ => check.on_hover_text(feature_hover(s, used)),
+                    };
+                    if check.changed() {
+                        commands.push(Command::Explore(ExploreCommand::SetFeature(
+                            s.name.clone(),
+                            on,
+                        )));
+                    }
+                    kind_badge_ui(ui, s.kind, palette);
+                    missing_ui(ui, s, palette);
+                    distribution_ui(ui, s, palette);
+                    if usable {
+                        let selected = self.selected.as_deref() == Some(s.name.as_str());
+                        let b = ui
+                            .selectable_label(selected, "…")
+                            .on_hover_text(format!("Options for {}", s.name));
+                        if b.clicked() {
+                            self.selected = if selected { None } else { Some(s.name.clone()) };
+                            self.constant.clear();
+                        }
+                    } else {
+                        ui.label("");
+                    }
+                    ui.end_row();
+                }
+            });
+    }
+
+    fn feature_options_ui(
+        &mut self,
+        ui: &mut Ui,
+        s: &ColumnSummary,
+        recipe: &Recipe,
+        commands: &mut Vec<Command>,
+    ) {
+        ui.horizontal(|ui| {
+            ui.strong(&s.name);
+            ui.weak(s.kind.as_str());
+            if ui
+                .small_button("×")
+                .on_hover_text("Close the options")
+                .clicked()
+            {
+                self.selected = None;
+            }
+        });
+        if !recipe.features.contains(&s.name) {
+            ui.weak("Not a feature: tick it to use these options.");
+        }
+        let name = &s.name;
+        let impute = recipe.impute_for(name).clone();
+        egui::Grid::new("feature_options")
+            .num_columns(2)
+            .spacing(vec2(8.0, 6.0))
+            .show(ui, |ui| {
+                let label = ui.label("Missing values").on_hover_text(format!(
+                    "{} of {} cells are missing",
+                    fmt_count(s.missing),
+                    fmt_count(s.count + s.missing)
+                ));
+                ui.horizontal(|ui| {
+                    self.impute_ui(ui, s, &impute, label.id, commands);
+                });
+                ui.end_row();
+                if s.kind == ColumnKind::Numeric {
+                    ui.label("Transform");
+                    let mut on = recipe.log1p.contains(name);
+                    let min = s.min.unwrap_or(0.0);
+                    let allowed = log1p_allowed(s);
+                    let r = ui
+                        .add_enabled(allowed, egui::Checkbox::new(&mut on, "log1p"))
+                        .on_hover_text(
+                            "ln(1 + x): tames long right tails (spend, counts) so a few large \
+                             values do not dominate the distances.",
+                        )
+                        .on_disabled_hover_text(format!(
+                            "log1p needs every value above -1; the smallest is {}.",
+                            fmt_num(min)
+                        ));
+                    if r.changed() {
+                        commands.push(Command::Explore(ExploreCommand::SetLog1p(name.clone(), on)));
+                    }
+                    ui.end_row();
+                } else {
+                    ui.label("Levels");
+                    ui.label(fmt_count(s.distinct)).on_hover_text(
+                        "Distinct values; each becomes a 0/1 column (one-hot encoding).",
+                    );
+                    ui.end_row();
+                }
+            });
+    }
+
+    fn impute_ui(
+        &mut self,
+        ui: &mut Ui,
+        s: &ColumnSummary,
+        current: &Impute,
+        label: egui::Id,
+        commands: &mut Vec<Command>,
+    ) {
+        let name = &s.name;
+        let numeric = s.kind == ColumnKind::Numeric;
+        let mut choice = current.clone();
+        let fill_default = if numeric {
+            s.median.map_or_else(|| "0".to_owned(), fmt_num)
+        } else {
+            s.mode.clone().unwrap_or_default()
+        };
+        let mut options = vec![Impute::Median, Impute::Mean, Impute::Mode];
+        if !numeric {
+            options = vec![Impute::Mode];
+        }
+        options.push(Impute::Drop);
+        if numeric {
+            options.push(Impute::Knn(DEFAULT_KNN_K));
+        }
+        options.push(Impute::Constant(fill_default.clone()));
+        egui::ComboBox::from_id_salt(("impute", name.as_str()))
+            .selected_text(impute_label(current))
+            .width(110.0)
+            .show_ui(ui, |ui| {
+                for o in &options {
+                    let same = std::mem::discriminant(o) == std::mem::discriminant(current);
+                    if ui.selectable_label(same, impute_label(o)).clicked() && !same {
+                        choice = o.clone();
+                    }
+                }
+            })
+            .response
+            .labelled_by(label)
+            .on_hover_text(impute_help(current));
+        match current {
+            Impute::Knn(k) => {
+                let mut k = *k;
+                let r = ui
+                    .add(egui::DragValue::new(&mut k).range(1..=50).prefix("k = "))
+                    .on_hover_text("Neighbours averaged for each missing cell");
+                if r.changed() {
+                    choice = Impute::Knn(k);
+                }
+            }
+            Impute::Constant(v) => {
+                if self.constant.is_empty() {
+                    self.constant.clone_from(v);
+                }
+                let r = ui
+                    .add(egui::TextEdit::singleline(&mut self.constant).desired_width(60.0))
+                    .labelled_by(label);
+                let committed = r.lost_focus() || ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if committed && self.constant != *v {
+                    if numeric && self.constant.trim().parse::<f64>().is_err() {
+                        commands.push(Command::Fail(format!(
+                            "'{}' is not a number; {name} is numeric",
+                            self.constant
+                        )));
+                        self.constant.clone_from(v);
+                    } else {
+                        choice = Impute::Constant(self.constant.trim().to_owned());
+                    }
+                }
+            }
+            _ => {}
+        }
+        if choice != *current {
+            if let Impute::Constant(v) = &choice {
+                self.constant.clone_from(v);
+            }
+            commands.push(Command::Explore(ExploreCommand::SetImpute(
+                name.clone(),
+                choice,
+            )));
+        }
+    }
+}
+
+/// The accessible name of a column's "use as feature" checkbox.
+pub fn feature_checkbox_label(name: &str) -> String {
+    format!("Use {name} as a feature")
+}
+
+/// Whether `log1p` can apply to a column: every value above -1.
+pub fn log1p_allowed(s: &ColumnSummary) -> bool {
+    s.kind == ColumnKind::Numeric && s.min.is_none_or(|m| m > -1.0)
+}
+
+fn feature_hover(s: &ColumnSummary, used: bool) -> String {
+    let what = if used { "Used" } else { "Not used" };
+    match s.kind {
+        ColumnKind::Categorical => format!(
+            "{what} as a feature; {} levels, each a 0/1 column",
+            fmt_count(s.distinct)
+        ),
+        _ => format!("{what} as a feature"),
+    }
+}
+
+/// The name of an imputation in the combo.
+pub fn impute_label(i: &Impute) -> String {
+    match i {
+        Impute::Median => "median".into(),
+        Impute::Mean => "mean".into(),
+        Impute::Mode => "mode".into(),
+        Impute::Drop => "drop rows".into(),
+        Impute::Knn(_) => "k nearest rows".into(),
+        Impute::Constant(_) => "constant".into(),
+    }
+}
+
+fn impute_help(i: &Impute) -> &'static str {
+    match i {
+        Impute::Median => "Fill missing cells with the column's median (robust to outliers).",
+        Impute::Mean => "Fill missing cells with the column's mean.",
+        Impute::Mode => "Fill missing cells with the most frequent value.",
+        Impute::Drop => {
+            "Leave rows with a missing value out of the segmentation (their segment stays empty on \
+             export)."
+        }
+        Impute::Knn(_) => {
+            "Fill with the mean of the k most similar rows (like sklearn's KNNImputer)."
+        }
+        Impute::Constant(_) => "Fill missing cells with a fixed value.",
+    }
+}
+
+fn missing_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {
+    let total = s.count + s.missing;
+    let text = fmt_percent(s.missing, total);
+    let hover = format!(
+        "{} of {} cells missing",
+        fmt_count(s.missing),
+        fmt_count(total)
+    );
+    if s.missing == 0 {
+        ui.weak(text)
+    } else {
+        ui.label(RichText::new(text).color(palette.missing))
+    }
+    .on_hover_text(hover);
+}
+
+fn distribution_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {
+    match (&s.histogram, s.kind) {
+        (Some(h), ColumnKind::Numeric) => {
+            sparkline_ui(ui, h, SPARKLINE, palette).on_hover_text(format!(
+                "from {} to {}, median {}",
+                s.min.map_or_else(|| "—".into(), fmt_num),
+                s.max.map_or_else(|| "—".into(), fmt_num),
+                s.median.map_or_else(|| "—".into(), fmt_num),
+            ));
+        }
+        (_, ColumnKind::Categorical) => {
+            ui.weak(format!("{} levels", fmt_count(s.distinct)));
+        }
+        _ => {
+            ui.weak("—");
+        }
+    }
+}
+
+/// Features (categorical) with more levels than `recipe.max_categories`: (name, levels).
+pub fn too_many_levels<'a>(
+    summaries: &'a [ColumnSummary],
+    recipe: &Recipe,
+) -> Vec<(&'a str, usize)> {
+    summaries
+        .iter()
+        .filter(|s| {
+            s.kind == ColumnKind::Categorical
+                && s.distinct > recipe.max_categories
+                && recipe.features.contains(&s.name)
+        })
+        .map(|s| (s.name.as_str(), s.distinct))
+        .collect()
+}
+
+fn category_guard_ui(
+    ui: &mut Ui,
+    summaries: &[ColumnSummary],
+    recipe: &Recipe,
+    palette: &Palette,
+    commands: &mut Vec<Command>,
+) {
+    if let Some(top) = recipe.top_levels {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!(
+                "Categoricals keep their top {top} levels; the rest become \"other\"."
+            ));
+            if ui.small_button("Keep all").clicked() {
+                commands.push(Command::Explore(ExploreCommand::SetTopLevels(None)));
+            }
+        });
+        ui.add_space(4.0);
+        return;
+    }
+    for (name, levels) in too_many_levels(summaries, recipe) {
+        egui::Frame::new()
+            .fill(palette.warn_fill)
+            .corner_radius(4.0)
+            .inner_margin(6.0)
+            .show(ui, |ui| {
+                ui.visuals_mut().override_text_color = Some(palette.warn_text);
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(format!(
+                        "{name} has {levels} levels > {}: keep top {TOP_LEVELS_SUGGESTION} + other?",
+                        recipe.max_categories
+                    ));
+                    if ui
+                        .button(format!("Keep top {TOP_LEVELS_SUGGESTION}"))
+                        .on_hover_text(
+                            "Keep the most frequent levels of every categorical feature; the rest \
+                             are grouped as \"other\".",
+                        )
+                        .clicked()
+                    {
+                        commands.push(Command::Explore(ExploreCommand::SetTopLevels(Some(
+                            TOP_LEVELS_SUGGESTION,
+                        ))));
+                    }
+                });
+            });
+        ui.add_space(4.0);
+    }
+}
+
+fn scaler_ui(ui: &mut Ui, recipe: &Recipe, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Scaling").on_hover_text(
+            "Puts features on comparable scales so no single unit (dollars vs. visits) dominates \
+             the distances.",
+        );
+        let current = SCALERS
+            .iter()
+            .find(|(s, _)| *s == recipe.scale)
+            .map_or("?", |(_, n)| n);
+        egui::ComboBox::from_id_salt("scaler")
+            .selected_text(current)
+            .width(170.0)
+            .show_ui(ui, |ui| {
+                for (scale, name) in SCALERS {
+                    if ui.selectable_label(recipe.scale == scale, name).clicked()
+                        && recipe.scale != scale
+                    {
+                        commands.push(Command::Explore(ExploreCommand::SetScale(scale)));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+}
+
+/// "Prepared: 3,000 rows × 9 features; 87 cells filled".
+pub fn report_line(n_rows: usize, n_features: usize, report: &PrepReport) -> String {
+    let filled: usize = report.filled.iter().map(|(_, n)| n).sum();
+    let mut s = format!(
+        "Prepared: {} rows × {} features",
+        fmt_count(n_rows),
+        fmt_count(n_features)
+    );
+    if filled > 0 {
+        let _ = write!(s, "; {} cells filled", fmt_count(filled));
+    }
+    let dropped = report.n_input_rows.saturating_sub(n_rows);
+    if dropped > 0 {
+        let _ = write!(s, "; {} rows dropped", fmt_count(dropped));
+    }
+    s
+}
+
+fn report_ui(ui: &mut Ui, state: &AppState, palette: &Palette) {
+    let explorer = &state.explorer;
+    if explorer.is_preparing() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Preparing…");
+        });
+        return;
+    }
+    let Some(p) = explorer.prepared() else {
+        if explorer.recipe.features.is_empty() {
+            ui.label("Tick at least one column to use as a feature.");
+        } else if state.dataset().is_some() {
+            ui.label("Not prepared: see the message above.");
+        }
+        return;
+    };
+    let report = &p.prepared.report;
+    let line = ui.label(report_line(
+        p.n_rows(),
+        p.prepared.feature_names.len(),
+        report,
+    ));
+    if !report.filled.is_empty() {
+        line.on_hover_ui(|ui| {
+            ui.strong("Cells filled per column");
+            egui::Grid::new("filled_per_column").show(ui, |ui| {
+                for (name, n) in &report.filled {
+                    ui.label(name);
+                    ui.label(fmt_count(*n));
+                    ui.end_row();
+                }
+            });
+        });
+    }
+    for w in &report.warnings {
+        ui.label(
+            RichText::new(format!("Note: {w}"))
+                .small()
+                .color(palette.missing),
+        );
+    }
+}
+
+fn buttons_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+    let loaded = state.dataset().is_some();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(loaded, egui::Button::new("Load recipe…"))
+            .on_hover_text("Use the preparation saved in a recipe JSON")
+            .clicked()
+        {
+            commands.push(Command::File(FileAction::LoadRecipe));
+        }
+        if ui
+            .add_enabled(loaded, egui::Button::new("Save recipe…"))
+            .on_hover_text("Save these preparation choices as JSON (re-usable with the CLI)")
+            .clicked()
+        {
+            commands.push(Command::File(FileAction::SaveRecipe));
+        }
+    });
+    if ui
+        .button("Build RFM features…")
+        .on_hover_text(
+            "Turn a transactions file (customer, date, amount) into one row per customer: recency, \
+             frequency, monetary",
+        )
+        .clicked()
+    {
+        commands.push(Command::OpenRfm);
+    }
+}
+
+/// Reads the recipe at `path` and checks it against `table`: the explorer edits that apply it (the
+/// preparation; its method and K when it has them), or a message for an error banner. Seed and restarts
+/// of a recipe are not applied (the explorer keeps its own).
+pub fn recipe_commands(
+    path: &Path,
+    table: Option<&Table>,
+) -> std::result::Result<Vec<ExploreCommand>, String> {
+    let recipe = Recipe::from_path(path).map_err(|e| e.to_string())?;
+    if let Some(table) = table {
+        let what = format!("the recipe {}", path.display());
+        check_names(table, &recipe.features, &what)
+            .and_then(|()| check_names(table, &recipe.log1p, &what))
+            .and_then(|()| check_names(table, recipe.impute_columns.keys(), &what))
+            .map_err(|e| e.to_string())?;
+    }
+    let method = match recipe.method.as_deref().map(str::parse::<Method>) {
+        Some(Err(e)) => return Err(format!("{}: {e}", path.display())),
+        Some(Ok(m)) => Some(m),
+        None => None,
+    };
+    let k = recipe.k;
+    // The clustering fields go to the model; the explorer's recipe is the preparation only.
+    let mut recipe = recipe;
+    recipe.method = None;
+    recipe.k = None;
+    recipe.height = None;
+    recipe.seed = None;
+    recipe.n_init = None;
+    let mut out = vec![ExploreCommand::SetRecipe(Box::new(recipe))];
+    if let Some(m) = method {
+        out.push(ExploreCommand::SetMethod(m));
+    }
+    if let Some(k) = k {
+        out.push(ExploreCommand::PickK(k));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(kind: ColumnKind, min: Option<f64>, distinct: usize) -> ColumnSummary {
+        ColumnSummary {
+            name: "c".into(),
+            kind,
+            count: 10,
+            missing: 0,
+            invalid: 0,
+            distinct,
+            min,
+            max: None,
+            mean: None,
+            median: None,
+            std: None,
+            mode: None,
+            mode_count: 0,
+            histogram: None,
+        }
+    }
+
+    #[test]
+    fn log1p_needs_values_above_minus_one() {
+        assert!(log1p_allowed(&summary(ColumnKind::Numeric, Some(0.0), 5)));
+        assert!(log1p_allowed(&summary(ColumnKind::Numeric, Some(-0.5), 5)));
+        assert!(!log1p_allowed(&summary(ColumnKind::Numeric, Some(-1.0), 5)));
+        assert!(!log1p_allowed(&summary(ColumnKind::Categorical, None, 5)));
+    }
+
+    #[test]
+    fn level_guard_lists_used_categoricals_above_the_limit() {
+        let mut many = summary(ColumnKind::Categorical, None, 73);
+        many.name = "region".into();
+        let few = summary(ColumnKind::Categorical, None, 3);
+        let summaries = [many, few];
+        let mut r = Recipe::new(vec!["region".into(), "c".into()]);
+        assert_eq!(too_many_levels(&summaries, &r), [("region", 73)]);
+        r.features = vec!["c".into()];
+        assert!(too_many_levels(&summaries, &r).is_empty());
+    }
+
+    #[test]
+    fn report_line_counts_filled_and_dropped() {
+        let report = PrepReport {
+            n_input_rows: 3000,
+            filled: vec![("a".into(), 80), ("b".into(), 7)],
+            ..PrepReport::default()
+        };
+        assert_eq!(
+            report_line(3000, 9, &report),
+            "Prepared: 3,000 rows × 9 features; 87 cells filled"
+        );
+        let report = PrepReport {
+            n_input_rows: 3000,
+            ..PrepReport::default()
+        };
+        assert_eq!(
+            report_line(2990, 2, &report),
+            "Prepared: 2,990 rows × 2 features; 10 rows dropped"
+        );
+    }
+
+    #[test]
+    fn recipe_commands_check_columns_and_carry_method_and_k() {
+        let dir = tempfile::tempdir().unwrap();
+        let table = crate::data::load_bytes(
+            b"a,b\n1,2\n3,4\n5,7\n".to_vec(),
+            "t.csv",
+            &crate::data::LoadOptions::default(),
+            &crate::jobs::Progress::new(),
+        )
+        .unwrap();
+        let path = dir.path().join("r.json");
+        let mut r = Recipe::new(vec!["a".into()]);
+        r.method = Some("ward".into());
+        r.k = Some(3);
+        std::fs::write(&path, r.to_json().unwrap()).unwrap();
+        let cmds = recipe_commands(&path, Some(&table)).unwrap();
+        assert_eq!(cmds.len(), 3);
+        let ExploreCommand::SetRecipe(applied) = &cmds[0] else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(applied.features, ["a"]);
+        assert_eq!((applied.method.as_ref(), applied.k), (None, None));
+        assert_eq!(cmds[1], ExploreCommand::SetMethod(Method::Ward));
+        assert_eq!(cmds[2], ExploreCommand::PickK(3));
+        r.features = vec!["nope".into()];
+        std::fs::write(&path, r.to_json().unwrap()).unwrap();
+        let err = recipe_commands(&path, Some(&table)).unwrap_err();
+        assert!(err.contains("nope"), "{err}");
+        std::fs::write(&path, "{ not json").unwrap();
+        assert!(recipe_commands(&path, Some(&table)).is_err());
     }
 }

@@ -1,17 +1,531 @@
-//! The Silhouette tab: per-row silhouette bars sorted within each segment.
+//! The Silhouette tab: per-row silhouette bars sorted descending within each segment, segments stacked
+//! (segment 0 on top), negative rows highlighted and counted, the average as a line, each segment's mean
+//! and size on the side. Rows are aggregated into pixel-high buckets (min/max envelope per bucket) drawn
+//! as one mesh, so the cost is bounded by the plot's height, not by the number of rows.
 
-use egui::Ui;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use egui::{
+    Align2, Color32, FontId, Mesh, Pos2, Rect, RichText, Sense, Shape, Stroke, Ui, pos2, vec2,
+};
 
 use super::View;
+use super::explore::{ROW_SILHOUETTE_LIMIT, SegResult};
+use super::format::{fmt_count, fmt_num, fmt_percent};
 use super::state::{AppState, Command};
+use super::theme::{ChartPalette, segment_color};
 
-/// The Silhouette tab: per-row silhouette bars sorted within each segment.
-#[derive(Debug, Default)]
-pub struct SilhouettePanel {}
+/// Width of the segment names on the left.
+const LEFT: f32 = 92.0;
+/// Width of the per-segment statistics on the right.
+const RIGHT: f32 = 190.0;
+/// Height of the x axis (ticks and title) below the bars.
+const BOTTOM: f32 = 40.0;
+/// Room above the bars for the average label.
+const TOP: f32 = 18.0;
+/// Vertical gap between segments.
+const SEGMENT_GAP: f32 = 4.0;
+/// Smallest height of a segment's band, however few rows it has.
+const MIN_BAND: f32 = 3.0;
+
+/// The Silhouette tab.
+#[derive(Default)]
+pub struct SilhouettePanel {
+    cache: Option<SilhouetteCache>,
+}
+
+impl std::fmt::Debug for SilhouettePanel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SilhouettePanel").finish_non_exhaustive()
+    }
+}
+
+/// One segment's silhouettes, sorted descending.
+#[derive(Debug, Clone, PartialEq)]
+struct SegmentSilhouettes {
+    values: Vec<f64>,
+    mean: Option<f64>,
+    negatives: usize,
+}
+
+/// What the tab draws, derived once per result.
+struct SilhouetteCache {
+    result: Arc<SegResult>,
+    segments: Vec<SegmentSilhouettes>,
+    rows: usize,
+    negatives: usize,
+    mean: Option<f64>,
+    min: f64,
+}
+
+impl SilhouetteCache {
+    fn new(result: &Arc<SegResult>, silhouette: &[f64]) -> Self {
+        let k = result.seg.k.max(1);
+        let mut per: Vec<Vec<f64>> = vec![Vec::new(); k];
+        for (&label, &s) in result.seg.labels.iter().zip(silhouette) {
+            if s.is_finite()
+                && let Some(v) = per.get_mut(label)
+            {
+                v.push(s);
+            }
+        }
+        let segments: Vec<SegmentSilhouettes> = per
+            .into_iter()
+            .map(|mut values| {
+                values.sort_unstable_by(|a, b| b.total_cmp(a));
+                let mean =
+                    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64);
+                let negatives = values.iter().filter(|&&v| v < 0.0).count();
+                SegmentSilhouettes {
+                    values,
+                    mean,
+                    negatives,
+                }
+            })
+            .collect();
+        let rows = segments.iter().map(|s| s.values.len()).sum();
+        let negatives = segments.iter().map(|s| s.negatives).sum();
+        let min = segments
+            .iter()
+            .filter_map(|s| s.values.last().copied())
+            .fold(0.0, f64::min);
+        Self {
+            result: Arc::clone(result),
+            segments,
+            rows,
+            negatives,
+            mean: result.silhouette_mean,
+            min,
+        }
+    }
+}
+
+/// Splits `values` into `n_buckets` consecutive runs of (nearly) equal length and returns each run's
+/// (min, max); with fewer values than buckets, one bucket per value. Empty input gives no bucket.
+pub(crate) fn bucket_envelopes(values: &[f64], n_buckets: usize) -> Vec<(f64, f64)> {
+    let n = values.len();
+    let b = n_buckets.min(n);
+    (0..b)
+        .map(|i| {
+            let run = &values[i * n / b..(i + 1) * n / b];
+            run.iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                })
+        })
+        .collect()
+}
+
+/// Heights of the segment bands: proportional to their rows, at least [`MIN_BAND`], filling `total`.
+fn band_heights(sizes: &[usize], total: f32) -> Vec<f32> {
+    let n: usize = sizes.iter().sum();
+    if n == 0 || sizes.is_empty() {
+        return vec![0.0; sizes.len()];
+    }
+    let raw: Vec<f32> = sizes
+        .iter()
+        .map(|&s| (total * s as f32 / n as f32).max(MIN_BAND))
+        .collect();
+    let sum: f32 = raw.iter().sum();
+    let scale = if sum > total { total / sum } else { 1.0 };
+    raw.into_iter().map(|h| h * scale).collect()
+}
+
+fn quality(mean: f64) -> &'static str {
+    if mean > 0.5 {
+        "well separated"
+    } else if mean > 0.25 {
+        "weak structure"
+    } else {
+        "no substantial structure"
+    }
+}
 
 impl View for SilhouettePanel {
     fn ui(&mut self, ui: &mut Ui, state: &AppState, _commands: &mut Vec<Command>) {
-        let _ = state;
-        ui.label("SilhouettePanel");
+        let explorer = &state.explorer;
+        let Some(result) = explorer.result() else {
+            self.cache = None;
+            ui.centered_and_justified(|ui| {
+                if state.dataset().is_none() {
+                    ui.label("No data loaded. Open a CSV (Ctrl+O) to see how well rows fit their segment.");
+                } else if explorer.is_busy() {
+                    ui.label("Fitting the segments…");
+                } else {
+                    ui.label("No segmentation yet: choose features in the Prepare panel and a K in Choose K.");
+                }
+            });
+            return;
+        };
+        let Some(silhouette) = result.silhouette.as_deref() else {
+            self.cache = None;
+            undefined_ui(ui, result, explorer.prepared().map(|p| p.n_rows()));
+            return;
+        };
+        if self
+            .cache
+            .as_ref()
+            .is_none_or(|c| !Arc::ptr_eq(&c.result, result))
+        {
+            self.cache = Some(SilhouetteCache::new(result, silhouette));
+        }
+        let Some(cache) = &self.cache else {
+            return;
+        };
+        header_ui(ui, cache, explorer.is_fitting());
+        ui.add_space(6.0);
+        bars_ui(ui, cache);
+    }
+}
+
+fn undefined_ui(ui: &mut Ui, result: &SegResult, n_rows: Option<usize>) {
+    ui.add_space(20.0);
+    ui.vertical_centered(|ui| {
+        ui.set_max_width(640.0);
+        if let Some(est) = &result.silhouette_sampled {
+            ui.heading(format!(
+                "Average silhouette about {} ({})",
+                fmt_num(est.mean),
+                quality(est.mean)
+            ));
+            ui.label(format!(
+                "95% confidence interval {} to {}, estimated from a sample of {} of {} rows.",
+                fmt_num(est.ci_low),
+                fmt_num(est.ci_high),
+                fmt_count(est.sample_size),
+                fmt_count(est.n_rows)
+            ));
+            ui.add_space(6.0);
+            ui.label(
+                RichText::new(format!(
+                    "Per-row silhouettes are drawn for up to {} rows; this data has {} rows, so only \
+                     the sampled average is shown.",
+                    fmt_count(ROW_SILHOUETTE_LIMIT),
+                    fmt_count(n_rows.unwrap_or(est.n_rows))
+                ))
+                .weak(),
+            );
+        } else if result.seg.k <= 1 || result.sizes().iter().filter(|&&s| s > 0).count() < 2 {
+            ui.heading(format!(
+                "The silhouette is undefined for K = {}",
+                result.seg.k
+            ));
+            ui.label(
+                "It compares each row's distance to its own segment with the distance to the next \
+                 segment, so it needs at least two non-empty segments. Pick a larger K in Choose K.",
+            );
+        } else {
+            ui.heading("The silhouette is undefined here");
+            ui.label(
+                "It needs fewer segments than rows. Pick a smaller K in Choose K, or use more rows.",
+            );
+        }
+    });
+}
+
+fn header_ui(ui: &mut Ui, cache: &SilhouetteCache, fitting: bool) {
+    let chart = ChartPalette::of(ui.visuals());
+    ui.horizontal_wrapped(|ui| {
+        if let Some(mean) = cache.mean {
+            ui.label(
+                RichText::new(format!(
+                    "Average silhouette {} ({})",
+                    fmt_num(mean),
+                    quality(mean)
+                ))
+                .strong(),
+            )
+            .on_hover_text(
+                "How much closer rows are to their own segment than to the next. > 0.5 well \
+                 separated, 0.25–0.5 weak structure, < 0.25 no substantial structure.",
+            );
+        }
+        ui.label(format!(
+            "· K = {} · {} rows",
+            cache.result.seg.k,
+            fmt_count(cache.rows)
+        ));
+        if fitting {
+            ui.spinner();
+            ui.weak("refitting…");
+        }
+    });
+    if cache.negatives > 0 {
+        ui.label(
+            RichText::new(format!(
+                "{} rows ({}) have a negative silhouette: they sit closer to another segment",
+                fmt_count(cache.negatives),
+                fmt_percent(cache.negatives, cache.rows)
+            ))
+            .color(chart.negative),
+        )
+        .on_hover_text(
+            "Negative bars (highlighted in red) are rows that are on average nearer to the rows of \
+             another segment than to their own: likely misassigned or between segments.",
+        );
+    } else {
+        ui.label("No row has a negative silhouette: every row is closer to its own segment than to any other.");
+    }
+}
+
+/// Screen geometry of the bars.
+struct Layout {
+    plot: Rect,
+    x_min: f64,
+    x_max: f64,
+}
+
+impl Layout {
+    fn x(&self, v: f64) -> f32 {
+        let t = (v - self.x_min) / (self.x_max - self.x_min);
+        self.plot.left() + self.plot.width() * t as f32
+    }
+}
+
+#[expect(clippy::too_many_lines)]
+fn bars_ui(ui: &mut Ui, cache: &SilhouetteCache) {
+    let chart = ChartPalette::of(ui.visuals());
+    let text_color = ui.visuals().text_color();
+    let weak = ui.visuals().weak_text_color();
+    let size = vec2(ui.available_width(), ui.available_height().max(200.0));
+    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+    let plot = Rect::from_min_max(
+        pos2(rect.left() + LEFT, rect.top() + TOP),
+        pos2(rect.right() - RIGHT, rect.bottom() - BOTTOM),
+    );
+    if plot.width() < 40.0 || plot.height() < 20.0 {
+        return;
+    }
+    let x_min = ((cache.min * 4.0).floor() / 4.0).clamp(-1.0, -0.25);
+    let layout = Layout {
+        plot,
+        x_min,
+        x_max: 1.0,
+    };
+    let painter = ui.painter_at(rect);
+    let font = FontId::proportional(12.0);
+    let gaps = SEGMENT_GAP * cache.segments.len().saturating_sub(1) as f32;
+    let sizes: Vec<usize> = cache.segments.iter().map(|s| s.values.len()).collect();
+    let heights = band_heights(&sizes, (plot.height() - gaps).max(0.0));
+
+    // Grid lines and x axis.
+    let mut tick = (x_min * 4.0).round() / 4.0;
+    while tick <= 1.0 + 1e-9 {
+        let x = layout.x(tick);
+        painter.line_segment(
+            [pos2(x, plot.top()), pos2(x, plot.bottom())],
+            Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color),
+        );
+        painter.text(
+            pos2(x, plot.bottom() + 3.0),
+            Align2::CENTER_TOP,
+            fmt_num(tick),
+            font.clone(),
+            weak,
+        );
+        tick += 0.25;
+    }
+    painter.text(
+        pos2(plot.center().x, plot.bottom() + 20.0),
+        Align2::CENTER_TOP,
+        "Silhouette of each row (-1: closer to another segment, 1: deep inside its own)",
+        font.clone(),
+        text_color,
+    );
+
+    // Bars: one mesh, one rectangle per pixel-high bucket.
+    let mut mesh = Mesh::default();
+    let zero = layout.x(0.0);
+    let mut bands = Vec::with_capacity(cache.segments.len());
+    let mut top = plot.top();
+    for (s, (seg, &h)) in cache.segments.iter().zip(&heights).enumerate() {
+        let band = Rect::from_min_max(pos2(plot.left(), top), pos2(plot.right(), top + h));
+        bands.push(band);
+        top += h + SEGMENT_GAP;
+        let color = segment_color(s);
+        let buckets = bucket_envelopes(&seg.values, h.floor().max(1.0) as usize);
+        let bh = h / buckets.len().max(1) as f32;
+        for (i, &(lo, hi)) in buckets.iter().enumerate() {
+            let y0 = band.top() + i as f32 * bh;
+            let y1 = (y0 + bh).max(y0 + 1.0);
+            if hi > 0.0 {
+                mesh.add_colored_rect(
+                    Rect::from_min_max(pos2(zero, y0), pos2(layout.x(hi), y1)),
+                    color,
+                );
+            }
+            if lo < 0.0 {
+                mesh.add_colored_rect(
+                    Rect::from_min_max(pos2(layout.x(lo), y0), pos2(zero, y1)),
+                    chart.negative,
+                );
+                // A tick in the left gutter so even a few negative rows stand out.
+                mesh.add_colored_rect(
+                    Rect::from_min_max(pos2(plot.left() - 6.0, y0), pos2(plot.left() - 2.0, y1)),
+                    chart.negative,
+                );
+            }
+        }
+        // Name on the left, statistics on the right.
+        let mid = band.center().y;
+        painter.circle_filled(pos2(rect.left() + 8.0, mid), 5.0, color);
+        painter.text(
+            pos2(rect.left() + 18.0, mid),
+            Align2::LEFT_CENTER,
+            format!("Segment {s}"),
+            font.clone(),
+            text_color,
+        );
+        let mut stats = format!(
+            "n = {} · mean {}",
+            fmt_count(seg.values.len()),
+            seg.mean.map_or("—".to_owned(), fmt_num)
+        );
+        if seg.negatives > 0 {
+            let _ = write!(stats, " · {} < 0", fmt_count(seg.negatives));
+        }
+        painter.text(
+            pos2(plot.right() + 10.0, mid),
+            Align2::LEFT_CENTER,
+            stats,
+            font.clone(),
+            text_color,
+        );
+    }
+    painter.add(Shape::mesh(mesh));
+    painter.line_segment(
+        [pos2(zero, plot.top()), pos2(zero, plot.bottom())],
+        Stroke::new(1.0, chart.reference),
+    );
+    if let Some(mean) = cache.mean {
+        let x = layout.x(mean);
+        painter.add(Shape::dashed_line(
+            &[pos2(x, plot.top() - 2.0), pos2(x, plot.bottom())],
+            Stroke::new(1.5, chart.reference),
+            6.0,
+            4.0,
+        ));
+        painter.text(
+            pos2(x, plot.top() - 3.0),
+            Align2::CENTER_BOTTOM,
+            format!("average {}", fmt_num(mean)),
+            font,
+            text_color,
+        );
+    }
+
+    // Hover: which rows are under the pointer.
+    if let Some(pos) = response.hover_pos() {
+        hover_ui(ui, &response, cache, &bands, &layout, pos);
+    }
+}
+
+fn hover_ui(
+    ui: &Ui,
+    response: &egui::Response,
+    cache: &SilhouetteCache,
+    bands: &[Rect],
+    layout: &Layout,
+    pos: Pos2,
+) {
+    let Some((s, band)) = bands
+        .iter()
+        .enumerate()
+        .find(|(_, b)| b.top() <= pos.y && pos.y <= b.bottom())
+    else {
+        return;
+    };
+    let Some(seg) = cache.segments.get(s) else {
+        return;
+    };
+    let n = seg.values.len();
+    if n == 0 || band.height() <= 0.0 || !layout.plot.x_range().contains(pos.x) {
+        return;
+    }
+    let t = ((pos.y - band.top()) / band.height()).clamp(0.0, 1.0);
+    let buckets = band.height().floor().max(1.0) as usize;
+    let b = buckets.min(n);
+    let i = ((t * b as f32) as usize).min(b - 1);
+    let (start, end) = (i * n / b, (i + 1) * n / b);
+    let run = &seg.values[start..end];
+    let (lo, hi) = (
+        run.last().copied().unwrap_or(0.0),
+        run.first().copied().unwrap_or(0.0),
+    );
+    let text = if end - start == 1 {
+        format!(
+            "Segment {s}, row {} of {} by silhouette: {}",
+            fmt_count(start + 1),
+            fmt_count(n),
+            fmt_num(hi)
+        )
+    } else {
+        format!(
+            "Segment {s}, rows {}–{} of {} by silhouette: {} to {}",
+            fmt_count(start + 1),
+            fmt_count(end),
+            fmt_count(n),
+            fmt_num(lo),
+            fmt_num(hi)
+        )
+    };
+    let painter = ui.painter();
+    painter.line_segment(
+        [
+            pos2(layout.plot.left(), pos.y),
+            pos2(layout.plot.right(), pos.y),
+        ],
+        Stroke::new(1.0, Color32::from_white_alpha(60)),
+    );
+    response.clone().on_hover_text_at_pointer(text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_cover_every_value_with_their_envelope() {
+        let values: Vec<f64> = (0..10).rev().map(|i| f64::from(i) / 10.0 - 0.3).collect();
+        // 10 values into 3 buckets: runs of 3, 3, 4.
+        let b = bucket_envelopes(&values, 3);
+        assert_eq!(b.len(), 3);
+        let close =
+            |a: (f64, f64), e: (f64, f64)| (a.0 - e.0).abs() < 1e-12 && (a.1 - e.1).abs() < 1e-12;
+        assert!(close(b[0], (0.4, 0.6)), "{b:?}");
+        assert!(close(b[1], (0.1, 0.3)), "{b:?}");
+        assert!(close(b[2], (-0.3, 0.0)), "{b:?}");
+        // More buckets than values: one per value.
+        let one_each = bucket_envelopes(&values, 50);
+        assert_eq!(one_each.len(), 10);
+        assert!(
+            one_each
+                .iter()
+                .zip(&values)
+                .all(|(e, v)| e.0 == *v && e.1 == *v)
+        );
+        assert!(bucket_envelopes(&[], 5).is_empty());
+        assert!(bucket_envelopes(&values, 0).is_empty());
+        // A million rows into 700 pixels: 700 buckets, the extremes kept.
+        let many: Vec<f64> = (0..1_000_000).rev().map(|i| f64::from(i) / 1e6).collect();
+        let b = bucket_envelopes(&many, 700);
+        assert_eq!(b.len(), 700);
+        assert_eq!(b[0].1, many[0]);
+        assert_eq!(b[699].0, many[999_999]);
+    }
+
+    #[test]
+    fn bands_are_proportional_with_a_minimum() {
+        let h = band_heights(&[600, 300, 100], 100.0);
+        assert!(
+            (h[0] - 60.0).abs() < 1e-4 && (h[2] - 10.0).abs() < 1e-4,
+            "{h:?}"
+        );
+        let h = band_heights(&[10_000, 1], 100.0);
+        assert!(h[1] >= MIN_BAND * 0.95, "{h:?}");
+        assert!(h.iter().sum::<f32>() <= 100.0 + 1e-3);
+        assert_eq!(band_heights(&[0, 0], 50.0), vec![0.0, 0.0]);
+        assert!(band_heights(&[], 50.0).is_empty());
     }
 }

@@ -221,6 +221,59 @@ pub enum Command {
     Notify(String),
     /// Show an error banner.
     Fail(String),
+    /// A file operation that starts with a dialog (recipes, exports, the RFM transactions file).
+    File(FileAction),
+    /// Open the "Build RFM features" dialog.
+    OpenRfm,
+    /// Stop the running file jobs (exports); nothing is written.
+    CancelFileJobs,
+}
+
+/// Which optional columns the labelled CSV gets (besides `segment`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportColumns {
+    /// Each row's silhouette (empty cells when only a sampled estimate exists).
+    pub silhouette: bool,
+    /// Distance of each row to its segment's centre (k-means only).
+    pub distance: bool,
+    /// Membership probabilities `p_0..` (GMM only).
+    pub probabilities: bool,
+}
+
+impl Default for ExportColumns {
+    fn default() -> Self {
+        Self {
+            silhouette: true,
+            distance: true,
+            probabilities: true,
+        }
+    }
+}
+
+/// A file operation that needs a dialog first; the app asks, then does the work (writes on a worker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileAction {
+    /// Pick a recipe JSON and use it.
+    LoadRecipe,
+    /// Save the preparation recipe as JSON.
+    SaveRecipe,
+    /// The input with segment columns appended.
+    ExportLabelled(ExportColumns),
+    /// Per-segment profiles in original units.
+    ExportProfile,
+    /// The recipe with the clustering choices (method, K or height, seed, restarts) filled in.
+    ExportRecipe,
+    /// Pick the transactions CSV of the RFM dialog.
+    PickTransactions,
+}
+
+/// Work that writes a file on a worker and returns the message to show when it is done.
+pub type FileWork = Box<dyn FnOnce(&Progress) -> Result<String> + Send>;
+
+/// A file job running on a worker (an export).
+struct FileJob {
+    what: String,
+    job: Job<String>,
 }
 
 /// Settings remembered between runs (eframe persistence).
@@ -273,6 +326,7 @@ pub struct AppState {
     generation: u64,
     banners: Vec<Banner>,
     next_banner_id: u64,
+    file_jobs: Vec<FileJob>,
 }
 
 impl AppState {
@@ -286,6 +340,7 @@ impl AppState {
             generation: 0,
             banners: Vec::new(),
             next_banner_id: 0,
+            file_jobs: Vec::new(),
         }
     }
 
@@ -369,7 +424,8 @@ impl AppState {
 
     /// Takes the result of a finished load, if any. Returns whether anything changed.
     pub fn poll(&mut self) -> bool {
-        let mut changed = self.explorer.poll();
+        let mut changed = self.poll_file_jobs();
+        changed |= self.explorer.poll();
         for e in self.explorer.take_errors() {
             self.push_banner(BannerKind::Error, e);
             changed = true;
@@ -389,7 +445,55 @@ impl AppState {
 
     /// Whether anything runs in the background (the UI keeps polling then).
     pub fn is_busy(&self) -> bool {
-        self.is_loading() || self.explorer.is_busy()
+        self.is_loading() || self.explorer.is_busy() || !self.file_jobs.is_empty()
+    }
+
+    /// Runs `work` (a file write) on a worker; `what` names it in the status bar and in errors. Its
+    /// message becomes an info banner when it succeeds, its error an error banner.
+    pub fn start_file_job(&mut self, what: impl Into<String>, work: FileWork) {
+        let what = what.into();
+        match Job::spawn("segscope-file", work) {
+            Ok(job) => self.file_jobs.push(FileJob { what, job }),
+            Err(e) => self.push_banner(BannerKind::Error, format!("{what} failed: {e}")),
+        }
+    }
+
+    /// What the running file jobs do (for the status bar): name, stage and fraction of each.
+    pub fn file_activities(&self) -> Vec<super::explore::Activity> {
+        self.file_jobs
+            .iter()
+            .map(|f| super::explore::Activity {
+                what: f.what.clone(),
+                stage: f.job.progress().stage(),
+                fraction: f.job.progress().fraction(),
+            })
+            .collect()
+    }
+
+    /// Stops every running file job; a cancelled write leaves no file behind.
+    pub fn cancel_file_jobs(&mut self) {
+        for f in self.file_jobs.drain(..) {
+            f.job.cancel();
+        }
+    }
+
+    fn poll_file_jobs(&mut self) -> bool {
+        let mut changed = false;
+        let mut i = 0;
+        while i < self.file_jobs.len() {
+            let Some(result) = self.file_jobs[i].job.poll() else {
+                i += 1;
+                continue;
+            };
+            let f = self.file_jobs.remove(i);
+            changed = true;
+            match result {
+                Ok(message) => self.push_banner(BannerKind::Info, message),
+                Err(Error::Cancelled) => {}
+                Err(e) => self.push_banner(BannerKind::Error, format!("{} failed: {e}", f.what)),
+            }
+        }
+        changed
     }
 
     /// Applies an explorer edit; model choices are remembered in the settings.

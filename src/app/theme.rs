@@ -31,6 +31,14 @@ pub struct Palette {
     pub drop_text: Color32,
     /// Text on kind badges.
     pub badge_text: Color32,
+    /// Loadings arrows and their feature labels (scatter biplot).
+    pub loading: Color32,
+    /// The box-select rectangle.
+    pub selection: Color32,
+    /// Dendrogram links above the cut (not inside any segment).
+    pub link_neutral: Color32,
+    /// The dendrogram's cut line.
+    pub cut_line: Color32,
 }
 
 impl Palette {
@@ -50,6 +58,10 @@ impl Palette {
                 drop_fill: Color32::from_rgba_unmultiplied(10, 20, 40, 200),
                 drop_text: Color32::WHITE,
                 badge_text: Color32::from_gray(20),
+                loading: Color32::from_rgb(235, 235, 235),
+                selection: Color32::from_rgb(255, 220, 90),
+                link_neutral: Color32::from_gray(150),
+                cut_line: Color32::from_rgb(255, 90, 90),
             }
         } else {
             Self {
@@ -65,6 +77,10 @@ impl Palette {
                 drop_fill: Color32::from_rgba_unmultiplied(230, 240, 255, 220),
                 drop_text: Color32::from_rgb(20, 50, 100),
                 badge_text: Color32::from_gray(20),
+                loading: Color32::from_rgb(40, 40, 40),
+                selection: Color32::from_rgb(200, 120, 0),
+                link_neutral: Color32::from_gray(110),
+                cut_line: Color32::from_rgb(200, 30, 30),
             }
         }
     }
@@ -107,4 +123,139 @@ pub const SEGMENT_COLORS: [Color32; 10] = [
 /// The colour of segment `i`.
 pub fn segment_color(i: usize) -> Color32 {
     SEGMENT_COLORS[i % SEGMENT_COLORS.len()]
+}
+
+/// Colours of the analysis charts (Choose K curves, silhouette bars, profile heat map).
+#[derive(Debug, Clone, Copy)]
+pub struct ChartPalette {
+    /// Metric curves and their markers.
+    pub curve: Color32,
+    /// The recommended K (dashed vertical line).
+    pub recommended: Color32,
+    /// The K shown (marker and band).
+    pub current: Color32,
+    /// Faint band behind the K shown.
+    pub current_band: Color32,
+    /// The knee of the inertia curve.
+    pub knee: Color32,
+    /// Negative silhouettes (rows closer to another segment).
+    pub negative: Color32,
+    /// Average lines and zero axes.
+    pub reference: Color32,
+    /// Middle of the diverging z-score scale (z = 0).
+    pub diverging_mid: Color32,
+    /// Ambiguous GMM memberships (max probability below the threshold).
+    pub ambiguous: Color32,
+}
+
+impl ChartPalette {
+    /// The chart colours for `visuals` (dark or light).
+    pub fn of(visuals: &Visuals) -> Self {
+        if visuals.dark_mode {
+            Self {
+                curve: Color32::from_rgb(110, 170, 240),
+                recommended: Color32::from_rgb(120, 220, 140),
+                current: Color32::from_rgb(255, 190, 70),
+                current_band: Color32::from_rgba_unmultiplied(255, 190, 70, 28),
+                knee: Color32::from_rgb(230, 120, 230),
+                negative: Color32::from_rgb(255, 80, 80),
+                reference: Color32::from_gray(200),
+                diverging_mid: Color32::from_gray(62),
+                ambiguous: Color32::from_rgb(255, 150, 60),
+            }
+        } else {
+            Self {
+                curve: Color32::from_rgb(40, 100, 180),
+                recommended: Color32::from_rgb(30, 140, 60),
+                current: Color32::from_rgb(220, 120, 0),
+                current_band: Color32::from_rgba_unmultiplied(230, 140, 20, 36),
+                knee: Color32::from_rgb(170, 40, 170),
+                negative: Color32::from_rgb(200, 20, 30),
+                reference: Color32::from_gray(60),
+                diverging_mid: Color32::from_gray(248),
+                ambiguous: Color32::from_rgb(220, 110, 0),
+            }
+        }
+    }
+}
+
+/// Blue end of the diverging z-score scale (RdBu).
+pub const DIVERGING_LOW: Color32 = Color32::from_rgb(33, 102, 172);
+/// Red end of the diverging z-score scale (RdBu).
+pub const DIVERGING_HIGH: Color32 = Color32::from_rgb(178, 24, 43);
+/// |z| at which the diverging scale saturates.
+pub const Z_CLAMP: f64 = 2.0;
+
+/// Colour of a z-score on the diverging blue – `mid` – red scale, saturating at ±[`Z_CLAMP`];
+/// `mid` for z = 0 and for undefined (NaN) z.
+pub fn z_color(z: f64, mid: Color32) -> Color32 {
+    if z.is_nan() {
+        return mid;
+    }
+    let t = (z / Z_CLAMP).clamp(-1.0, 1.0) as f32;
+    let end = if t < 0.0 {
+        DIVERGING_LOW
+    } else {
+        DIVERGING_HIGH
+    };
+    lerp_color(mid, end, t.abs())
+}
+
+/// Linear blend of two opaque colours: `a` at 0, `b` at 1.
+pub fn lerp_color(a: Color32, b: Color32, t: f32) -> Color32 {
+    let t = t.clamp(0.0, 1.0);
+    let mix = |x: u8, y: u8| (f32::from(x) + (f32::from(y) - f32::from(x)) * t).round() as u8;
+    Color32::from_rgb(mix(a.r(), b.r()), mix(a.g(), b.g()), mix(a.b(), b.b()))
+}
+
+/// Black or white, whichever reads better on `background` (relative luminance threshold).
+pub fn text_on(background: Color32) -> Color32 {
+    let lin = |c: u8| {
+        let c = f32::from(c) / 255.0;
+        if c <= 0.040_45 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let l =
+        0.2126 * lin(background.r()) + 0.7152 * lin(background.g()) + 0.0722 * lin(background.b());
+    if l > 0.179 {
+        Color32::from_gray(15)
+    } else {
+        Color32::from_gray(245)
+    }
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::*;
+
+    #[test]
+    fn z_colors_diverge_and_saturate() {
+        let mid = Color32::WHITE;
+        assert_eq!(z_color(0.0, mid), mid);
+        assert_eq!(z_color(f64::NAN, mid), mid);
+        assert_eq!(z_color(2.0, mid), DIVERGING_HIGH);
+        assert_eq!(z_color(-2.0, mid), DIVERGING_LOW);
+        assert_eq!(z_color(7.5, mid), DIVERGING_HIGH, "clamped at +2");
+        assert_eq!(z_color(-30.0, mid), DIVERGING_LOW, "clamped at -2");
+        assert_eq!(z_color(f64::INFINITY, mid), DIVERGING_HIGH);
+        let half = z_color(1.0, mid);
+        assert!(half.b() < 255 && half.b() > DIVERGING_HIGH.b(), "{half:?}");
+        assert!(half.r() > half.b(), "positive z leans red: {half:?}");
+        let neg = z_color(-1.0, mid);
+        assert!(neg.b() > neg.r(), "negative z leans blue: {neg:?}");
+        // Monotone: farther from 0 is farther from the middle colour.
+        let dist = |c: Color32| 255 - i32::from(c.g());
+        assert!(dist(z_color(0.5, mid)) < dist(z_color(1.5, mid)));
+    }
+
+    #[test]
+    fn text_is_readable_on_the_scale() {
+        assert_eq!(text_on(Color32::WHITE), Color32::from_gray(15));
+        assert_eq!(text_on(DIVERGING_HIGH), Color32::from_gray(245));
+        assert_eq!(text_on(DIVERGING_LOW), Color32::from_gray(245));
+        assert_eq!(text_on(Color32::from_gray(62)), Color32::from_gray(245));
+    }
 }

@@ -48,4 +48,3 @@ pub fn write_csv(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
-

@@ -1,0 +1,88 @@
+//! Small drawing helpers shared by several panels: the column-kind badge and the histogram sparkline.
+
+use egui::{CornerRadius, Rect, RichText, Sense, Stroke, Ui, pos2, vec2};
+
+use super::theme::{Palette, kind_badge, kind_color};
+use crate::data::ColumnKind;
+
+/// Size of a histogram sparkline in the Data tab.
+pub const SPARKLINE_SIZE: egui::Vec2 = vec2(80.0, 18.0);
+
+/// A small rounded badge naming a column kind ("num", "cat", ...), with the full kind on hover.
+pub fn kind_badge_ui(ui: &mut Ui, kind: ColumnKind, palette: &Palette) -> egui::Response {
+    egui::Frame::new()
+        .fill(kind_color(kind))
+        .corner_radius(CornerRadius::same(6))
+        .inner_margin(egui::Margin::symmetric(6, 1))
+        .show(ui, |ui| {
+            ui.label(
+                RichText::new(kind_badge(kind))
+                    .small()
+                    .color(palette.badge_text),
+            );
+        })
+        .response
+        .on_hover_text(kind.as_str())
+}
+
+/// Draws `counts` as bars in a small box of `size`.
+pub fn sparkline_ui(
+    ui: &mut Ui,
+    counts: &[u32],
+    size: egui::Vec2,
+    palette: &Palette,
+) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+    if ui.is_rect_visible(rect) && !counts.is_empty() {
+        let painter = ui.painter_at(rect);
+        for bar in sparkline_bars(counts, rect) {
+            painter.rect_filled(bar, 0.0, palette.histogram);
+        }
+        painter.line_segment(
+            [rect.left_bottom(), rect.right_bottom()],
+            Stroke::new(1.0, palette.histogram_base),
+        );
+    }
+    response
+}
+
+/// The bars of a sparkline of `counts` in `rect`: one per non-empty bin, the tallest filling the height,
+/// none shorter than one pixel.
+pub fn sparkline_bars(counts: &[u32], rect: Rect) -> Vec<Rect> {
+    if counts.is_empty() {
+        return Vec::new();
+    }
+    let max = counts.iter().copied().max().unwrap_or(0).max(1) as f32;
+    let w = rect.width() / counts.len() as f32;
+    counts
+        .iter()
+        .enumerate()
+        .filter(|&(_, &c)| c > 0)
+        .map(|(i, &c)| {
+            let h = (c as f32 / max * rect.height()).max(1.0);
+            let x0 = rect.left() + i as f32 * w;
+            Rect::from_min_max(
+                pos2(x0 + 0.5, rect.bottom() - h),
+                pos2(x0 + w - 0.5, rect.bottom()),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_bars_scale_to_the_tallest_and_skip_empty_bins() {
+        let rect = Rect::from_min_size(pos2(0.0, 0.0), vec2(40.0, 20.0));
+        let bars = sparkline_bars(&[0, 5, 10, 1], rect);
+        assert_eq!(bars.len(), 3);
+        assert!((bars[1].height() - 20.0).abs() < 1e-4, "tallest fills");
+        assert!((bars[0].height() - 10.0).abs() < 1e-4);
+        assert!(bars[2].height() >= 1.0);
+        assert!(bars.iter().all(|b| rect.contains_rect(*b)));
+        assert!(sparkline_bars(&[], rect).is_empty());
+        assert_eq!(sparkline_bars(&[0, 0], rect).len(), 0);
+    }
+}
