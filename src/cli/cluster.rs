@@ -124,7 +124,11 @@ pub(super) fn run(args: &ClusterArgs) -> Result<()> {
         r.height = args.height;
         r.seed = Some(args.pipeline.seed);
         r.n_init = Some(args.pipeline.n_init);
-        r.model = Some(fitted_model(&loaded.fitted, &loaded.prepared.feature_names, &seg)?);
+        r.model = Some(fitted_model(
+            &loaded.fitted,
+            &loaded.prepared.feature_names,
+            &seg,
+        )?);
         let json = r.to_json()?;
         write_atomic(path, |w| {
             w.write_all(json.as_bytes())

@@ -62,7 +62,9 @@ pub(crate) fn check_iterative(
 ) -> crate::error::Result<()> {
     use crate::error::Error;
     if k == 0 {
-        return Err(Error::InvalidParameter(format!("{what} must be at least 1")));
+        return Err(Error::InvalidParameter(format!(
+            "{what} must be at least 1"
+        )));
     }
     if k > n_rows {
         return Err(Error::InvalidParameter(format!(

@@ -36,9 +36,7 @@ pub mod stats;
 pub mod transform;
 
 pub use fitted::{Fitted, FittedFeature, NumericFeature, NumericFill};
-pub use recipe::{
-    FittedModel, Impute, MissingCategory, RECIPE_VERSION, Recipe, Scale, Winsorize,
-};
+pub use recipe::{FittedModel, Impute, MissingCategory, RECIPE_VERSION, Recipe, Scale, Winsorize};
 
 /// What preparing a table did, for the user.
 #[derive(Debug, Clone, Default, PartialEq)]
