@@ -130,7 +130,7 @@ fn main() -> BoxResult<()> {
     );
     let mut rows = Vec::new();
     for c in chosen {
-        println!("\n== {c}");
+        println!("\n== {c} (load average {})", load_average());
         let row = match c {
             "kmeans" => bench_kmeans(sizes)?,
             "sweep" => bench_sweep(sizes)?,
@@ -297,10 +297,12 @@ fn bench_silhouette(s: &Sizes) -> BoxResult<Row> {
 fn bench_ward(s: &Sizes) -> BoxResult<Row> {
     let (x, _) = blobs(s.ward, 6, 10.0, 3);
     let path = write_csv("ward", &x, None)?;
-    // One run: the exact linkage takes seconds and a 1.6 GB distance matrix at 20k rows.
-    let (secs, cpu, tree) = best_of(1, || linkage(x.view(), Linkage::Ward, &Progress::new()))?;
+    let repeats = s.repeats.min(2);
+    let (secs, cpu, tree) = best_of(repeats, || {
+        linkage(x.view(), Linkage::Ward, &Progress::new())
+    })?;
     println!(
-        "segscope: {secs:.3} s wall (one run), {cpu:.2} s CPU, root height {:?}",
+        "segscope: {secs:.3} s wall (best of {repeats}), {cpu:.2} s CPU, root height {:?}",
         tree.root_height()
     );
     let mut ours: Vec<f64> = tree.merges.iter().map(|m| m.height).collect();
@@ -558,6 +560,14 @@ fn cpu_seconds() -> f64 {
     let f: Vec<&str> = rest.split_whitespace().collect();
     let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     (ticks(11) + ticks(12)) / 100.0
+}
+
+/// The 1-minute load average (/proc/loadavg), to judge how busy the shared cores were.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
 }
 
 /// Peak resident set size of this process in kB (`VmHWM` in /proc/self/status; Linux).

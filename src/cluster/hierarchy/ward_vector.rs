@@ -1,7 +1,10 @@
 //! Exact Ward linkage without a distance matrix: the nearest-neighbour chain on cluster centroids, as
 //! fastcluster's `linkage_vector(X, method="ward")` does. O(n·d) memory instead of the n(n-1)/2 × 8 bytes
-//! of the condensed matrix, O(n²·d) time, with each nearest-neighbour search vectorised (features stored
-//! column by column) and split over the rayon pool.
+//! of the condensed matrix, O(n²·d) time at worst. Each nearest-neighbour search is pruned: clusters are
+//! stored in a k-d tree order of the input rows with a bounding box per block, a box whose distance
+//! already exceeds the best candidate is skipped, and the rest is scored [`LANES`] candidates at a time
+//! (features stored column by column, so the sums stay in SIMD registers) with early exit on partial
+//! sums. One thread: the searches are too short to share (each is tens of microseconds).
 //!
 //! The squared Ward distance between clusters `a` and `b` (sizes `sₐ`, `s_b`, centroids `cₐ`, `c_b`) is
 //! `2·sₐ·s_b/(sₐ+s_b)·‖cₐ − c_b‖²`, the Lance–Williams recurrence's closed form; heights are its square
@@ -10,8 +13,6 @@
 //! keep the previous chain element on ties, the merged cluster takes the larger index. Results equal the
 //! matrix algorithm's up to rounding (heights within ~1e-15 relative).
 
-use rayon::prelude::*;
-
 use super::Merge;
 use super::nnchain::relabel;
 use crate::error::Result;
@@ -19,14 +20,14 @@ use crate::jobs::Progress;
 
 /// Candidates whose running sums stay in registers together.
 const LANES: usize = 8;
+/// Positions per bounding box (a multiple of [`LANES`]).
+const BOX: usize = 64;
 /// Slightly below 1: `min(sₐ, s) · LOWER · sq` stays below the rounded Ward distance.
 const LOWER: f64 = 1.0 - 1e-9;
 /// Features summed between two pruning checks.
 const PRUNE_EVERY: usize = 5;
-/// Fewest positions per parallel part of the search, and fewest positions before compacting.
-const CHUNK: usize = 256;
-/// Live clusters below which the search stays on one thread.
-const PARALLEL_MIN: usize = 4096;
+/// No cluster id.
+const NONE: usize = usize::MAX;
 
 /// Squared Ward distance between clusters of sizes `sa`, `sb` whose centroids are `sq` apart (squared).
 /// Symmetric bit for bit in `sa`, `sb`.
@@ -35,7 +36,9 @@ fn ward_d2(sa: f64, sb: f64, sq: f64) -> f64 {
     2.0 * (sa * sb) / (sa + sb) * sq
 }
 
-/// Live clusters, stored by position (ascending cluster id); compacted as clusters die.
+/// Live clusters stored by position in a k-d tree order of the input points (so that consecutive
+/// positions are close in space), with a bounding box per [`BOX`] positions; dead positions are
+/// compacted away from time to time.
 struct State {
     d: usize,
     /// Stride between features in `cols` (the capacity in positions).
@@ -48,29 +51,63 @@ struct State {
     size: Vec<f64>,
     /// Cluster id at a position.
     ids: Vec<usize>,
-    /// Position of a cluster id.
+    /// Position of a cluster id ([`NONE`] once merged away).
     pos: Vec<usize>,
+    /// Per box `b` and feature `j`: `lo[b * d + j] ≤` feature `j` of every cluster in the box `≤ hi[..]`.
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    /// Smallest weight of any cluster (weights only grow).
+    wmin: f64,
     dead: usize,
+    /// No live cluster has an id below this.
+    first: usize,
 }
 
 impl State {
     fn new(points: &[f64], d: usize, w: &[f64]) -> Self {
         let m = w.len();
+        let mut order: Vec<usize> = (0..m).collect();
+        kd_order(points, d, &mut order);
         let mut cols = vec![0.0; m * d];
-        for (p, row) in points.chunks_exact(d).enumerate() {
-            for (j, &v) in row.iter().enumerate() {
-                cols[j * m + p] = v;
+        let mut pos = vec![0; m];
+        for (p, &i) in order.iter().enumerate() {
+            for j in 0..d {
+                cols[j * m + p] = points[i * d + j];
             }
+            pos[i] = p;
         }
-        Self {
+        let mut st = Self {
             d,
             cap: m,
             len: m,
             cols,
-            size: w.to_vec(),
-            ids: (0..m).collect(),
-            pos: (0..m).collect(),
+            size: order.iter().map(|&i| w[i]).collect(),
+            ids: order,
+            pos,
+            lo: Vec::new(),
+            hi: Vec::new(),
+            wmin: w.iter().copied().fold(f64::INFINITY, f64::min),
             dead: 0,
+            first: 0,
+        };
+        st.boxes();
+        st
+    }
+
+    /// Recomputes every bounding box from the live positions.
+    fn boxes(&mut self) {
+        let (d, nb) = (self.d, self.len.div_ceil(BOX));
+        self.lo = vec![f64::INFINITY; nb * d];
+        self.hi = vec![f64::NEG_INFINITY; nb * d];
+        for p in 0..self.len {
+            if self.size[p] > 0.0 {
+                let b = p / BOX;
+                for j in 0..d {
+                    let v = self.cols[j * self.cap + p];
+                    self.lo[b * d + j] = self.lo[b * d + j].min(v);
+                    self.hi[b * d + j] = self.hi[b * d + j].max(v);
+                }
+            }
         }
     }
 
@@ -89,82 +126,97 @@ impl State {
         ward_d2(self.size[pa], self.size[pb], sq)
     }
 
-    /// Smallest squared Ward distance below `bound` from position `pa` to a live position `≠ pa` in
-    /// `start..end`, and the first position reaching it (`(bound, usize::MAX)` when none is below).
+    /// Smallest squared Ward distance strictly below `bound` from position `pa` to a live cluster other
+    /// than itself, and the lowest id reaching it (`(bound, NONE)` when none is below).
     ///
-    /// Register-tiled: the sums of [`LANES`] candidates stay in registers over the features. Since the
-    /// Ward factor `2·sₐ·s/(sₐ+s)` is at least `min(sₐ, s)` and partial sums of squares only grow, a block
-    /// is dropped as soon as `min(sₐ, s) · partial sum` reaches the best distance for every lane; the
-    /// result is the same as scoring every candidate.
-    fn scan(&self, xa: &[f64], pa: usize, start: usize, end: usize, bound: f64) -> (f64, usize) {
-        let sa = self.size[pa];
+    /// The Ward factor `2·sₐ·s/(sₐ+s)` is at least `min(sₐ, s)`, so `min(sₐ, s) · (squared distance to
+    /// a box, or a partial sum of squares)` bounds the distance from below: a box, or a register tile of
+    /// [`LANES`] candidates, is skipped once that bound exceeds the best distance. Skipping only on a
+    /// strict excess keeps ties, so the result is that of scoring every candidate.
+    fn scan(&self, xa: &[f64], pa: usize, bound: f64) -> (f64, usize) {
         let d = self.d;
-        let mut best = (bound, usize::MAX);
-        let mut p0 = start;
-        while p0 < end {
-            let len = LANES.min(end - p0);
-            let mut sizes = [0.0f64; LANES];
-            sizes[..len].copy_from_slice(&self.size[p0..p0 + len]);
-            // Lower bound of each lane's Ward factor; +∞ for dead lanes (and the padding).
-            let mut factor = [f64::INFINITY; LANES];
-            for (f, &s) in factor.iter_mut().zip(&sizes) {
-                if s > 0.0 {
-                    *f = sa.min(s) * LOWER;
-                }
+        let sa = self.size[pa];
+        let box_factor = sa.min(self.wmin) * LOWER;
+        let mut best = (bound, NONE);
+        for b in 0..self.len.div_ceil(BOX) {
+            let mut gap = 0.0;
+            for (j, &x) in xa.iter().enumerate() {
+                let g = (self.lo[b * d + j] - x)
+                    .max(x - self.hi[b * d + j])
+                    .max(0.0);
+                gap += g * g;
             }
-            let hopeless = |acc: &[f64; LANES], best: f64| {
-                acc.iter().zip(&factor).all(|(&a, &f)| f * a >= best)
-            };
-            let mut acc = [0.0f64; LANES];
-            let mut dropped = false;
-            if len == LANES {
-                let mut j = 0;
-                while j < d {
-                    let stop = (j + PRUNE_EVERY).min(d);
-                    for (jj, &x) in xa.iter().enumerate().take(stop).skip(j) {
-                        let base = jj * self.cap + p0;
-                        let col = &self.cols[base..base + LANES];
-                        for (a, &c) in acc.iter_mut().zip(col) {
-                            let diff = x - c;
-                            *a += diff * diff;
-                        }
-                    }
-                    j = stop;
-                    if hopeless(&acc, best.0) {
-                        dropped = true;
-                        break;
-                    }
-                }
-            } else {
-                for (j, &x) in xa.iter().enumerate() {
-                    let base = j * self.cap + p0;
-                    for (a, &c) in acc.iter_mut().zip(&self.cols[base..base + len]) {
+            // An empty box has lo = +∞ > hi = −∞, so its gap is +∞.
+            if box_factor * gap > best.0 {
+                continue;
+            }
+            let end = ((b + 1) * BOX).min(self.len);
+            let mut p0 = b * BOX;
+            while p0 < end {
+                let len = LANES.min(end - p0);
+                self.tile(xa, pa, p0, len, &mut best);
+                p0 += len;
+            }
+        }
+        best
+    }
+
+    /// Scores the `len ≤ LANES` positions from `p0` against `best`.
+    #[inline]
+    fn tile(&self, xa: &[f64], pa: usize, p0: usize, len: usize, best: &mut (f64, usize)) {
+        let (d, sa) = (self.d, self.size[pa]);
+        let mut sizes = [0.0f64; LANES];
+        sizes[..len].copy_from_slice(&self.size[p0..p0 + len]);
+        // Lower bound of each lane's Ward factor; +∞ for dead lanes and the padding.
+        let mut factor = [f64::INFINITY; LANES];
+        for (f, &s) in factor.iter_mut().zip(&sizes) {
+            if s > 0.0 {
+                *f = sa.min(s) * LOWER;
+            }
+        }
+        let hopeless =
+            |acc: &[f64; LANES], best: f64| acc.iter().zip(&factor).all(|(&a, &f)| f * a > best);
+        let mut acc = [0.0f64; LANES];
+        if len == LANES {
+            let mut j = 0;
+            while j < d {
+                let stop = (j + PRUNE_EVERY).min(d);
+                for (jj, &x) in xa.iter().enumerate().take(stop).skip(j) {
+                    let base = jj * self.cap + p0;
+                    let col = &self.cols[base..base + LANES];
+                    for (a, &c) in acc.iter_mut().zip(col) {
                         let diff = x - c;
                         *a += diff * diff;
                     }
                 }
-                dropped = hopeless(&acc, best.0);
-            }
-            if !dropped {
-                for (a, &s) in acc.iter_mut().zip(&sizes) {
-                    *a = if s > 0.0 {
-                        ward_d2(sa, s, *a)
-                    } else {
-                        f64::INFINITY
-                    };
-                }
-                if (p0..p0 + len).contains(&pa) {
-                    acc[pa - p0] = f64::INFINITY;
-                }
-                for (t, &v) in acc[..len].iter().enumerate() {
-                    if v < best.0 {
-                        best = (v, p0 + t);
-                    }
+                j = stop;
+                if hopeless(&acc, best.0) {
+                    return;
                 }
             }
-            p0 += len;
+        } else {
+            for (j, &x) in xa.iter().enumerate() {
+                let base = j * self.cap + p0;
+                for (a, &c) in acc.iter_mut().zip(&self.cols[base..base + len]) {
+                    let diff = x - c;
+                    *a += diff * diff;
+                }
+            }
+            if hopeless(&acc, best.0) {
+                return;
+            }
         }
-        best
+        for (t, (&a, &s)) in acc[..len].iter().zip(&sizes).enumerate() {
+            let p = p0 + t;
+            if s <= 0.0 || p == pa {
+                continue;
+            }
+            let v = ward_d2(sa, s, a);
+            let id = self.ids[p];
+            if v < best.0 || (v == best.0 && best.1 != NONE && id < best.1) {
+                *best = (v, id);
+            }
+        }
     }
 
     /// scipy's nearest neighbour of cluster `a` given the previous chain element: the lowest-id cluster
@@ -172,51 +224,40 @@ impl State {
     fn nearest(&self, a: usize, prev: Option<usize>) -> (usize, f64) {
         let pa = self.pos[a];
         let xa = self.features(pa);
-        let (mut best, mut min) = match prev {
+        let (best, min) = match prev {
             Some(p) => (p, self.d2(&xa, pa, self.pos[p])),
-            None => (usize::MAX, f64::INFINITY),
+            None => (NONE, f64::INFINITY),
         };
-        let live = self.len - self.dead;
-        let (v, p) = if live >= PARALLEL_MIN {
-            let parts = rayon::current_num_threads().max(1) * 4;
-            let step = self.len.div_ceil(parts).max(CHUNK);
-            let parts: Vec<(f64, usize)> = (0..self.len.div_ceil(step))
-                .into_par_iter()
-                .map(|c| self.scan(&xa, pa, c * step, ((c + 1) * step).min(self.len), min))
-                .collect();
-            // In position order, so the first position wins ties, as in one sequential scan.
-            parts
-                .into_iter()
-                .fold((min, usize::MAX), |l, r| if r.0 < l.0 { r } else { l })
-        } else {
-            self.scan(&xa, pa, 0, self.len, min)
-        };
-        if p != usize::MAX && v < min {
-            best = self.ids[p];
-            min = v;
+        match self.scan(&xa, pa, min) {
+            (v, id) if id != NONE && v < min => (id, v),
+            _ => (best, min),
         }
-        (best, min)
     }
 
     /// Merges cluster `lo` into `hi` (`lo < hi`): `hi` takes the size-weighted centroid.
     fn merge(&mut self, lo: usize, hi: usize) {
+        let d = self.d;
         let (pl, ph) = (self.pos[lo], self.pos[hi]);
         let (sl, sh) = (self.size[pl], self.size[ph]);
         let s = sl + sh;
-        for j in 0..self.d {
+        let b = ph / BOX;
+        for j in 0..d {
             let base = j * self.cap;
-            self.cols[base + ph] = (sl * self.cols[base + pl] + sh * self.cols[base + ph]) / s;
+            let v = (sl * self.cols[base + pl] + sh * self.cols[base + ph]) / s;
+            self.cols[base + ph] = v;
+            self.lo[b * d + j] = self.lo[b * d + j].min(v);
+            self.hi[b * d + j] = self.hi[b * d + j].max(v);
         }
         self.size[ph] = s;
         self.size[pl] = 0.0;
-        self.pos[lo] = usize::MAX;
+        self.pos[lo] = NONE;
         self.dead += 1;
-        if self.dead * 16 > self.len && self.len > CHUNK {
+        if self.dead * 8 > self.len && self.len > BOX {
             self.compact();
         }
     }
 
-    /// Drops dead positions, keeping live clusters in ascending id order.
+    /// Drops dead positions (keeping the order of the live ones) and recomputes the boxes.
     fn compact(&mut self) {
         let mut w = 0;
         for p in 0..self.len {
@@ -235,14 +276,46 @@ impl State {
         }
         self.len = w;
         self.dead = 0;
+        self.boxes();
     }
 
     /// The live cluster with the lowest id.
-    fn first_live(&self) -> Option<usize> {
-        (0..self.len)
-            .find(|&p| self.size[p] > 0.0)
-            .map(|p| self.ids[p])
+    fn first_live(&mut self) -> Option<usize> {
+        while self.first < self.pos.len() && self.pos[self.first] == NONE {
+            self.first += 1;
+        }
+        (self.first < self.pos.len()).then_some(self.first)
     }
+}
+
+/// Reorders `idx` (row indices of `points`) as the leaves of a k-d tree: split on the feature with the
+/// widest range at the median, down to [`BOX`] rows, so that consecutive rows are close in space.
+fn kd_order(points: &[f64], d: usize, idx: &mut [usize]) {
+    if idx.len() <= BOX {
+        return;
+    }
+    let mut widest = (0, f64::NEG_INFINITY);
+    for j in 0..d {
+        let (lo, hi) = idx
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &i| {
+                let v = points[i * d + j];
+                (lo.min(v), hi.max(v))
+            });
+        if hi - lo > widest.1 {
+            widest = (j, hi - lo);
+        }
+    }
+    let j = widest.0;
+    let mid = idx.len() / 2;
+    idx.select_nth_unstable_by(mid, |&a, &b| {
+        points[a * d + j]
+            .total_cmp(&points[b * d + j])
+            .then(a.cmp(&b))
+    });
+    let (left, right) = idx.split_at_mut(mid);
+    kd_order(points, d, left);
+    kd_order(points, d, right);
 }
 
 /// Ward linkage of `m` points (`points` row-major, `d` columns) with weights `w` (all `> 0`). Returns
