@@ -4,10 +4,10 @@
 use egui::{RichText, Ui, vec2};
 
 use super::View;
-use super::format::{fmt_count, fmt_percent, fmt_stat};
+use super::format::{fmt_count, fmt_stat};
 use super::state::{AppState, Command, Dataset};
 use super::theme::Palette;
-use super::widgets::{SPARKLINE_SIZE, kind_badge_ui, sparkline_ui};
+use super::widgets::{SPARKLINE_SIZE, kind_badge_ui, missing_ui, sparkline_ui};
 use crate::data::{ColumnKind, ColumnSummary};
 
 /// The Data tab.
@@ -130,7 +130,7 @@ fn summary_grid_ui(ui: &mut Ui, summaries: &[ColumnSummary], palette: &Palette) 
 fn summary_row_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {
     ui.label(RichText::new(&s.name).monospace());
     kind_badge_ui(ui, s.kind, palette);
-    missing_ui(ui, s, palette);
+    missing_ui(ui, s, palette, true);
     ui.label(fmt_count(s.distinct));
     ui.label(fmt_stat(s.kind, s.min));
     ui.label(fmt_stat(s.kind, s.mean));
@@ -157,29 +157,4 @@ fn summary_row_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {
             ui.weak("—");
         }
     }
-}
-
-fn missing_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {
-    let total = s.count + s.missing;
-    let text = fmt_percent(s.missing, total);
-    let invalid = if s.invalid > 0 {
-        format!(
-            "; {} of them could not be read as {} and count as missing",
-            fmt_count(s.invalid),
-            s.kind
-        )
-    } else {
-        String::new()
-    };
-    let hover = format!(
-        "{} of {} cells missing{invalid}",
-        fmt_count(s.missing),
-        fmt_count(total)
-    );
-    if s.missing == 0 {
-        ui.weak(text)
-    } else {
-        ui.label(RichText::new(text).color(palette.missing).strong())
-    }
-    .on_hover_text(hover);
 }

@@ -9,10 +9,10 @@ use egui::{RichText, Ui, vec2};
 
 use super::View;
 use super::explore::ExploreCommand;
-use super::format::{fmt_count, fmt_num, fmt_percent};
+use super::format::{fmt_count, fmt_num};
 use super::state::{AppState, Command, FileAction};
 use super::theme::Palette;
-use super::widgets::{kind_badge_ui, sparkline_ui};
+use super::widgets::{self, kind_badge_ui, sparkline_ui};
 use crate::cluster::Method;
 use crate::data::{ColumnKind, ColumnSummary, Table};
 use crate::prep::recipe::DEFAULT_KNN_K;
@@ -159,7 +159,7 @@ impl PreparePanel {
                         )));
                     }
                     kind_badge_ui(ui, s.kind, palette);
-                    missing_ui(ui, s, palette);
+                    widgets::missing_ui(ui, s, palette, false);
                     distribution_ui(ui, s, palette);
                     if usable {
                         let selected = self.selected.as_deref() == Some(s.name.as_str());
@@ -373,22 +373,6 @@ fn impute_help(i: &Impute) -> &'static str {
         }
         Impute::Constant(_) => "Fill missing cells with a fixed value.",
     }
-}
-
-fn missing_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {
-    let total = s.count + s.missing;
-    let text = fmt_percent(s.missing, total);
-    let hover = format!(
-        "{} of {} cells missing",
-        fmt_count(s.missing),
-        fmt_count(total)
-    );
-    if s.missing == 0 {
-        ui.weak(text)
-    } else {
-        ui.label(RichText::new(text).color(palette.missing))
-    }
-    .on_hover_text(hover);
 }
 
 fn distribution_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {

@@ -127,15 +127,7 @@ impl View for ProfilesPanel {
         let explorer = &state.explorer;
         let Some(result) = explorer.result() else {
             self.cache = None;
-            ui.centered_and_justified(|ui| {
-                if state.dataset().is_none() {
-                    ui.label("No data loaded. Open a CSV (Ctrl+O) to profile its segments.");
-                } else if explorer.is_busy() {
-                    ui.label("Fitting the segments…");
-                } else {
-                    ui.label("No segmentation yet: choose features in the Prepare panel and a K in Choose K.");
-                }
-            });
+            super::widgets::no_result_ui(ui, state, "to profile its segments");
             return;
         };
         if self

@@ -147,15 +147,7 @@ impl View for SilhouettePanel {
         let explorer = &state.explorer;
         let Some(result) = explorer.result() else {
             self.cache = None;
-            ui.centered_and_justified(|ui| {
-                if state.dataset().is_none() {
-                    ui.label("No data loaded. Open a CSV (Ctrl+O) to see how well rows fit their segment.");
-                } else if explorer.is_busy() {
-                    ui.label("Fitting the segments…");
-                } else {
-                    ui.label("No segmentation yet: choose features in the Prepare panel and a K in Choose K.");
-                }
-            });
+            super::widgets::no_result_ui(ui, state, "to see how well rows fit their segment");
             return;
         };
         let Some(silhouette) = result.silhouette.as_deref() else {

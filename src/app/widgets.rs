@@ -2,8 +2,10 @@
 
 use egui::{CornerRadius, Rect, RichText, Sense, Stroke, Ui, pos2, vec2};
 
+use super::format::{fmt_count, fmt_percent};
+use super::state::AppState;
 use super::theme::{Palette, kind_badge, kind_color};
-use crate::data::ColumnKind;
+use crate::data::{ColumnKind, ColumnSummary};
 
 /// Size of a histogram sparkline in the Data tab.
 pub const SPARKLINE_SIZE: egui::Vec2 = vec2(80.0, 18.0);
@@ -67,6 +69,50 @@ pub fn sparkline_bars(counts: &[u32], rect: Rect) -> Vec<Rect> {
             )
         })
         .collect()
+}
+
+/// The missing share of a column (highlighted when above zero; `strong` makes it bold), with counts and
+/// invalid cells on hover.
+pub fn missing_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette, strong: bool) {
+    let total = s.count + s.missing;
+    let text = fmt_percent(s.missing, total);
+    let invalid = if s.invalid > 0 {
+        format!(
+            "; {} of them could not be read as {} and count as missing",
+            fmt_count(s.invalid),
+            s.kind
+        )
+    } else {
+        String::new()
+    };
+    let hover = format!(
+        "{} of {} cells missing{invalid}",
+        fmt_count(s.missing),
+        fmt_count(total)
+    );
+    if s.missing == 0 {
+        ui.weak(text)
+    } else {
+        let text = RichText::new(text).color(palette.missing);
+        ui.label(if strong { text.strong() } else { text })
+    }
+    .on_hover_text(hover);
+}
+
+/// The centred placeholder of a tab that shows a segmentation when there is none yet; `purpose` ends the
+/// "No data loaded" sentence (e.g. "to profile its segments").
+pub fn no_result_ui(ui: &mut Ui, state: &AppState, purpose: &str) {
+    ui.centered_and_justified(|ui| {
+        if state.dataset().is_none() {
+            ui.label(format!("No data loaded. Open a CSV (Ctrl+O) {purpose}."));
+        } else if state.explorer.is_busy() {
+            ui.label("Fitting the segments…");
+        } else {
+            ui.label(
+                "No segmentation yet: choose features in the Prepare panel and a K in Choose K.",
+            );
+        }
+    });
 }
 
 #[cfg(test)]
