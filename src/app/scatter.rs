@@ -20,6 +20,7 @@ use super::format::{fmt_count, fmt_num, fmt_percent, fmt_stat};
 use super::state::{AppState, Command};
 use super::theme::{Palette, segment_color};
 use crate::data::{ColumnData, ColumnKind, Table};
+use crate::jobs::Job;
 use crate::rng::Rng;
 
 /// Most points drawn.
@@ -33,6 +34,9 @@ const SAMPLE_SEED: u64 = 0x5ca7_7e12;
 
 /// Cells per side of the hover / box-select grid.
 const GRID_CELLS: usize = 256;
+
+/// Results up to this many rows get their drawing cache in the frame (a few ms); larger ones on a worker.
+const SYNC_CACHE_ROWS: usize = 100_000;
 
 /// Hover reach around the pointer, in points.
 const HOVER_RADIUS: f32 = 8.0;
@@ -505,6 +509,8 @@ pub struct ScatterPanel {
     show_loadings: bool,
     select_mode: bool,
     cache: Option<Cache>,
+    /// A cache being built on a worker (large results), with the result it is for.
+    pending: Option<(Arc<SegResult>, Job<Cache>)>,
     drag_from: Option<PlotPoint>,
     drag_to: Option<PlotPoint>,
     selection: Option<Selection>,
@@ -518,10 +524,61 @@ impl Default for ScatterPanel {
             show_loadings: false,
             select_mode: false,
             cache: None,
+            pending: None,
             drag_from: None,
             drag_to: None,
             selection: None,
         }
+    }
+}
+
+impl ScatterPanel {
+    /// The cache for a new result: built at once for up to [`SYNC_CACHE_ROWS`] rows, else on a worker
+    /// (sampling and indexing a million rows takes longer than a frame) while a spinner shows; `None` until
+    /// it is ready.
+    fn new_cache(
+        &mut self,
+        ui: &mut Ui,
+        result: &Arc<SegResult>,
+        prepared: &Arc<PreparedData>,
+        table: &Arc<Table>,
+    ) -> Option<Cache> {
+        let n = result.seg.labels.len();
+        if n <= SYNC_CACHE_ROWS {
+            return Some(Cache::new(result, prepared, table, self.axes));
+        }
+        if let Some((r, job)) = &mut self.pending
+            && Arc::ptr_eq(r, result)
+        {
+            if let Some(done) = job.poll() {
+                self.pending = None;
+                // A worker that failed (it cannot, short of a bug) falls back to building here.
+                return Some(
+                    done.unwrap_or_else(|_| Cache::new(result, prepared, table, self.axes)),
+                );
+            }
+        } else {
+            let (r, p, t, axes) = (
+                Arc::clone(result),
+                Arc::clone(prepared),
+                Arc::clone(table),
+                self.axes,
+            );
+            match Job::spawn("segscope-scatter", move |_| {
+                Ok(Cache::new(&r, &p, &t, axes))
+            }) {
+                Ok(job) => self.pending = Some((Arc::clone(result), job)),
+                Err(_) => return Some(Cache::new(result, prepared, table, self.axes)),
+            }
+        }
+        ui.add_space(40.0);
+        ui.vertical_centered(|ui| {
+            ui.spinner();
+            ui.label(format!("Preparing the scatter of {} rows…", fmt_count(n)));
+        });
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(30));
+        None
     }
 }
 
@@ -580,7 +637,10 @@ impl View for ScatterPanel {
             .as_ref()
             .is_some_and(|c| c.matches(result, prepared, table))
         {
-            self.cache = Some(Cache::new(result, prepared, table, self.axes));
+            let Some(cache) = self.new_cache(ui, result, prepared, table) else {
+                return;
+            };
+            self.cache = Some(cache);
             self.selection = None;
             if self.hidden.len() != result.seg.k {
                 self.hidden = vec![false; result.seg.k];
