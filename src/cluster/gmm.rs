@@ -313,10 +313,7 @@ fn singular(j: usize, reg: f64) -> Error {
 pub fn gmm(x: ArrayView2<f64>, params: &GmmParams, progress: &Progress) -> Result<Gmm> {
     let (n, d) = x.dim();
     params.check(n)?;
-    if d == 0 {
-        return Err(Error::InvalidParameter("no features to cluster on".into()));
-    }
-    super::check_finite(x)?;
+    super::check_matrix(x)?;
     let x = x.as_standard_layout();
     let data = contiguous(x.as_slice())?;
     let k = params.k;

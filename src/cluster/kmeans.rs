@@ -75,10 +75,7 @@ pub struct KMeans {
 pub fn kmeans(x: ArrayView2<f64>, params: &KMeansParams, progress: &Progress) -> Result<KMeans> {
     let (n, d) = x.dim();
     params.check(n)?;
-    if d == 0 {
-        return Err(Error::InvalidParameter("no features to cluster on".into()));
-    }
-    super::check_finite(x)?;
+    super::check_matrix(x)?;
     let x = x.as_standard_layout();
     let data = x
         .as_slice()

@@ -36,6 +36,15 @@ pub fn canonical_labels(labels: &[usize], k: usize) -> (Vec<usize>, Vec<usize>) 
     (labels.iter().map(|&l| old_to_new[l]).collect(), old_to_new)
 }
 
+/// The checks every clustering entry point makes on its matrix: at least one feature, and every value
+/// finite ([`check_finite`]).
+pub(crate) fn check_matrix(x: ArrayView2<f64>) -> Result<()> {
+    if x.ncols() == 0 {
+        return Err(Error::InvalidParameter("no features to cluster on".into()));
+    }
+    check_finite(x)
+}
+
 /// Errors naming the first missing or infinite value of a prepared matrix.
 pub fn check_finite(x: ArrayView2<f64>) -> Result<()> {
     for (i, row) in x.outer_iter().enumerate() {
