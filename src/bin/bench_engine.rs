@@ -264,7 +264,7 @@ fn bench_sweep(s: &Sizes) -> BoxResult<Row> {
 }
 
 fn bench_silhouette(s: &Sizes) -> BoxResult<Row> {
-    // The data of src/bin/bench_metrics.rs: 8 centres in a box of side 6, labels drawn uniformly.
+    // 8 centres in a box of side 6, labels drawn uniformly.
     const K: usize = 8;
     let (x, labels) = blobs(s.silhouette, K, 6.0, 2024);
     let path = write_csv("silhouette", &x, Some(&labels))?;
@@ -480,7 +480,7 @@ fn blobs(n: usize, k: usize, side: f64, seed: u64) -> (Array2<f64>, Vec<usize>) 
     (x, labels)
 }
 
-/// The data of src/bin/bench_gmm.rs: centres `10 × N(0, 1)`, row `i` in component `i % k` with standard
+/// Centres `10 × N(0, 1)`, row `i` in component `i % k` with standard
 /// deviation `1 + 0.25 × (i % k)`.
 fn gmm_data(n: usize, k: usize) -> Array2<f64> {
     let mut r = Rng::new(42);
