@@ -48,17 +48,21 @@ pub enum Error {
     /// A parameter is out of range or inconsistent.
     #[error("{0}")]
     InvalidParameter(String),
-    /// The work would need more memory than we allow.
+    /// The work would need more memory than the budget allows (see [`crate::budget`]).
     #[error(
-        "this needs about {} but the limit is {}",
+        "{what} needs about {} but the memory limit is {}; {way_out}, or raise the memory limit",
         human_bytes(*needed_bytes),
         human_bytes(*limit_bytes)
     )]
     TooLarge {
+        /// What would need the memory, in words.
+        what: String,
         /// Estimated need.
         needed_bytes: u64,
         /// Allowed.
         limit_bytes: u64,
+        /// What the user can do instead.
+        way_out: String,
     },
     /// The user cancelled the job.
     #[error("cancelled")]

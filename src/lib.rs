@@ -21,6 +21,7 @@
 pub mod analysis;
 #[cfg(feature = "gui")]
 pub mod app;
+pub mod budget;
 pub mod cli;
 pub mod cluster;
 pub mod data;
