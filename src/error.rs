@@ -64,6 +64,36 @@ pub enum Error {
         /// What the user can do instead.
         way_out: String,
     },
+    /// The work would take far longer than is reasonable to wait for (estimated before it starts).
+    #[error("{what} would take about {}; {way_out}", crate::budget::human_duration(*estimate_secs))]
+    TooSlow {
+        /// What would take the time, in words.
+        what: String,
+        /// Estimated wall time in seconds.
+        estimate_secs: f64,
+        /// What the user can do instead.
+        way_out: String,
+    },
+    /// No feature is selected, so there is nothing to cluster on.
+    #[error("no numeric feature selected: {why}; choose the features to use")]
+    NoFeatures {
+        /// Why nothing is selected.
+        why: String,
+    },
+    /// An input file no longer matches what was loaded (it changed on disk since it was opened).
+    #[error(
+        "{}: the file changed since it was opened (it now has {found} data rows, {expected} were \
+         loaded); open it again and re-run the segmentation",
+        path.display()
+    )]
+    InputChanged {
+        /// The input file.
+        path: PathBuf,
+        /// Data rows loaded.
+        expected: usize,
+        /// Data rows found now.
+        found: usize,
+    },
     /// The user cancelled the job.
     #[error("cancelled")]
     Cancelled,

@@ -321,10 +321,13 @@ fn bad_parameters_are_clear_errors_without_output() {
         ],
         "hierarchical",
     );
-    fails_with(
-        &["sweep", "tests/fixtures/USArrests.csv", "--k", "5..2"],
-        "k range",
-    );
+    // A bad range is a usage error (exit 2), for sweep as for cluster.
+    let usage = segscope()
+        .args(["sweep", "tests/fixtures/USArrests.csv", "--k", "5..2"])
+        .output()
+        .unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&usage.stderr).contains("k range"));
     fails_with(
         &[
             "linkage",

@@ -36,7 +36,13 @@ fn scatter_shows_explained_variance_and_a_legend_of_every_row() {
     h.run();
     let (x_label, y_label, k) = {
         let ex = &h.state().state().explorer;
-        let r = &ex.prepared().unwrap().pca.explained_variance_ratio;
+        let r = &ex
+            .prepared()
+            .unwrap()
+            .pca
+            .as_ref()
+            .unwrap()
+            .explained_variance_ratio;
         (
             format!("PC1 ({:.1}% of variance)", r[0] * 100.0),
             format!("PC2 ({:.1}% of variance)", r[1] * 100.0),

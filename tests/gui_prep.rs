@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
+use segscope::analysis::Recipe;
 use segscope::app::explore::ExploreCommand;
 use segscope::app::state::Command;
 use segscope::cluster::Method;
-use segscope::prep::Recipe;
 
 mod common;
 use common::{started, wait_for_load, write_csv};
@@ -29,7 +29,7 @@ fn unticking_a_feature_reprepares_and_resweeps() {
     h.get_by_label("Use age as a feature").click();
     h.step();
     let e = &h.state().state().explorer;
-    assert!(!e.recipe.features.contains(&"age".to_owned()));
+    assert!(!e.preparation.features.contains(&"age".to_owned()));
     assert!(
         e.is_preparing() || e.prepared().is_none_or(|p| !Arc::ptr_eq(p, &before)),
         "the preparation restarts"
@@ -140,11 +140,15 @@ fn profile_and_recipe_exports() {
     h.step();
     wait_for_load(&mut h);
     let r = Recipe::from_path(&recipe).unwrap();
-    assert_eq!(r.method.as_deref(), Some("kmeans"));
-    assert_eq!(r.k, Some(k));
-    assert_eq!(r.seed, Some(0));
-    assert_eq!(r.n_init, Some(10));
-    assert_eq!(r.features, h.state().state().explorer.recipe.features);
+    let m = r.model.unwrap();
+    assert_eq!(m.method, Method::Kmeans);
+    assert_eq!(m.k, Some(k));
+    assert_eq!(m.seed, 0);
+    assert_eq!(m.n_init, Some(10), "the restarts actually used");
+    assert_eq!(
+        r.preparation.features,
+        h.state().state().explorer.preparation.features
+    );
     assert_eq!(
         dialogs.save_requests(),
         [
@@ -196,23 +200,25 @@ fn bad_recipe_shows_an_error_and_keeps_the_old_one() {
         r#"{ "version": 1, "features": ["age", "total_spent"], "scale": "robust" }"#,
     );
     let (mut h, dialogs) = started();
-    let old = h.state().state().explorer.recipe.clone();
+    let old = h.state().state().explorer.preparation.clone();
     dialogs.push_pick(Some(bad));
     h.get_by_label("Load recipe…").click();
     h.step();
+    wait_for_load(&mut h);
     let banner = h.state().banner().unwrap().to_owned();
     assert!(banner.contains("bad.json"), "{banner}");
     assert!(banner.contains("malformed"), "{banner}");
-    assert_eq!(h.state().state().explorer.recipe, old);
+    assert_eq!(h.state().state().explorer.preparation, old);
     assert!(!h.state().is_busy());
     h.run();
 
     dialogs.push_pick(Some(unknown));
     h.get_by_label("Load recipe…").click();
     h.step();
+    wait_for_load(&mut h);
     let banner = h.state().banner().unwrap().to_owned();
     assert!(banner.contains("shoe_size"), "{banner}");
-    assert_eq!(h.state().state().explorer.recipe, old);
+    assert_eq!(h.state().state().explorer.preparation, old);
     h.run();
 
     dialogs.push_pick(Some(good));
@@ -224,7 +230,7 @@ fn bad_recipe_shows_an_error_and_keeps_the_old_one() {
         e.prepared().unwrap().prepared.feature_names,
         ["age", "total_spent"]
     );
-    assert_eq!(e.recipe.scale, segscope::prep::Scale::Robust);
+    assert_eq!(e.preparation.scale, segscope::prep::Scale::Robust);
 }
 
 #[test]

@@ -4,10 +4,11 @@
 
 use std::path::Path;
 
+use segscope::analysis::Recipe;
 use segscope::data::{LoadOptions, Table, load_path};
 use segscope::jobs::Progress;
 use segscope::prep::rfm::{RfmOptions, quintile_scores, rfm_from_path};
-use segscope::prep::{Fitted, MissingCategory, Recipe};
+use segscope::prep::{Fitted, MissingCategory, Preparation};
 use serde_json::Value;
 
 fn root() -> &'static Path {
@@ -31,8 +32,8 @@ fn strings(v: &Value) -> Vec<String> {
         .collect()
 }
 
-fn recipe_of(case: &Value) -> Recipe {
-    let mut r = Recipe::new(strings(&case["features"]));
+fn recipe_of(case: &Value) -> Preparation {
+    let mut r = Preparation::new(strings(&case["features"]));
     r.impute = case["impute"].as_str().unwrap().parse().unwrap();
     r.scale = serde_json::from_value(case["scale"].clone()).unwrap();
     if case["missing_category"] == "level" {
@@ -90,7 +91,7 @@ fn knn_cases_are_present() {
 #[test]
 fn recipe_json_round_trip_gives_identical_transform() {
     let table = load("tests/fixtures/prep_missing.csv");
-    let mut recipe = Recipe::new(
+    let mut recipe = Preparation::new(
         ["a", "b", "c", "region"]
             .iter()
             .map(|s| (*s).to_owned())
@@ -102,7 +103,10 @@ fn recipe_json_round_trip_gives_identical_transform() {
         .insert("c".into(), "mean".parse().unwrap());
     recipe.log1p.push("b".into());
     recipe.scale = segscope::prep::Scale::Robust;
-    let back = Recipe::from_json(&recipe.to_json().unwrap(), "mem").unwrap();
+    let file = Recipe::new(recipe.clone());
+    let back = Recipe::from_json(&file.to_json().unwrap(), "mem")
+        .unwrap()
+        .preparation;
     assert_eq!(back, recipe);
     let (f1, p1) = recipe.fit_transform(&table, &Progress::new()).unwrap();
     let (_, p2) = back.fit_transform(&table, &Progress::new()).unwrap();

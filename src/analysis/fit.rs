@@ -1,36 +1,16 @@
-//! One entry point for every method: fit k segments (or cut a tree at a height) on a prepared matrix, and
-//! the K sweep built on it. Segments come back numbered canonically (0 = largest).
+//! One entry point for every method: fit k segments (or cut a tree at a height) on a prepared matrix.
+//! Segments come back numbered canonically (0 = largest). The K sweep built on it is [`super::sweep`]; the
+//! whole run (preparation, policy, scores, profile) is [`super::run`].
 
 use ndarray::{Array2, ArrayView2};
 
-use super::sweep::{Candidate, Sweep, SweepRow, recommend, score_candidates};
+pub use super::spec::FitOptions;
 use crate::cluster::{
     Dendrogram, GmmParams, KMeansParams, Linkage, Method, auto_linkage, canonical_labels,
     cut_height, cut_k, gmm, kmeans, labels_for_rows,
 };
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
-
-/// Method settings shared by fits and sweeps.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FitOptions {
-    /// Method.
-    pub method: Method,
-    /// Random seed.
-    pub seed: u64,
-    /// Restarts (k-means, GMM).
-    pub n_init: usize,
-}
-
-impl Default for FitOptions {
-    fn default() -> Self {
-        Self {
-            method: Method::Kmeans,
-            seed: 0,
-            n_init: 10,
-        }
-    }
-}
 
 /// A segmentation of the rows of a prepared matrix.
 #[derive(Debug, Clone)]
@@ -82,7 +62,7 @@ impl Segmentation {
     }
 }
 
-fn linkage_of(method: Method) -> Option<Linkage> {
+pub(crate) fn linkage_of(method: Method) -> Option<Linkage> {
     match method {
         Method::Ward => Some(Linkage::Ward),
         Method::Average => Some(Linkage::Average),
@@ -93,7 +73,11 @@ fn linkage_of(method: Method) -> Option<Linkage> {
 }
 
 /// Segment means and the within-segment sum of squares.
-fn means_and_inertia(x: ArrayView2<f64>, labels: &[usize], k: usize) -> (Array2<f64>, f64) {
+pub(crate) fn means_and_inertia(
+    x: ArrayView2<f64>,
+    labels: &[usize],
+    k: usize,
+) -> (Array2<f64>, f64) {
     let d = x.ncols();
     let mut sums = Array2::<f64>::zeros((k, d));
     let mut counts = vec![0usize; k];
@@ -144,7 +128,7 @@ fn from_labels(
     }
 }
 
-fn tree_labels(tree: &Dendrogram, leaf_labels: &[usize]) -> Result<Vec<usize>> {
+pub(crate) fn tree_labels(tree: &Dendrogram, leaf_labels: &[usize]) -> Result<Vec<usize>> {
     if tree.approximate {
         labels_for_rows(tree, leaf_labels)
     } else {
@@ -195,6 +179,7 @@ pub fn fit(
             let params = GmmParams {
                 n_init: opts.n_init,
                 seed: opts.seed,
+                covariance: opts.covariance,
                 ..GmmParams::new(k)
             };
             let g = gmm(x, &params, progress)?;
@@ -230,7 +215,7 @@ pub fn fit_height(
 ) -> Result<Segmentation> {
     let link = linkage_of(opts.method).ok_or_else(|| {
         Error::InvalidParameter(format!(
-            "--height needs a hierarchical method (ward, average, complete, single), not {}",
+            "a cut height needs a hierarchical method (ward, average, complete, single), not {}",
             opts.method
         ))
     })?;
@@ -239,59 +224,6 @@ pub fn fit_height(
     let k = leaf.iter().max().map_or(0, |m| m + 1);
     let rows = tree_labels(&tree, &leaf)?;
     Ok(from_labels(x, opts.method, &rows, k, Some(tree)))
-}
-
-/// Fits every k in `ks` (ascending) and scores them; hierarchical methods build one tree for all k.
-pub fn run_sweep(
-    x: ArrayView2<f64>,
-    ks: &[usize],
-    opts: FitOptions,
-    progress: &Progress,
-) -> Result<Sweep> {
-    let n = x.nrows();
-    if ks.is_empty() {
-        return Err(Error::InvalidParameter("the k range is empty".into()));
-    }
-    if let Some(&bad) = ks.iter().find(|&&k| k == 0 || k > n) {
-        return Err(Error::InvalidParameter(format!(
-            "k = {bad} is out of range: k must be between 1 and the number of rows ({n})"
-        )));
-    }
-    let mut candidates = Vec::with_capacity(ks.len());
-    if let Some(link) = linkage_of(opts.method) {
-        let tree = auto_linkage(x, link, progress)?;
-        for &k in ks {
-            let rows = tree_labels(&tree, &cut_k(&tree, k)?)?;
-            let (labels, _) = canonical_labels(&rows, k);
-            let (_, inertia) = means_and_inertia(x, &labels, k);
-            candidates.push(Candidate {
-                k,
-                labels,
-                inertia,
-                bic: None,
-            });
-        }
-    } else {
-        for &k in ks {
-            let seg = fit(x, k, opts, progress)?;
-            candidates.push(Candidate {
-                k,
-                inertia: seg.inertia,
-                bic: seg.bic,
-                labels: seg.labels,
-            });
-        }
-    }
-    let (results, sampled) = score_candidates(x, &candidates, opts.seed, progress)?;
-    let recommendation = recommend(&results);
-    Ok(Sweep {
-        method: opts.method.to_string(),
-        n_rows: n,
-        recommended_k: recommendation.k,
-        results,
-        recommendation,
-        silhouette_sampled: sampled,
-    })
 }
 
 /// Where to cut a merge tree.
@@ -335,82 +267,12 @@ pub fn segment_tree(
     Ok(from_labels(x, method, &rows, k, Some(tree)))
 }
 
-/// Like [`run_sweep`], but scores each k as soon as it is fitted and hands its row to `on_row` (the GUI
-/// draws the curves as they arrive). Hierarchical methods cut `tree` when given (else build one). Slower
-/// than [`run_sweep`] for exact silhouettes of many k (no shared distance pass), equal in results.
-pub fn run_sweep_streaming(
-    x: ArrayView2<f64>,
-    ks: &[usize],
-    opts: FitOptions,
-    tree: Option<&Dendrogram>,
-    progress: &Progress,
-    on_row: &mut dyn FnMut(&SweepRow),
-) -> Result<Sweep> {
-    let n = x.nrows();
-    if ks.is_empty() {
-        return Err(Error::InvalidParameter("the k range is empty".into()));
-    }
-    if let Some(&bad) = ks.iter().find(|&&k| k == 0 || k > n) {
-        return Err(Error::InvalidParameter(format!(
-            "k = {bad} is out of range: k must be between 1 and the number of rows ({n})"
-        )));
-    }
-    let built;
-    let tree = match (opts.method.is_hierarchical(), tree) {
-        (false, _) => None,
-        (true, Some(t)) => Some(t),
-        (true, None) => {
-            built = build_tree(x, opts.method, progress)?;
-            Some(&built)
-        }
-    };
-    let mut results = Vec::with_capacity(ks.len());
-    let mut sampled = false;
-    for &k in ks {
-        progress.check()?;
-        let candidate = if let Some(tree) = tree {
-            let rows = tree_labels(tree, &cut_k(tree, k)?)?;
-            let (labels, _) = canonical_labels(&rows, k);
-            let (_, inertia) = means_and_inertia(x, &labels, k);
-            Candidate {
-                k,
-                labels,
-                inertia,
-                bic: None,
-            }
-        } else {
-            let seg = fit(x, k, opts, progress)?;
-            Candidate {
-                k,
-                inertia: seg.inertia,
-                bic: seg.bic,
-                labels: seg.labels,
-            }
-        };
-        let (rows, s) = score_candidates(x, std::slice::from_ref(&candidate), opts.seed, progress)?;
-        sampled |= s;
-        for row in rows {
-            on_row(&row);
-            results.push(row);
-        }
-    }
-    let recommendation = recommend(&results);
-    Ok(Sweep {
-        method: opts.method.to_string(),
-        n_rows: n,
-        recommended_k: recommendation.k,
-        results,
-        recommendation,
-        silhouette_sampled: sampled,
-    })
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::rng::Rng;
 
-    fn blobs() -> Array2<f64> {
+    pub(crate) fn blobs() -> Array2<f64> {
         let mut r = Rng::new(5);
         let centres = [[0.0, 0.0], [8.0, 0.0], [0.0, 8.0]];
         let sizes = [120, 80, 40];
@@ -461,74 +323,13 @@ mod tests {
     }
 
     #[test]
-    fn sweep_recommends_three() {
-        let x = blobs();
-        for m in [Method::Kmeans, Method::Ward, Method::Gmm] {
-            let s = run_sweep(
-                x.view(),
-                &[2, 3, 4, 5],
-                FitOptions {
-                    method: m,
-                    ..FitOptions::default()
-                },
-                &Progress::new(),
-            )
-            .unwrap();
-            assert_eq!(s.recommended_k, Some(3), "{m}: {:?}", s.recommendation);
-            assert_eq!(s.results.len(), 4);
-            assert_eq!(s.results[0].bic.is_some(), m == Method::Gmm);
-        }
-    }
-
-    #[test]
     fn out_of_range_k_and_height_errors() {
         let x = blobs();
         let o = FitOptions::default();
         assert!(fit(x.view(), 0, o, &Progress::new()).is_err());
         assert!(fit(x.view(), 241, o, &Progress::new()).is_err());
-        assert!(run_sweep(x.view(), &[2, 500], o, &Progress::new()).is_err());
         let e = fit_height(x.view(), 1.0, o, &Progress::new()).unwrap_err();
         assert!(e.to_string().contains("hierarchical"), "{e}");
-    }
-
-    #[test]
-    fn streaming_sweep_equals_batch_sweep_and_streams_every_row() {
-        let x = blobs();
-        for m in [Method::Kmeans, Method::Average, Method::Gmm] {
-            let o = FitOptions {
-                method: m,
-                ..FitOptions::default()
-            };
-            let batch = run_sweep(x.view(), &[2, 3, 4], o, &Progress::new()).unwrap();
-            let mut seen = Vec::new();
-            let streamed =
-                run_sweep_streaming(x.view(), &[2, 3, 4], o, None, &Progress::new(), &mut |r| {
-                    seen.push(r.k);
-                })
-                .unwrap();
-            assert_eq!(seen, [2, 3, 4]);
-            assert_eq!(streamed.recommended_k, batch.recommended_k, "{m}");
-            for (a, b) in streamed.results.iter().zip(&batch.results) {
-                assert_eq!(a.k, b.k);
-                assert!(
-                    (a.inertia - b.inertia).abs() < 1e-9 * b.inertia.max(1.0),
-                    "{m}"
-                );
-                let (sa, sb) = (a.silhouette.unwrap(), b.silhouette.unwrap());
-                assert!((sa - sb).abs() < 1e-12, "{m} k={}: {sa} vs {sb}", a.k);
-            }
-        }
-        let p = Progress::new();
-        p.cancel();
-        let e = run_sweep_streaming(
-            x.view(),
-            &[2, 3],
-            FitOptions::default(),
-            None,
-            &p,
-            &mut |_| {},
-        );
-        assert!(matches!(e, Err(Error::Cancelled)));
     }
 
     #[test]

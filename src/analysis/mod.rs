@@ -1,14 +1,20 @@
-//! Analysis built on the clustering engine: the K sweep with its recommendation, and per-segment profiles.
+//! Analysis built on the clustering engine: the run API that the app and the CLI share ([`run`]), the K
+//! sweep and its recommendation, per-segment profiles, and the recipe file that reproduces a run.
 
 pub mod fit;
 pub mod profile;
+pub mod recipe;
+pub mod recommend;
+pub mod run;
+pub mod spec;
 pub mod sweep;
 
-pub use fit::{
-    FitOptions, Segmentation, TreeCut, build_tree, fit, fit_height, run_sweep, run_sweep_streaming,
-    segment_tree,
+pub use fit::{Segmentation, TreeCut, build_tree, fit, fit_height, segment_tree};
+pub use profile::{Profile, profile};
+pub use recipe::{FittedModel, RECIPE_VERSION, Recipe};
+pub use recommend::{Recommendation, knee_kneedle, recommend, silhouette_quality};
+pub use run::{
+    LabelScores, PreparedData, SegResult, Target, fit_segments, prepare, score_labels, sweep,
 };
-pub use profile::{Profile, profile, write_profile_csv};
-pub use sweep::{
-    Candidate, Recommendation, Sweep, SweepRow, knee_kneedle, recommend, score_candidates,
-};
+pub use spec::{DEFAULT_N_INIT, Decision, FitOptions, ModelSpec, Policy};
+pub use sweep::{Candidate, Sweep, SweepRow, run_sweep, score_candidates};

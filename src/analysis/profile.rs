@@ -21,6 +21,8 @@ pub struct NumericProfile {
     pub overall_mean: Option<f64>,
     /// One-way ANOVA F statistic across segments (None when undefined).
     pub anova_f: Option<f64>,
+    /// Rows per segment whose value is missing.
+    pub missing: Vec<usize>,
 }
 
 /// Level shares of one categorical feature.
@@ -32,6 +34,10 @@ pub struct CategoricalProfile {
     pub levels: Vec<String>,
     /// `shares[segment][level]`: share of the segment's present values.
     pub shares: Vec<Vec<f64>>,
+    /// Share of each level among all present values (from counts, not from segment shares).
+    pub overall: Vec<f64>,
+    /// Rows per segment whose value is missing.
+    pub missing: Vec<usize>,
 }
 
 /// A profile of every segment.
@@ -89,31 +95,42 @@ pub fn profile(
         match &col.data {
             ColumnData::Numeric(v) => {
                 let mut groups: Vec<Vec<f64>> = vec![Vec::new(); k];
+                let mut missing = vec![0usize; k];
                 for (&r, &l) in rows.iter().zip(labels) {
-                    if !v[r].is_nan() {
+                    if v[r].is_nan() {
+                        missing[l] += 1;
+                    } else {
                         groups[l].push(v[r]);
                     }
                 }
-                numeric.push(numeric_profile(name, groups));
+                let mut p = numeric_profile(name, groups);
+                p.missing = missing;
+                numeric.push(p);
             }
             ColumnData::Categorical { codes, levels } | ColumnData::Text { codes, levels } => {
                 let mut counts = vec![vec![0usize; levels.len()]; k];
+                let mut missing = vec![0usize; k];
                 for (&r, &l) in rows.iter().zip(labels) {
-                    if codes[r] != MISSING_CODE {
+                    if codes[r] == MISSING_CODE {
+                        missing[l] += 1;
+                    } else {
                         counts[l][codes[r] as usize] += 1;
                     }
                 }
-                let shares = counts
-                    .iter()
-                    .map(|c| {
-                        let t = c.iter().sum::<usize>().max(1) as f64;
-                        c.iter().map(|&x| x as f64 / t).collect()
-                    })
+                let share_of = |c: &[usize]| -> Vec<f64> {
+                    let t = c.iter().sum::<usize>().max(1) as f64;
+                    c.iter().map(|&x| x as f64 / t).collect()
+                };
+                let shares = counts.iter().map(|c| share_of(c)).collect();
+                let totals: Vec<usize> = (0..levels.len())
+                    .map(|j| counts.iter().map(|c| c[j]).sum())
                     .collect();
                 categorical.push(CategoricalProfile {
                     name: name.clone(),
                     levels: levels.clone(),
                     shares,
+                    overall: share_of(&totals),
+                    missing,
                 });
             }
             ColumnData::Date(_) => {}
@@ -170,78 +187,8 @@ fn numeric_profile(name: &str, mut groups: Vec<Vec<f64>>) -> NumericProfile {
         z,
         overall_mean,
         anova_f,
+        missing: Vec::new(),
     }
-}
-
-/// The profile as a CSV: one row per (feature, statistic), one column per segment, then `overall` and
-/// `anova_f`.
-pub fn write_profile_csv(p: &Profile, w: &mut dyn std::io::Write) -> Result<()> {
-    let k = p.sizes.len();
-    let mut out = csv::Writer::from_writer(w);
-    let err = |e: csv::Error| Error::InvalidParameter(format!("cannot write the profile: {e}"));
-    let mut header = vec!["feature".to_owned(), "statistic".to_owned()];
-    header.extend((0..k).map(|s| format!("segment_{s}")));
-    header.push("overall".into());
-    header.push("anova_f".into());
-    out.write_record(&header).map_err(err)?;
-    let fmt = |v: Option<f64>| v.map(crate::export::fmt_f64).unwrap_or_default();
-    let mut row = |feature: &str, stat: &str, vals: Vec<String>, overall: String, f: String| {
-        let mut r = vec![feature.to_owned(), stat.to_owned()];
-        r.extend(vals);
-        r.push(overall);
-        r.push(f);
-        out.write_record(&r).map_err(err)
-    };
-    let total: usize = p.sizes.iter().sum();
-    row(
-        "(all)",
-        "size",
-        p.sizes.iter().map(ToString::to_string).collect(),
-        total.to_string(),
-        String::new(),
-    )?;
-    row(
-        "(all)",
-        "share",
-        p.shares.iter().map(ToString::to_string).collect(),
-        "1".into(),
-        String::new(),
-    )?;
-    for f in &p.numeric {
-        row(
-            &f.name,
-            "mean",
-            f.mean.iter().map(|v| fmt(*v)).collect(),
-            fmt(f.overall_mean),
-            fmt(f.anova_f),
-        )?;
-        row(
-            &f.name,
-            "median",
-            f.median.iter().map(|v| fmt(*v)).collect(),
-            String::new(),
-            String::new(),
-        )?;
-        row(
-            &f.name,
-            "z",
-            f.z.iter().map(|v| fmt(*v)).collect(),
-            String::new(),
-            String::new(),
-        )?;
-    }
-    for c in &p.categorical {
-        for (j, level) in c.levels.iter().enumerate() {
-            row(
-                &format!("{}={level}", c.name),
-                "share",
-                c.shares.iter().map(|s| s[j].to_string()).collect(),
-                String::new(),
-                String::new(),
-            )?;
-        }
-    }
-    out.flush().map_err(|e| Error::io("<profile>", e))
 }
 
 #[cfg(test)]
@@ -288,8 +235,10 @@ mod tests {
         assert!(x.z[0].unwrap() < 0.0 && x.z[1].unwrap() > 0.0);
         assert_eq!(p.categorical[0].shares[0], [2.0 / 3.0, 1.0 / 3.0]);
         assert_eq!(p.categorical[0].shares[1], [0.0, 1.0]);
+        assert_eq!(p.numeric[0].missing, [0, 1]);
+        assert_eq!(p.categorical[0].missing, [0, 1]);
         let mut buf = Vec::new();
-        write_profile_csv(&p, &mut buf).unwrap();
+        crate::export::write_profile_csv(&p, &mut buf).unwrap();
         let s = String::from_utf8(buf).unwrap();
         assert!(
             s.starts_with(
@@ -297,6 +246,33 @@ mod tests {
             ),
             "{s}"
         );
-        assert!(s.contains("g=b,share,0.3333333333333333,1,,"), "{s}");
+        assert!(s.contains("g=b,share,0.3333333333333333,1,0.6,"), "{s}");
+    }
+
+    #[test]
+    fn overall_shares_come_from_counts() {
+        // Segment A: one "x" and nine missing; segment B: ten "y". The true share of "x" is 1 in 11.
+        let mut codes = vec![0u32];
+        codes.extend([MISSING_CODE; 9]);
+        codes.extend([1u32; 10]);
+        let t = Table {
+            columns: vec![Column::new(
+                "c",
+                ColumnData::Categorical {
+                    codes,
+                    levels: vec!["x".into(), "y".into()],
+                },
+            )],
+            ..Table::default()
+        };
+        let rows: Vec<usize> = (0..20).collect();
+        let mut labels = vec![0usize; 10];
+        labels.extend([1usize; 10]);
+        let p = profile(&t, &["c".into()], &rows, &labels, 2).unwrap();
+        let c = &p.categorical[0];
+        assert!((c.overall[0] - 1.0 / 11.0).abs() < 1e-15, "{:?}", c.overall);
+        assert!((c.overall[1] - 10.0 / 11.0).abs() < 1e-15);
+        assert_eq!(c.shares[0], [1.0, 0.0]);
+        assert_eq!(c.missing, [9, 0]);
     }
 }

@@ -1,26 +1,30 @@
 //! The K sweep: for each k, a segmentation (from any method) scored by inertia, silhouette,
 //! Davies-Bouldin and Calinski-Harabasz (and BIC for Gaussian mixtures), and a recommended k with its
-//! reason in words. Silhouettes of every k share one pass over the distance blocks
-//! ([`crate::metrics::silhouette_many`]); above [`EXACT_SILHOUETTE_ROWS`] rows they are estimated from a
-//! stratified sample and flagged as such.
-
-use std::fmt::Write as _;
+//! reason in words ([`super::recommend`]).
+//!
+//! One function, [`run_sweep`], serves the CLI (all k at once: the silhouettes of every k share one pass
+//! over the distance blocks, [`crate::metrics::silhouette_many`]) and the app (rows handed to a callback as
+//! each k is scored, so the curves draw as they arrive). Silhouettes follow the one large-data
+//! [`Policy`]: exact up to its row limit, beyond it estimated from a stratified sample and flagged. A k
+//! that cannot be fitted or scored (more segments than distinct rows, ...) is skipped with its reason in its
+//! row; the sweep fails only when no k can be scored.
 
 use ndarray::ArrayView2;
 
-use crate::error::Result;
+use super::fit::{FitOptions, fit, means_and_inertia, tree_labels};
+use super::recommend::{Recommendation, recommend};
+use super::spec::{Decision, Policy};
+use crate::cluster::{Dendrogram, canonical_labels, cut_k};
+use crate::error::{Error, Result};
 use crate::jobs::Progress;
 use crate::metrics::{
     calinski_harabasz_score, davies_bouldin_score, silhouette_many, silhouette_sampled,
 };
 
-/// Largest row count for which silhouettes are exact in a sweep.
-pub const EXACT_SILHOUETTE_ROWS: usize = 30_000;
-
 /// One segmentation to score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
-    /// Number of segments.
+    /// Number of segments asked for.
     pub k: usize,
     /// Segment of each row.
     pub labels: Vec<usize>,
@@ -30,13 +34,26 @@ pub struct Candidate {
     pub bic: Option<f64>,
 }
 
+impl Candidate {
+    /// Segments that received at least one row.
+    pub fn used_segments(&self) -> usize {
+        let mut seen = vec![false; self.k];
+        for &l in &self.labels {
+            if let Some(s) = seen.get_mut(l) {
+                *s = true;
+            }
+        }
+        seen.iter().filter(|&&s| s).count()
+    }
+}
+
 /// Scores of one k, in the JSON shape of `segscope sweep --json`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SweepRow {
     /// Number of segments.
     pub k: usize,
-    /// Sum of squares within segments.
-    pub inertia: f64,
+    /// Sum of squares within segments (`None` when the k was skipped).
+    pub inertia: Option<f64>,
     /// Mean silhouette (exact or sampled, see [`Sweep::silhouette_sampled`]); `None` when undefined.
     pub silhouette: Option<f64>,
     /// Davies-Bouldin index; `None` when undefined.
@@ -45,6 +62,23 @@ pub struct SweepRow {
     pub calinski_harabasz: Option<f64>,
     /// BIC (Gaussian mixtures), else `None`.
     pub bic: Option<f64>,
+    /// Why this k was not scored (it could not be fitted, or the indices are undefined for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}
+
+impl SweepRow {
+    fn skipped(k: usize, reason: String) -> Self {
+        Self {
+            k,
+            inertia: None,
+            silhouette: None,
+            davies_bouldin: None,
+            calinski_harabasz: None,
+            bic: None,
+            skipped: Some(reason),
+        }
+    }
 }
 
 /// A finished sweep.
@@ -62,37 +96,26 @@ pub struct Sweep {
     pub recommendation: Recommendation,
     /// Whether silhouettes were estimated from a sample (large data).
     pub silhouette_sampled: bool,
+    /// What the large-data policy decided, and the k values skipped.
+    pub decisions: Vec<Decision>,
 }
 
-/// The recommended k with its reasons.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct Recommendation {
-    /// Highest mean silhouette.
-    pub k: Option<usize>,
-    /// Knee of the inertia curve (kneedle).
-    pub knee_k: Option<usize>,
-    /// Best k by silhouette, Davies-Bouldin and Calinski-Harabasz taken separately.
-    pub best_by_index: [Option<usize>; 3],
-    /// The k at least two of the three indices agree on, if any.
-    pub majority_k: Option<usize>,
-    /// The reason in words.
-    pub reason: String,
-}
-
-/// Scores candidates (ascending k) of the same rows.
+/// Scores candidates of the same rows with the silhouette policy. Candidates whose indices are undefined
+/// (fewer than 2 used segments, or as many as rows) get `None` scores and a reason.
 pub fn score_candidates(
     x: ArrayView2<f64>,
     candidates: &[Candidate],
+    policy: &Policy,
     seed: u64,
     progress: &Progress,
 ) -> Result<(Vec<SweepRow>, bool)> {
     let n = x.nrows();
-    let valid = |c: &Candidate| (2..n).contains(&c.k);
+    let valid = |c: &Candidate| (2..n).contains(&c.used_segments());
     let scored: Vec<&Candidate> = candidates.iter().filter(|c| valid(c)).collect();
-    let sampled = n > EXACT_SILHOUETTE_ROWS;
+    let sampled = !policy.exact_silhouette(n);
     progress.set_stage("silhouette", scored.len() as u64);
     let sil: Vec<f64> = if sampled {
-        let sample = (400_000_000 / n).clamp(1_000, 10_000);
+        let sample = policy.silhouette_sample(n);
         let mut out = Vec::with_capacity(scored.len());
         for c in &scored {
             out.push(silhouette_sampled(x, &c.labels, sample, seed, progress)?.mean);
@@ -112,163 +135,271 @@ pub fn score_candidates(
     let mut s = sil.into_iter();
     for c in candidates {
         progress.check()?;
-        let (silhouette, davies_bouldin, calinski_harabasz) = if valid(c) {
-            (
-                s.next().and_then(finite),
-                finite(davies_bouldin_score(x, &c.labels)?),
-                finite(calinski_harabasz_score(x, &c.labels)?),
-            )
-        } else {
-            (None, None, None)
-        };
-        rows.push(SweepRow {
+        let mut row = SweepRow {
             k: c.k,
-            inertia: c.inertia,
-            silhouette,
-            davies_bouldin,
-            calinski_harabasz,
+            inertia: Some(c.inertia),
+            silhouette: None,
+            davies_bouldin: None,
+            calinski_harabasz: None,
             bic: c.bic,
-        });
+            skipped: None,
+        };
+        if valid(c) {
+            row.silhouette = s.next().and_then(finite);
+            row.davies_bouldin = finite(davies_bouldin_score(x, &c.labels)?);
+            row.calinski_harabasz = finite(calinski_harabasz_score(x, &c.labels)?);
+        } else if c.k >= 2 {
+            let used = c.used_segments();
+            row.skipped = Some(if used < 2 {
+                format!(
+                    "only {used} segment received rows (the rows are too alike to split into {})",
+                    c.k
+                )
+            } else {
+                format!("as many segments as rows ({n}): the indices are undefined")
+            });
+        }
+        rows.push(row);
         progress.add(1);
     }
     Ok((rows, sampled))
 }
 
-/// The knee of a decreasing curve by the kneedle method (Satopää et al. 2011): after scaling both axes to
-/// [0, 1], the point farthest below the chord from the first to the last point.
-pub fn knee_kneedle(ks: &[usize], values: &[f64]) -> Option<usize> {
-    if ks.len() < 3 || ks.len() != values.len() {
-        return None;
+/// Fits every k in `ks` (ascending, deduplicated by the caller) and scores it.
+///
+/// Hierarchical methods cut `tree` when given (else build one, returned with the sweep). With `on_row`,
+/// each k is scored as soon as it is fitted and its row handed over (the app draws curves as they arrive);
+/// without it the silhouettes of every k share one distance pass (faster for exact silhouettes of many k),
+/// with equal results. A k that cannot be fitted is skipped with its reason; only when no k can be scored
+/// is the sweep an error.
+pub fn run_sweep(
+    x: ArrayView2<f64>,
+    ks: &[usize],
+    opts: FitOptions,
+    policy: &Policy,
+    tree: Option<Dendrogram>,
+    progress: &Progress,
+    mut on_row: Option<&mut dyn FnMut(&SweepRow)>,
+) -> Result<(Sweep, Option<Dendrogram>)> {
+    let n = x.nrows();
+    if ks.is_empty() {
+        return Err(Error::InvalidParameter("the k range is empty".into()));
     }
-    let (k0, k1) = (ks[0] as f64, ks[ks.len() - 1] as f64);
-    let (lo, hi) = values
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
-            (l.min(v), h.max(v))
-        });
-    if hi <= lo || k1 <= k0 {
-        return None;
-    }
-    let mut best: Option<(f64, usize)> = None;
-    for (&k, &v) in ks.iter().zip(values) {
-        let xn = (k as f64 - k0) / (k1 - k0);
-        let yn = (v - lo) / (hi - lo);
-        let diff = (1.0 - xn) - yn;
-        if best.is_none_or(|(b, _)| diff > b) {
-            best = Some((diff, k));
-        }
-    }
-    best.filter(|(d, _)| *d > 0.0).map(|(_, k)| k)
-}
-
-fn arg_best(
-    rows: &[SweepRow],
-    get: impl Fn(&SweepRow) -> Option<f64>,
-    higher: bool,
-) -> Option<usize> {
-    let mut best: Option<(f64, usize)> = None;
-    for r in rows {
-        if let Some(v) = get(r) {
-            let better = best.is_none_or(|(b, _)| if higher { v > b } else { v < b });
-            if better {
-                best = Some((v, r.k));
-            }
-        }
-    }
-    best.map(|(_, k)| k)
-}
-
-/// The recommended k: the highest silhouette, with the inertia knee and the majority of the three indices
-/// reported alongside.
-pub fn recommend(rows: &[SweepRow]) -> Recommendation {
-    let by_sil = arg_best(rows, |r| r.silhouette, true);
-    let by_db = arg_best(rows, |r| r.davies_bouldin, false);
-    let by_ch = arg_best(rows, |r| r.calinski_harabasz, true);
-    let ks: Vec<usize> = rows.iter().map(|r| r.k).collect();
-    let inertia: Vec<f64> = rows.iter().map(|r| r.inertia).collect();
-    let knee_k = knee_kneedle(&ks, &inertia);
-    let votes = [by_sil, by_db, by_ch];
-    let majority_k = votes
-        .iter()
-        .flatten()
-        .find(|&&k| votes.iter().filter(|v| **v == Some(k)).count() >= 2)
-        .copied();
-    let mut reason = match (by_sil, rows.iter().find(|r| Some(r.k) == by_sil)) {
-        (Some(k), Some(r)) => {
-            let s = r.silhouette.unwrap_or(0.0);
-            let quality = if s > 0.5 {
-                "well separated"
-            } else if s > 0.25 {
-                "reasonably separated"
-            } else {
-                "weakly separated: treat the segments as a soft partition"
-            };
-            format!("k = {k} has the highest silhouette ({s:.3}, {quality})")
-        }
-        _ => "no k could be scored (fewer than 3 rows or every k out of range)".to_owned(),
+    let tree = match (opts.method.is_hierarchical(), tree) {
+        (false, _) => None,
+        (true, Some(t)) => Some(t),
+        (true, None) => Some(super::fit::build_tree(x, opts.method, progress)?),
     };
-    if let Some(kn) = knee_k {
-        let _ = write!(reason, "; the inertia curve bends at k = {kn}");
-    }
-    match majority_k {
-        Some(m) if Some(m) == by_sil => {
-            reason.push_str("; Davies-Bouldin or Calinski-Harabasz agree");
+    let mut results: Vec<SweepRow> = Vec::with_capacity(ks.len());
+    let mut pending: Vec<Candidate> = Vec::new();
+    let mut sampled = false;
+    let mut decisions = Vec::new();
+    let streaming = on_row.is_some();
+    let mut emit = |row: SweepRow, results: &mut Vec<SweepRow>| {
+        if let Some(f) = on_row.as_mut() {
+            f(&row);
         }
-        Some(m) => {
-            let _ = write!(reason, "; two of the three indices prefer k = {m}");
+        results.push(row);
+    };
+    for &k in ks {
+        progress.check()?;
+        if k == 0 || k > n {
+            let row = SweepRow::skipped(
+                k,
+                format!("k must be between 1 and the number of rows ({n})"),
+            );
+            emit(row, &mut results);
+            continue;
         }
-        None => {}
+        let candidate = match &tree {
+            Some(tree) => cut_k(tree, k)
+                .and_then(|leaf| tree_labels(tree, &leaf))
+                .map(|rows| {
+                    let (labels, _) = canonical_labels(&rows, k);
+                    let (_, inertia) = means_and_inertia(x, &labels, k);
+                    Candidate {
+                        k,
+                        labels,
+                        inertia,
+                        bic: None,
+                    }
+                }),
+            None => fit(x, k, opts, progress).map(|seg| Candidate {
+                k,
+                inertia: seg.inertia,
+                bic: seg.bic,
+                labels: seg.labels,
+            }),
+        };
+        let candidate = match candidate {
+            Ok(c) => c,
+            Err(Error::Cancelled) => return Err(Error::Cancelled),
+            Err(e) => {
+                emit(SweepRow::skipped(k, e.to_string()), &mut results);
+                continue;
+            }
+        };
+        if streaming {
+            let (rows, s) = score_candidates(
+                x,
+                std::slice::from_ref(&candidate),
+                policy,
+                opts.seed,
+                progress,
+            )?;
+            sampled |= s;
+            for row in rows {
+                emit(row, &mut results);
+            }
+        } else {
+            pending.push(candidate);
+        }
     }
-    Recommendation {
-        k: by_sil,
-        knee_k,
-        best_by_index: votes,
-        majority_k,
-        reason,
+    if !pending.is_empty() {
+        let (rows, s) = score_candidates(x, &pending, policy, opts.seed, progress)?;
+        sampled |= s;
+        results.extend(rows);
+        results.sort_by_key(|r| r.k);
     }
+    for r in &results {
+        if let Some(reason) = &r.skipped {
+            decisions.push(Decision::KSkipped {
+                k: r.k,
+                reason: reason.clone(),
+            });
+        }
+    }
+    if results.iter().all(|r| r.skipped.is_some()) {
+        let reasons: Vec<String> = results
+            .iter()
+            .map(|r| format!("k = {}: {}", r.k, r.skipped.as_deref().unwrap_or_default()))
+            .collect();
+        return Err(Error::InvalidParameter(format!(
+            "no k of the range could be scored ({})",
+            reasons.join("; ")
+        )));
+    }
+    if sampled {
+        decisions.insert(
+            0,
+            Decision::SilhouetteSampled {
+                sample: policy.silhouette_sample(n),
+                rows: n,
+            },
+        );
+    }
+    if tree.as_ref().is_some_and(|t| t.approximate) {
+        decisions.insert(0, Decision::ApproximateTree { rows: n });
+    }
+    let recommendation = recommend(&results, opts.method);
+    Ok((
+        Sweep {
+            method: opts.method.to_string(),
+            n_rows: n,
+            recommended_k: recommendation.k,
+            results,
+            recommendation,
+            silhouette_sampled: sampled,
+            decisions,
+        },
+        tree,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::fit::tests::blobs;
+    use crate::cluster::Method;
 
-    fn row(k: usize, inertia: f64, s: f64, db: f64, ch: f64) -> SweepRow {
-        SweepRow {
-            k,
-            inertia,
-            silhouette: Some(s),
-            davies_bouldin: Some(db),
-            calinski_harabasz: Some(ch),
-            bic: None,
+    fn sweep(x: ArrayView2<f64>, ks: &[usize], m: Method, streaming: bool) -> Result<Sweep> {
+        let o = FitOptions {
+            method: m,
+            ..FitOptions::default()
+        };
+        let mut seen = Vec::new();
+        let mut f = |r: &SweepRow| seen.push(r.k);
+        let on_row: Option<&mut dyn FnMut(&SweepRow)> = if streaming { Some(&mut f) } else { None };
+        let (s, _) = run_sweep(x, ks, o, &Policy::default(), None, &Progress::new(), on_row)?;
+        if streaming {
+            assert_eq!(seen, ks);
+        }
+        Ok(s)
+    }
+
+    #[test]
+    fn sweep_recommends_three() {
+        let x = blobs();
+        for m in [Method::Kmeans, Method::Ward, Method::Gmm] {
+            let s = sweep(x.view(), &[2, 3, 4, 5], m, false).unwrap();
+            assert_eq!(s.recommended_k, Some(3), "{m}: {:?}", s.recommendation);
+            assert_eq!(s.results.len(), 4);
+            assert_eq!(s.results[0].bic.is_some(), m == Method::Gmm);
         }
     }
 
     #[test]
-    fn knee_of_an_elbow() {
-        let ks = [1, 2, 3, 4, 5, 6];
-        let v = [100.0, 40.0, 12.0, 10.0, 9.0, 8.5];
-        assert_eq!(knee_kneedle(&ks, &v), Some(3));
-        assert_eq!(knee_kneedle(&ks[..2], &v[..2]), None);
-        assert_eq!(knee_kneedle(&ks, &[1.0; 6]), None);
+    fn streaming_equals_batch_and_streams_every_row() {
+        let x = blobs();
+        for m in [Method::Kmeans, Method::Average, Method::Gmm] {
+            let batch = sweep(x.view(), &[2, 3, 4], m, false).unwrap();
+            let streamed = sweep(x.view(), &[2, 3, 4], m, true).unwrap();
+            assert_eq!(streamed.recommended_k, batch.recommended_k, "{m}");
+            for (a, b) in streamed.results.iter().zip(&batch.results) {
+                assert_eq!(a.k, b.k);
+                assert_eq!(a.inertia, b.inertia, "{m}");
+                let (sa, sb) = (a.silhouette.unwrap(), b.silhouette.unwrap());
+                assert!((sa - sb).abs() < 1e-12, "{m} k={}: {sa} vs {sb}", a.k);
+            }
+        }
+        let p = Progress::new();
+        p.cancel();
+        let e = run_sweep(
+            x.view(),
+            &[2, 3],
+            FitOptions::default(),
+            &Policy::default(),
+            None,
+            &p,
+            None,
+        );
+        assert!(matches!(e, Err(Error::Cancelled)));
     }
 
     #[test]
-    fn recommendation_explains_itself() {
-        let rows = [
-            row(2, 100.0, 0.40, 0.9, 300.0),
-            row(3, 30.0, 0.62, 0.5, 500.0),
-            row(4, 25.0, 0.55, 0.6, 450.0),
-            row(5, 22.0, 0.50, 0.7, 400.0),
-        ];
-        let r = recommend(&rows);
-        assert_eq!(r.k, Some(3));
-        assert_eq!(r.majority_k, Some(3));
-        assert_eq!(r.knee_k, Some(3));
+    fn impossible_k_is_skipped_with_its_reason() {
+        // Exactly 3 rows, k = 2..4: k = 3 has as many segments as rows, k = 4 more segments than rows.
+        let x = ndarray::array![[0.0, 0.0], [1.0, 0.0], [5.0, 5.0]];
+        let s = sweep(x.view(), &[2, 3, 4], Method::Kmeans, false).unwrap();
+        assert_eq!(s.results.len(), 3);
+        assert!(s.results[0].silhouette.is_some());
         assert!(
-            r.reason
-                .contains("k = 3 has the highest silhouette (0.620, well separated)"),
-            "{}",
-            r.reason
+            s.results[1]
+                .skipped
+                .as_deref()
+                .unwrap()
+                .contains("as many segments as rows")
+        );
+        assert!(
+            s.results[2]
+                .skipped
+                .as_deref()
+                .unwrap()
+                .contains("between 1 and")
+        );
+        assert_eq!(s.recommended_k, Some(2));
+        assert_eq!(s.decisions.len(), 2);
+        // Identical rows: no k can be scored -> an error naming each k's reason.
+        let same = ndarray::Array2::from_elem((10, 2), 1.5);
+        let e = sweep(same.view(), &[2, 3], Method::Kmeans, true).unwrap_err();
+        assert!(e.to_string().contains("no k of the range"), "{e}");
+        let json = serde_json::to_value(&s.results[2]).unwrap();
+        assert!(json.get("skipped").is_some() && json["inertia"].is_null());
+        assert!(
+            serde_json::to_value(&s.results[0])
+                .unwrap()
+                .get("skipped")
+                .is_none()
         );
     }
 }

@@ -62,9 +62,12 @@ impl Metric {
     fn help(self) -> &'static str {
         match self {
             Metric::Silhouette => {
-                "Silhouette: how much closer rows are to their own segment than to the next. \
-                 > 0.5 well separated, 0.25–0.5 weak structure, < 0.25 no substantial structure. \
-                 Higher is better."
+                concat!(
+                    "Silhouette: how much closer rows are to their own segment than to the next. ",
+                    "Above 0.70 strong structure, 0.51–0.70 reasonable, 0.26–0.50 weak (could be ",
+                    "artificial), 0.25 or less no substantial structure (Kaufman & Rousseeuw). ",
+                    "Higher is better."
+                )
             }
             Metric::DaviesBouldin => {
                 "Davies-Bouldin: how much each segment overlaps its most similar neighbour, relative to \
@@ -90,7 +93,7 @@ impl Metric {
             Metric::Silhouette => r.silhouette,
             Metric::DaviesBouldin => r.davies_bouldin,
             Metric::CalinskiHarabasz => r.calinski_harabasz,
-            Metric::Inertia => Some(r.inertia),
+            Metric::Inertia => r.inertia,
             Metric::Bic => r.bic,
         };
         v.filter(|x| x.is_finite())
@@ -428,7 +431,7 @@ fn plots_ui(ui: &mut Ui, state: &AppState, sweep: &SweepView, commands: &mut Vec
             state
                 .explorer
                 .prepared()
-                .is_some_and(|p| p.n_rows() > crate::analysis::sweep::EXACT_SILHOUETTE_ROWS)
+                .is_some_and(|p| !state.explorer.policy.exact_silhouette(p.n_rows()))
         },
         |d| d.silhouette_sampled,
     );
@@ -485,7 +488,7 @@ fn metric_plot_ui(
                     help,
                     "\n\nEstimated from a sample of rows: the data has more than {} rows, too many \
                      for exact silhouettes at every K.",
-                    crate::app::format::fmt_count(crate::analysis::sweep::EXACT_SILHOUETTE_ROWS)
+                    crate::app::format::fmt_count(state.explorer.policy.exact_silhouette_rows)
                 );
             }
             ui.label(RichText::new(title).strong()).on_hover_text(&help);
@@ -656,11 +659,12 @@ mod tests {
     fn row(k: usize, sil: Option<f64>) -> SweepRow {
         SweepRow {
             k,
-            inertia: 100.0 / k as f64,
+            inertia: Some(100.0 / k as f64),
             silhouette: sil,
             davies_bouldin: Some(1.0),
             calinski_harabasz: Some(f64::NAN),
             bic: None,
+            skipped: None,
         }
     }
 

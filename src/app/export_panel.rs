@@ -12,16 +12,14 @@ use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui, vec2};
 use super::View;
 use super::format::{fmt_count, fmt_num, method_label};
 use super::state::{AppState, Command, Dataset, ExportColumns, FileAction, FileWork, Tab};
-use crate::analysis::write_profile_csv;
+use crate::analysis::{Recipe, SegResult};
 use crate::cluster::Method;
 use crate::data::decode_text;
 use crate::error::Error;
-use crate::export::{RowResults, label_columns, write_labelled};
+use crate::export::{
+    added_column_names, io_err, segment_columns, write_atomic, write_labelled, write_profile_csv,
+};
 use crate::jobs::Progress;
-use crate::prep::Recipe;
-use crate::prep::output::write_atomic;
-
-use super::explore::Target;
 
 /// Ctrl+E (Cmd+E on macOS): export the labelled CSV.
 pub const EXPORT_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
@@ -73,8 +71,14 @@ impl View for ExportPanel {
                     self.columns_ui(ui, method, result.silhouette.is_some());
                     ui.weak(format!(
                         "Adds: {}",
-                        added_columns(self.columns, method, result.seg.k).join(", ")
+                        added_column_names(result, self.columns).join(", ")
                     ));
+                    if self.columns.silhouette && result.silhouette.is_none() {
+                        ui.weak(silhouette_note(
+                            result,
+                            state.explorer.policy.exact_silhouette_rows,
+                        ));
+                    }
                 });
                 ui.end_row();
 
@@ -104,7 +108,7 @@ impl View for ExportPanel {
                          or cut height, seed and restarts: reproduce this run with",
                     );
                     ui.label(
-                        RichText::new("segscope cluster FILE --recipe R.json --k K -o out.csv")
+                        RichText::new("segscope cluster FILE --recipe R.json -o out.csv")
                             .monospace(),
                     );
                 });
@@ -163,19 +167,20 @@ fn empty_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     });
 }
 
-/// The names of the columns the labelled CSV appends for these choices.
-pub fn added_columns(cols: ExportColumns, method: Method, k: usize) -> Vec<String> {
-    let mut names = vec!["segment".to_owned()];
-    if cols.silhouette {
-        names.push("silhouette".into());
+/// Why the silhouette column will have empty cells, said before the click.
+fn silhouette_note(result: &SegResult, exact_rows: usize) -> String {
+    match &result.silhouette_sampled {
+        Some(s) => format!(
+            "The silhouette column stays empty: per-row silhouettes are exact only up to {} rows \
+             (this result's mean, {:.3}, is estimated from a sample of {} rows).",
+            fmt_count(exact_rows),
+            s.mean,
+            fmt_count(s.sample_size)
+        ),
+        None => "The silhouette column stays empty: the silhouette is undefined for this \
+                 segmentation (fewer than 2 segments with rows)."
+            .to_owned(),
     }
-    if cols.probabilities && method == Method::Gmm {
-        names.extend((0..k).map(|j| format!("p_{j}")));
-    }
-    if cols.distance && method == Method::Kmeans {
-        names.push("distance_to_centre".into());
-    }
-    names
 }
 
 /// The file-name stem of exports: `customers` for `customers.csv`, `sample_customers` for the sample.
@@ -225,49 +230,32 @@ pub fn labelled_work(
         let text = decode_text(raw, &table.source_name)?;
         p.check()?;
         p.set_stage("labelling", 0);
-        let seg = &result.seg;
-        let distances = (cols.distance && seg.method == Method::Kmeans)
-            .then(|| seg.distances_to_centre(prepared.prepared.matrix.view()));
-        let probabilities = seg
-            .probabilities
-            .as_ref()
-            .filter(|_| cols.probabilities)
-            .map(ndarray::Array2::view);
-        let extra = label_columns(&RowResults {
-            n_rows: table.n_rows(),
-            kept_rows: &prepared.prepared.kept_rows,
-            labels: &seg.labels,
-            silhouette_column: cols.silhouette,
-            silhouette: result.silhouette.as_deref(),
-            probabilities,
-            distances: distances.as_deref(),
-        });
+        let extra = segment_columns(&result, &prepared, table.n_rows(), cols);
         p.check()?;
         p.set_stage("writing", 0);
         write_atomic(&out, |w| {
             write_labelled(&text, table.delimiter, table.has_header, &extra, w)?;
             p.check()
         })
-        .map_err(|e| changed_on_disk(e, path.as_deref()))?;
+        .map_err(|e| match (e, &path) {
+            (
+                Error::InputChanged {
+                    expected, found, ..
+                },
+                Some(path),
+            ) => Error::InputChanged {
+                path: path.clone(),
+                expected,
+                found,
+            },
+            (e, _) => e,
+        })?;
         Ok(format!(
             "Wrote {} rows to {}",
             fmt_count(table.n_rows()),
             out.display()
         ))
     }))
-}
-
-/// A row-count mismatch when re-reading the input means the file changed since it was opened.
-fn changed_on_disk(e: Error, path: Option<&Path>) -> Error {
-    match (&e, path) {
-        (Error::InvalidParameter(m), Some(path)) if m.contains("labels were made") => {
-            Error::InvalidParameter(format!(
-                "{} changed on disk since it was opened; open it again and re-run the segmentation",
-                path.display()
-            ))
-        }
-        _ => e,
-    }
 }
 
 /// The work that writes the profile CSV of the current result to `out`.
@@ -288,21 +276,11 @@ pub fn profile_work(state: &AppState, out: PathBuf) -> std::result::Result<FileW
     }))
 }
 
-/// The recipe of the current result with method, K (or the cut height), seed and restarts filled in, as
-/// `segscope cluster --save-recipe` writes it.
+/// The recipe of the current result, with the model as actually used (the engine's
+/// [`SegResult::recipe`], which `segscope cluster --save-recipe` writes too).
 pub fn full_recipe(state: &AppState) -> std::result::Result<Recipe, String> {
     let (_, prepared, result) = current(state)?;
-    let mut r = prepared.fitted.recipe.clone();
-    let model = state.explorer.model;
-    r.method = Some(result.seg.method.to_string());
-    r.k = Some(result.seg.k);
-    r.height = match result.target {
-        Target::Height(h) => Some(h),
-        Target::K(_) => None,
-    };
-    r.seed = Some(model.seed);
-    r.n_init = Some(model.n_init);
-    Ok(r)
+    result.recipe(prepared).map_err(|e| e.to_string())
 }
 
 /// The work that writes `recipe` as JSON to `out`.
@@ -311,8 +289,7 @@ pub fn recipe_work(recipe: &Recipe, out: PathBuf) -> std::result::Result<FileWor
     Ok(Box::new(move |p: &Progress| {
         p.set_stage("writing", 0);
         write_atomic(&out, |w| {
-            w.write_all(json.as_bytes())
-                .map_err(|e| Error::io(&out, e))?;
+            w.write_all(json.as_bytes()).map_err(io_err)?;
             p.check()
         })?;
         Ok(format!("Wrote the recipe to {}", out.display()))
@@ -339,32 +316,4 @@ fn current(state: &AppState) -> std::result::Result<Current<'_>, String> {
         return Err(none());
     }
     Ok((dataset, prepared, result))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn added_columns_follow_the_method() {
-        let all = ExportColumns::default();
-        assert_eq!(
-            added_columns(all, Method::Kmeans, 3),
-            ["segment", "silhouette", "distance_to_centre"]
-        );
-        assert_eq!(
-            added_columns(all, Method::Gmm, 2),
-            ["segment", "silhouette", "p_0", "p_1"]
-        );
-        assert_eq!(
-            added_columns(all, Method::Ward, 4),
-            ["segment", "silhouette"]
-        );
-        let none = ExportColumns {
-            silhouette: false,
-            distance: false,
-            probabilities: false,
-        };
-        assert_eq!(added_columns(none, Method::Kmeans, 3), ["segment"]);
-    }
 }

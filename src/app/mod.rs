@@ -282,22 +282,11 @@ impl SegscopeApp {
                 let Some(path) = self.dialogs.pick_json() else {
                     return;
                 };
-                let table = self
-                    .state
-                    .dataset()
-                    .map(|d| std::sync::Arc::clone(&d.table));
-                match prepare_panel::recipe_commands(&path, table.as_deref()) {
-                    Ok(cmds) => {
-                        for c in cmds {
-                            self.state.explore(c);
-                        }
-                    }
-                    Err(e) => self.state.push_banner(BannerKind::Error, e),
-                }
+                self.state.start_recipe_load(path);
                 return;
             }
             FileAction::SaveRecipe => {
-                let recipe = self.state.explorer.recipe.clone();
+                let recipe = crate::analysis::Recipe::new(self.state.explorer.preparation.clone());
                 let Some(path) = self.dialogs.save_json(&format!("{stem}_recipe.json")) else {
                     return;
                 };

@@ -3,7 +3,6 @@
 //! load/save and the RFM builder.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use egui::{RichText, Ui, vec2};
 
@@ -13,11 +12,9 @@ use super::format::{fmt_count, fmt_num};
 use super::state::{AppState, Command, FileAction};
 use super::theme::Palette;
 use super::widgets::{self, kind_badge_ui, sparkline_ui};
-use crate::cluster::Method;
-use crate::data::{ColumnKind, ColumnSummary, Table};
+use crate::data::{ColumnKind, ColumnSummary};
 use crate::prep::recipe::DEFAULT_KNN_K;
-use crate::prep::select::check_names;
-use crate::prep::{Impute, PrepReport, Recipe, Scale};
+use crate::prep::{Impute, PrepReport, Preparation, Scale};
 
 /// Levels kept by the "keep top N + other" guard of categoricals with too many levels.
 pub const TOP_LEVELS_SUGGESTION: usize = 20;
@@ -64,7 +61,7 @@ impl View for PreparePanel {
             return;
         };
         let palette = Palette::of(ui.visuals());
-        let recipe = &state.explorer.recipe;
+        let recipe = &state.explorer.preparation;
         ui.label(RichText::new(dataset.display_name()).strong())
             .on_hover_text(dataset.path.as_ref().map_or_else(
                 || dataset.table.source_name.clone(),
@@ -115,7 +112,7 @@ impl PreparePanel {
         &mut self,
         ui: &mut Ui,
         summaries: &[ColumnSummary],
-        recipe: &Recipe,
+        recipe: &Preparation,
         palette: &Palette,
         commands: &mut Vec<Command>,
     ) {
@@ -182,7 +179,7 @@ impl PreparePanel {
         &mut self,
         ui: &mut Ui,
         s: &ColumnSummary,
-        recipe: &Recipe,
+        recipe: &Preparation,
         commands: &mut Vec<Command>,
     ) {
         ui.horizontal(|ui| {
@@ -397,7 +394,7 @@ fn distribution_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {
 /// Features (categorical) with more levels than `recipe.max_categories`: (name, levels).
 pub fn too_many_levels<'a>(
     summaries: &'a [ColumnSummary],
-    recipe: &Recipe,
+    recipe: &Preparation,
 ) -> Vec<(&'a str, usize)> {
     summaries
         .iter()
@@ -413,7 +410,7 @@ pub fn too_many_levels<'a>(
 fn category_guard_ui(
     ui: &mut Ui,
     summaries: &[ColumnSummary],
-    recipe: &Recipe,
+    recipe: &Preparation,
     palette: &Palette,
     commands: &mut Vec<Command>,
 ) {
@@ -459,7 +456,7 @@ fn category_guard_ui(
     }
 }
 
-fn scaler_ui(ui: &mut Ui, recipe: &Recipe, commands: &mut Vec<Command>) {
+fn scaler_ui(ui: &mut Ui, recipe: &Preparation, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         let label = ui.label("Scaling").on_hover_text(
             "Puts features on comparable scales so no single unit (dollars vs. visits) dominates \
@@ -514,7 +511,7 @@ fn report_ui(ui: &mut Ui, state: &AppState, palette: &Palette) {
         return;
     }
     let Some(p) = explorer.prepared() else {
-        if explorer.recipe.features.is_empty() {
+        if explorer.preparation.features.is_empty() {
             ui.label("Tick at least one column to use as a feature.");
         } else if state.dataset().is_some() {
             ui.label("Not prepared: see the message above.");
@@ -578,44 +575,6 @@ fn buttons_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     }
 }
 
-/// Reads the recipe at `path` and checks it against `table`: the explorer edits that apply it (the
-/// preparation; its method and K when it has them), or a message for an error banner. Seed and restarts
-/// of a recipe are not applied (the explorer keeps its own).
-pub fn recipe_commands(
-    path: &Path,
-    table: Option<&Table>,
-) -> std::result::Result<Vec<ExploreCommand>, String> {
-    let recipe = Recipe::from_path(path).map_err(|e| e.to_string())?;
-    if let Some(table) = table {
-        let what = format!("the recipe {}", path.display());
-        check_names(table, &recipe.features, &what)
-            .and_then(|()| check_names(table, &recipe.log1p, &what))
-            .and_then(|()| check_names(table, recipe.impute_columns.keys(), &what))
-            .map_err(|e| e.to_string())?;
-    }
-    let method = match recipe.method.as_deref().map(str::parse::<Method>) {
-        Some(Err(e)) => return Err(format!("{}: {e}", path.display())),
-        Some(Ok(m)) => Some(m),
-        None => None,
-    };
-    let k = recipe.k;
-    // The clustering fields go to the model; the explorer's recipe is the preparation only.
-    let mut recipe = recipe;
-    recipe.method = None;
-    recipe.k = None;
-    recipe.height = None;
-    recipe.seed = None;
-    recipe.n_init = None;
-    let mut out = vec![ExploreCommand::SetRecipe(Box::new(recipe))];
-    if let Some(m) = method {
-        out.push(ExploreCommand::SetMethod(m));
-    }
-    if let Some(k) = k {
-        out.push(ExploreCommand::PickK(k));
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -653,7 +612,7 @@ mod tests {
         many.name = "region".into();
         let few = summary(ColumnKind::Categorical, None, 3);
         let summaries = [many, few];
-        let mut r = Recipe::new(vec!["region".into(), "c".into()]);
+        let mut r = Preparation::new(vec!["region".into(), "c".into()]);
         assert_eq!(too_many_levels(&summaries, &r), [("region", 73)]);
         r.features = vec!["c".into()];
         assert!(too_many_levels(&summaries, &r).is_empty());
@@ -678,37 +637,5 @@ mod tests {
             report_line(2990, 2, &report),
             "Prepared: 2,990 rows × 2 features; 10 rows dropped"
         );
-    }
-
-    #[test]
-    fn recipe_commands_check_columns_and_carry_method_and_k() {
-        let dir = tempfile::tempdir().unwrap();
-        let table = crate::data::load_bytes(
-            b"a,b\n1,2\n3,4\n5,7\n".to_vec(),
-            "t.csv",
-            &crate::data::LoadOptions::default(),
-            &crate::jobs::Progress::new(),
-        )
-        .unwrap();
-        let path = dir.path().join("r.json");
-        let mut r = Recipe::new(vec!["a".into()]);
-        r.method = Some("ward".into());
-        r.k = Some(3);
-        std::fs::write(&path, r.to_json().unwrap()).unwrap();
-        let cmds = recipe_commands(&path, Some(&table)).unwrap();
-        assert_eq!(cmds.len(), 3);
-        let ExploreCommand::SetRecipe(applied) = &cmds[0] else {
-            panic!("{cmds:?}")
-        };
-        assert_eq!(applied.features, ["a"]);
-        assert_eq!((applied.method.as_ref(), applied.k), (None, None));
-        assert_eq!(cmds[1], ExploreCommand::SetMethod(Method::Ward));
-        assert_eq!(cmds[2], ExploreCommand::PickK(3));
-        r.features = vec!["nope".into()];
-        std::fs::write(&path, r.to_json().unwrap()).unwrap();
-        let err = recipe_commands(&path, Some(&table)).unwrap_err();
-        assert!(err.contains("nope"), "{err}");
-        std::fs::write(&path, "{ not json").unwrap();
-        assert!(recipe_commands(&path, Some(&table)).is_err());
     }
 }

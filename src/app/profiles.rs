@@ -41,8 +41,6 @@ struct ProfileCache {
     result: Arc<SegResult>,
     /// Numeric features by ANOVA F, highest first (undefined F last).
     order: Vec<usize>,
-    /// Overall share of each level of each categorical feature.
-    overall_shares: Vec<Vec<f64>>,
     /// GMM: rows per bin of the highest membership probability, and the ambiguous count.
     membership: Option<(Vec<usize>, usize)>,
 }
@@ -53,7 +51,6 @@ impl ProfileCache {
         Self {
             result: Arc::clone(result),
             order: order_by_f(p),
-            overall_shares: overall_shares(p),
             membership: result.seg.probabilities.as_ref().map(|probs| {
                 membership_histogram(
                     probs
@@ -78,29 +75,6 @@ pub(crate) fn order_by_f(p: &Profile) -> Vec<usize> {
         (None, None) => a.cmp(&b),
     });
     order
-}
-
-/// Share of each level over all clustered rows (segment shares weighted by segment size).
-fn overall_shares(p: &Profile) -> Vec<Vec<f64>> {
-    let total: usize = p.sizes.iter().sum();
-    p.categorical
-        .iter()
-        .map(|c| {
-            (0..c.levels.len())
-                .map(|l| {
-                    if total == 0 {
-                        return 0.0;
-                    }
-                    c.shares
-                        .iter()
-                        .zip(&p.sizes)
-                        .map(|(s, &n)| s.get(l).copied().unwrap_or(0.0) * n as f64)
-                        .sum::<f64>()
-                        / total as f64
-                })
-                .collect()
-        })
-        .collect()
 }
 
 /// Rows per bin of `max_p` over [0, 1] (`bins` bins, 1.0 in the last) and how many are below
@@ -309,9 +283,9 @@ fn table_ui(ui: &mut Ui, cache: &ProfileCache, table: Option<&Table>) {
                 }
                 ui.end_row();
             }
-            for (c, overall) in p.categorical.iter().zip(&cache.overall_shares) {
+            for c in &p.categorical {
                 for (l, level) in c.levels.iter().enumerate() {
-                    let all = overall.get(l).copied().unwrap_or(0.0);
+                    let all = c.overall.get(l).copied().unwrap_or(0.0);
                     ui.label(format!("{}={level}", c.name))
                         .on_hover_text(format!(
                             "Share of each segment's rows with {} = {level} ({:.0}% overall)",
@@ -409,6 +383,7 @@ mod tests {
             z: vec![Some(-1.0), Some(1.0)],
             overall_mean: Some(1.5),
             anova_f: f,
+            missing: vec![0, 0],
         }
     }
 
@@ -428,12 +403,11 @@ mod tests {
                 name: "region".into(),
                 levels: vec!["N".into(), "S".into()],
                 shares: vec![vec![0.2, 0.8], vec![1.0, 0.0]],
+                overall: vec![0.4, 0.6],
+                missing: vec![0, 0],
             }],
         };
         assert_eq!(order_by_f(&p), [2, 4, 0, 1, 3]);
-        let overall = overall_shares(&p);
-        assert!((overall[0][0] - 0.4).abs() < 1e-12, "{overall:?}");
-        assert!((overall[0][1] - 0.6).abs() < 1e-12, "{overall:?}");
     }
 
     #[test]

@@ -11,8 +11,9 @@ use super::format::fmt_count;
 use super::state::{Command, FileAction, LoadSource, file_name};
 use crate::data::{format_date, parse_date_iso};
 use crate::error::Error;
+use crate::export::write_rfm_csv;
 use crate::jobs::Job;
-use crate::prep::rfm::{RfmOptions, rfm_from_path, write_rfm_csv};
+use crate::prep::rfm::{RfmOptions, rfm_from_path};
 
 /// Rows shown in the preview.
 const PREVIEW_ROWS: usize = 10;

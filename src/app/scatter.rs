@@ -393,7 +393,7 @@ impl Cache {
         let kept = &prepared.prepared.kept_rows;
         let features = prepared
             .fitted
-            .recipe
+            .preparation
             .features
             .iter()
             .map(|name| {
@@ -425,7 +425,9 @@ impl Cache {
     }
 
     fn set_axes(&mut self, axes: (usize, usize)) {
-        let s = &self.prepared.scores;
+        let Some(s) = self.prepared.scores.as_ref() else {
+            return;
+        };
         let column = |c: usize| -> Vec<f32> { s.column(c).iter().map(|&v| v as f32).collect() };
         let (xs, ys) = (column(axes.0), column(axes.1));
         self.points = Arc::new(self.sample.iter().map(|&i| [xs[i], ys[i]]).collect());
@@ -616,7 +618,7 @@ impl View for ScatterPanel {
             empty_state(ui, state);
             return;
         };
-        let n_pcs = prepared.scores.ncols();
+        let n_pcs = prepared.scores.as_ref().map_or(0, ndarray::Array2::ncols);
         if result.seg.labels.len() != prepared.n_rows() || prepared.n_rows() == 0 {
             empty_state(ui, state);
             return;
@@ -652,7 +654,10 @@ impl View for ScatterPanel {
         if cache.axes != self.axes {
             cache.set_axes(self.axes);
         }
-        let ratios = &prepared.pca.explained_variance_ratio;
+        let ratios: &[f64] = prepared
+            .pca
+            .as_ref()
+            .map_or(&[], |p| &p.explained_variance_ratio);
 
         // Controls.
         ui.horizontal(|ui| {
@@ -837,7 +842,9 @@ fn selection_ui(ui: &mut Ui, sel: &Selection, cache: &Cache) {
 }
 
 fn loadings_ui(ui: &mut Ui, prepared: &PreparedData, axes: (usize, usize)) {
-    let l = prepared.pca.loadings();
+    let Some(l) = prepared.pca.as_ref().map(crate::reduce::pca::Pca::loadings) else {
+        return;
+    };
     ui.label(RichText::new("Loadings").strong()).on_hover_text(
         "How much each feature moves along the two axes (component × √variance, in scaled units).",
     );
@@ -871,7 +878,10 @@ impl ScatterPanel {
         let labels = &result.seg.labels;
         let hidden = &self.hidden;
         let is_hidden = |s: usize| hidden.get(s).copied().unwrap_or(false);
-        let ratios = &prepared.pca.explained_variance_ratio;
+        let ratios: &[f64] = prepared
+            .pca
+            .as_ref()
+            .map_or(&[], |p| &p.explained_variance_ratio);
         let (ax, ay) = self.axes;
         let shift = ui.input(|i| i.modifiers.shift);
         let selecting = self.select_mode || shift || self.drag_from.is_some();
@@ -892,8 +902,10 @@ impl ScatterPanel {
         let cloud = PointCloud::new(Arc::clone(&cache.points), colors, radius);
 
         let mut centroid_items = Vec::new();
-        let cs = &result.centroid_scores;
-        if ax < cs.ncols() && ay < cs.ncols() {
+        if let Some(cs) = &result.centroid_scores
+            && ax < cs.ncols()
+            && ay < cs.ncols()
+        {
             for s in 0..cs.nrows() {
                 if is_hidden(s) || cache.sizes.get(s).copied().unwrap_or(0) == 0 {
                     continue;
@@ -903,8 +915,9 @@ impl ScatterPanel {
         }
 
         let mut arrows = None;
-        if self.show_loadings {
-            let l = prepared.pca.loadings();
+        if self.show_loadings
+            && let Some(l) = prepared.pca.as_ref().map(crate::reduce::pca::Pca::loadings)
+        {
             let [[x0, y0], [x1, y1]] = cache.grid.bounds();
             let (ex, ey) = (x0.abs().max(x1.abs()), y0.abs().max(y1.abs()));
             let (mut mx, mut my) = (0.0f64, 0.0f64);

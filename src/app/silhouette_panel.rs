@@ -11,10 +11,11 @@ use egui::{
 };
 
 use super::View;
-use super::explore::{ROW_SILHOUETTE_LIMIT, SegResult};
+use super::explore::SegResult;
 use super::format::{fmt_count, fmt_num, fmt_percent};
 use super::state::{AppState, Command};
 use super::theme::{ChartPalette, segment_color};
+use crate::analysis::silhouette_quality;
 
 /// Width of the segment names on the left.
 const LEFT: f32 = 92.0;
@@ -132,16 +133,6 @@ fn band_heights(sizes: &[usize], total: f32) -> Vec<f32> {
     raw.into_iter().map(|h| h * scale).collect()
 }
 
-fn quality(mean: f64) -> &'static str {
-    if mean > 0.5 {
-        "well separated"
-    } else if mean > 0.25 {
-        "weak structure"
-    } else {
-        "no substantial structure"
-    }
-}
-
 impl View for SilhouettePanel {
     fn ui(&mut self, ui: &mut Ui, state: &AppState, _commands: &mut Vec<Command>) {
         let explorer = &state.explorer;
@@ -152,7 +143,12 @@ impl View for SilhouettePanel {
         };
         let Some(silhouette) = result.silhouette.as_deref() else {
             self.cache = None;
-            undefined_ui(ui, result, explorer.prepared().map(|p| p.n_rows()));
+            undefined_ui(
+                ui,
+                result,
+                explorer.prepared().map(|p| p.n_rows()),
+                explorer.policy.exact_silhouette_rows,
+            );
             return;
         };
         if self
@@ -171,7 +167,7 @@ impl View for SilhouettePanel {
     }
 }
 
-fn undefined_ui(ui: &mut Ui, result: &SegResult, n_rows: Option<usize>) {
+fn undefined_ui(ui: &mut Ui, result: &SegResult, n_rows: Option<usize>, exact_rows: usize) {
     ui.add_space(20.0);
     ui.vertical_centered(|ui| {
         ui.set_max_width(640.0);
@@ -179,7 +175,7 @@ fn undefined_ui(ui: &mut Ui, result: &SegResult, n_rows: Option<usize>) {
             ui.heading(format!(
                 "Average silhouette about {} ({})",
                 fmt_num(est.mean),
-                quality(est.mean)
+                silhouette_quality(est.mean)
             ));
             ui.label(format!(
                 "95% confidence interval {} to {}, estimated from a sample of {} of {} rows.",
@@ -193,7 +189,7 @@ fn undefined_ui(ui: &mut Ui, result: &SegResult, n_rows: Option<usize>) {
                 RichText::new(format!(
                     "Per-row silhouettes are drawn for up to {} rows; this data has {} rows, so only \
                      the sampled average is shown.",
-                    fmt_count(ROW_SILHOUETTE_LIMIT),
+                    fmt_count(exact_rows),
                     fmt_count(n_rows.unwrap_or(est.n_rows))
                 ))
                 .weak(),
@@ -224,14 +220,11 @@ fn header_ui(ui: &mut Ui, cache: &SilhouetteCache, fitting: bool) {
                 RichText::new(format!(
                     "Average silhouette {} ({})",
                     fmt_num(mean),
-                    quality(mean)
+                    silhouette_quality(mean)
                 ))
                 .strong(),
             )
-            .on_hover_text(
-                "How much closer rows are to their own segment than to the next. > 0.5 well \
-                 separated, 0.25–0.5 weak structure, < 0.25 no substantial structure.",
-            );
+            .on_hover_text(crate::analysis::recommend::SILHOUETTE_BANDS);
         }
         ui.label(format!(
             "· K = {} · {} rows",

@@ -5,10 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::explore::{ExploreCommand, Explorer, ModelChoice};
+use super::explore::{ExploreCommand, Explorer, ModelChoice, Stage};
+use crate::analysis::Recipe;
 use crate::data::{ColumnSummary, LoadOptions, Table, load_bytes, load_path, summarize_table};
 use crate::error::{Error, Result};
 use crate::jobs::{Job, Progress};
+use crate::prep::select::check_names;
 
 /// The embedded sample data set shown at start.
 pub static SAMPLE_CSV: &[u8] = include_bytes!("../../assets/sample_customers.csv");
@@ -154,6 +156,8 @@ pub struct Banner {
     pub kind: BannerKind,
     /// The message.
     pub text: String,
+    /// The analysis stage whose failure it reports (cleared when that stage next succeeds).
+    pub stage: Option<Stage>,
 }
 
 /// The tabs of the main area.
@@ -229,26 +233,7 @@ pub enum Command {
     CancelFileJobs,
 }
 
-/// Which optional columns the labelled CSV gets (besides `segment`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ExportColumns {
-    /// Each row's silhouette (empty cells when only a sampled estimate exists).
-    pub silhouette: bool,
-    /// Distance of each row to its segment's centre (k-means only).
-    pub distance: bool,
-    /// Membership probabilities `p_0..` (GMM only).
-    pub probabilities: bool,
-}
-
-impl Default for ExportColumns {
-    fn default() -> Self {
-        Self {
-            silhouette: true,
-            distance: true,
-            probabilities: true,
-        }
-    }
-}
+pub use crate::export::ExportColumns;
 
 /// A file operation that needs a dialog first; the app asks, then does the work (writes on a worker).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -327,6 +312,7 @@ pub struct AppState {
     banners: Vec<Banner>,
     next_banner_id: u64,
     file_jobs: Vec<FileJob>,
+    recipe_job: Option<Job<Recipe>>,
 }
 
 impl AppState {
@@ -341,6 +327,27 @@ impl AppState {
             banners: Vec::new(),
             next_banner_id: 0,
             file_jobs: Vec::new(),
+            recipe_job: None,
+        }
+    }
+
+    /// Reads and checks the recipe at `path` on a worker; once read, it is applied as one edit.
+    pub fn start_recipe_load(&mut self, path: PathBuf) {
+        let table = self.dataset.as_ref().map(|d| Arc::clone(&d.table));
+        let work = move |_: &Progress| {
+            let recipe = Recipe::from_path(&path)?;
+            if let Some(table) = &table {
+                let what = format!("the recipe {}", path.display());
+                let p = &recipe.preparation;
+                check_names(table, &p.features, &what)?;
+                check_names(table, &p.log1p, &what)?;
+                check_names(table, p.impute_columns.keys(), &what)?;
+            }
+            Ok(recipe)
+        };
+        match Job::spawn("segscope-recipe", work) {
+            Ok(job) => self.recipe_job = Some(job),
+            Err(e) => self.push_banner(BannerKind::Error, e.to_string()),
         }
     }
 
@@ -425,9 +432,32 @@ impl AppState {
     /// Takes the result of a finished load, if any. Returns whether anything changed.
     pub fn poll(&mut self) -> bool {
         let mut changed = self.poll_file_jobs();
+        if let Some(r) = self.recipe_job.as_mut().and_then(Job::poll) {
+            self.recipe_job = None;
+            changed = true;
+            match r {
+                Ok(recipe) => self.explore(ExploreCommand::ApplyRecipe(Box::new(recipe))),
+                Err(e) => {
+                    self.push_banner(BannerKind::Error, format!("Loading the recipe failed: {e}"));
+                }
+            }
+        }
         changed |= self.explorer.poll();
+        for stage in self.explorer.take_succeeded() {
+            // A new preparation also makes every older sweep or fit error stale.
+            let stale = |b: &Banner| match (b.stage, stage) {
+                (Some(_), Stage::Prepare) => true,
+                (Some(s), done) => s == done,
+                (None, _) => false,
+            };
+            let before = self.banners.len();
+            self.banners.retain(|b| !stale(b));
+            changed |= self.banners.len() != before;
+        }
         for e in self.explorer.take_errors() {
-            self.push_banner(BannerKind::Error, e);
+            self.banners
+                .retain(|b| !(b.stage == Some(e.stage) && b.text == e.message));
+            self.push_stage_banner(BannerKind::Error, e.message, Some(e.stage));
             changed = true;
         }
         let Some(loading) = self.loading.as_mut() else {
@@ -445,7 +475,10 @@ impl AppState {
 
     /// Whether anything runs in the background (the UI keeps polling then).
     pub fn is_busy(&self) -> bool {
-        self.is_loading() || self.explorer.is_busy() || !self.file_jobs.is_empty()
+        self.is_loading()
+            || self.explorer.is_busy()
+            || !self.file_jobs.is_empty()
+            || self.recipe_job.is_some()
     }
 
     /// Runs `work` (a file write) on a worker; `what` names it in the status bar and in errors. Its
@@ -524,7 +557,7 @@ impl AppState {
                 if let Some(path) = &dataset.path {
                     self.settings.remember_file(path);
                 }
-                self.explorer.set_table(Arc::clone(&dataset.table));
+                self.explorer.set_table(Arc::clone(&dataset.table), None);
                 self.dataset = Some(dataset);
                 self.banners.clear();
             }
@@ -537,11 +570,16 @@ impl AppState {
 
     /// Adds a banner.
     pub fn push_banner(&mut self, kind: BannerKind, text: String) {
+        self.push_stage_banner(kind, text, None);
+    }
+
+    fn push_stage_banner(&mut self, kind: BannerKind, text: String, stage: Option<Stage>) {
         self.next_banner_id += 1;
         self.banners.push(Banner {
             id: self.next_banner_id,
             kind,
             text,
+            stage,
         });
     }
 

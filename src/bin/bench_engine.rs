@@ -31,7 +31,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use ndarray::Array2;
-use segscope::analysis::{FitOptions, run_sweep};
+use segscope::analysis::{FitOptions, Policy, run_sweep};
 use segscope::cluster::gmm::{GmmParams, gmm};
 use segscope::cluster::hierarchy::{DEFAULT_MICRO_CLUSTERS, Linkage, linkage, linkage_approx};
 use segscope::cluster::{KMeansParams, Method, kmeans};
@@ -195,11 +195,13 @@ fn bench_sweep(s: &Sizes) -> BoxResult<Row> {
     let path = write_csv("sweep", &x, None)?;
     let opts = FitOptions {
         method: Method::Kmeans,
-        seed: 0,
-        n_init: 10,
+        ..FitOptions::default()
     };
     let repeats = s.repeats.min(2);
-    let (secs, cpu, sweep) = best_of(repeats, || run_sweep(x.view(), &ks, opts, &Progress::new()))?;
+    let policy = Policy::default();
+    let (secs, cpu, (sweep, _)) = best_of(repeats, || {
+        run_sweep(x.view(), &ks, opts, &policy, None, &Progress::new(), None)
+    })?;
     println!(
         "segscope: {secs:.3} s wall (best of {repeats}), {cpu:.2} s CPU, recommended k {:?}, silhouettes {}",
         sweep.recommended_k,
@@ -225,7 +227,7 @@ fn bench_sweep(s: &Sizes) -> BoxResult<Row> {
         }
         compared += 1;
         let ours = [
-            r.inertia,
+            r.inertia.unwrap_or(f64::NAN),
             r.silhouette.unwrap_or(f64::NAN),
             r.davies_bouldin.unwrap_or(f64::NAN),
             r.calinski_harabasz.unwrap_or(f64::NAN),

@@ -1,15 +1,16 @@
-//! Shared steps of the engine subcommands: load + prepare, the `--method` and `--k` flags, JSON printing.
+//! Shared steps of the engine subcommands: load FILE, resolve the PIPELINE flags (and `--recipe`), prepare
+//! through the run API ([`crate::analysis::prepare`]), the `--k` flag, printing JSON, numbers and the
+//! policy's decisions.
 
 use std::io::Write;
 
 use serde_json::Value;
 
-use super::pipeline::PipelineArgs;
-use crate::cluster::Method;
+use super::pipeline::{PipelineArgs, Resolved};
+use crate::analysis::{Decision, PreparedData, prepare};
 use crate::data::{LoadOptions, Table, load_bytes, read_input};
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
-use crate::prep::{Fitted, Prepared, Recipe};
 
 /// Everything a subcommand needs after preparation.
 pub(super) struct Loaded {
@@ -17,12 +18,10 @@ pub(super) struct Loaded {
     pub bytes: Vec<u8>,
     /// The loaded table.
     pub table: Table,
-    /// The recipe used.
-    pub recipe: Recipe,
-    /// Fitted preparation.
-    pub fitted: Fitted,
-    /// The prepared matrix.
-    pub prepared: Prepared,
+    /// The preparation (and the recipe's model part) the flags resolved to.
+    pub resolved: Resolved,
+    /// The prepared matrix and its fitted preparation.
+    pub data: PreparedData,
 }
 
 /// Loads FILE and prepares it with the PIPELINE flags.
@@ -31,30 +30,34 @@ pub(super) fn load_prepared(
     pipeline: &PipelineArgs,
     progress: &Progress,
 ) -> Result<Loaded> {
+    let (bytes, table) = load_table(file, progress)?;
+    let resolved = pipeline.resolve(&table)?;
+    let data = prepare(&table, &resolved.preparation, 0, progress)?;
+    super::print_warnings(&data.prepared.report.warnings);
+    Ok(Loaded {
+        bytes,
+        table,
+        resolved,
+        data,
+    })
+}
+
+/// Loads FILE (a path or `-`), printing the loader's warnings; returns its bytes too.
+pub(super) fn load_table(file: &str, progress: &Progress) -> Result<(Vec<u8>, Table)> {
     let opts = LoadOptions::default();
     let (bytes, name) = read_input(file, &opts, progress)?;
     let table = load_bytes(bytes.clone(), &name, &opts, progress)?;
     super::print_warnings(&table.warnings);
-    let recipe = pipeline.to_recipe(&table)?;
-    let (fitted, prepared) = recipe.fit_transform(&table, progress)?;
-    super::print_warnings(&prepared.report.warnings);
-    if prepared.matrix.nrows() == 0 {
-        return Err(Error::InvalidParameter(format!(
-            "{name}: no rows are left after preparation (every row has a missing value and --impute drop?)"
-        )));
-    }
-    Ok(Loaded {
-        bytes,
-        table,
-        recipe,
-        fitted,
-        prepared,
-    })
+    Ok((bytes, table))
 }
 
-/// Parses `--method`.
-pub(super) fn parse_method(s: &str) -> std::result::Result<Method, String> {
-    s.parse()
+/// The k values of `--k` (ascending, distinct).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KRange(pub Vec<usize>);
+
+/// `--k` for clap: a bad range is a usage error (exit 2).
+pub(super) fn parse_k_arg(s: &str) -> std::result::Result<KRange, String> {
+    parse_k_range(s).map(KRange)
 }
 
 /// Parses `--k 2..10` (inclusive), `--k 3` or `--k 2,4,6`.
@@ -65,7 +68,9 @@ pub(super) fn parse_k_range(s: &str) -> std::result::Result<Vec<usize>, String> 
         let b = b.strip_prefix('=').unwrap_or(b);
         let (a, b) = (num(a)?, num(b)?);
         if a > b {
-            return Err(bad());
+            return Err(format!(
+                "invalid k range '{s}': the first k is larger than the last; use e.g. 2..10"
+            ));
         }
         (a..=b).collect()
     } else {
@@ -95,6 +100,24 @@ pub(super) fn opt(v: Option<f64>, decimals: usize) -> String {
     v.map_or_else(|| "–".to_owned(), |x| format!("{x:.decimals$}"))
 }
 
+/// Prints the large-data policy's decisions as notes on standard error.
+pub(super) fn print_decisions(decisions: &[Decision]) {
+    for d in decisions {
+        super::note(&d.to_string());
+    }
+}
+
+/// Before an exact silhouette forced on large data, says how long it will take.
+pub(super) fn announce_exact_silhouette(n: usize, d: usize, forced: bool) {
+    let policy = crate::analysis::Policy::default();
+    if forced && !policy.exact_silhouette(n) {
+        super::note(&format!(
+            "exact silhouette of {n} rows requested: about {} on this machine",
+            crate::budget::human_duration(crate::analysis::Policy::exact_silhouette_secs(n, d))
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,7 +127,7 @@ mod tests {
         assert_eq!(parse_k_range("2..5").unwrap(), [2, 3, 4, 5]);
         assert_eq!(parse_k_range("2..=3").unwrap(), [2, 3]);
         assert_eq!(parse_k_range("6,2,4").unwrap(), [2, 4, 6]);
-        assert!(parse_k_range("5..2").is_err());
+        assert!(parse_k_range("5..2").unwrap_err().contains("larger"));
         assert!(parse_k_range("0..3").is_err());
         assert!(parse_k_range("x").is_err());
     }

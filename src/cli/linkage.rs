@@ -2,13 +2,13 @@
 
 use std::path::PathBuf;
 
-use super::engine::{load_prepared, parse_method};
-use super::pipeline::PipelineArgs;
-use crate::cluster::{Linkage, Method, auto_linkage};
+use super::engine::load_prepared;
+use super::pipeline::{PipelineArgs, parse_method};
+use crate::analysis::build_tree;
+use crate::cluster::Method;
 use crate::error::{Error, Result};
-use crate::export::write_linkage_csv;
+use crate::export::{write_atomic, write_linkage_csv};
 use crate::jobs::Progress;
-use crate::prep::output::write_atomic;
 
 /// Arguments of `linkage`.
 #[derive(Debug, clap::Args)]
@@ -27,24 +27,19 @@ pub struct LinkageArgs {
 }
 
 pub(super) fn run(args: &LinkageArgs) -> Result<()> {
-    let link = match args.method {
-        Method::Ward => Linkage::Ward,
-        Method::Average => Linkage::Average,
-        Method::Complete => Linkage::Complete,
-        Method::Single => Linkage::Single,
-        m => {
-            return Err(Error::InvalidParameter(format!(
-                "linkage needs a hierarchical method (ward, average, complete, single), not {m}"
-            )));
-        }
-    };
+    if !args.method.is_hierarchical() {
+        return Err(Error::InvalidParameter(format!(
+            "linkage needs a hierarchical method (ward, average, complete, single), not {}",
+            args.method
+        )));
+    }
     let progress = Progress::new();
     let loaded = load_prepared(&args.file, &args.pipeline, &progress)?;
-    let tree = auto_linkage(loaded.prepared.matrix.view(), link, &progress)?;
+    let tree = build_tree(loaded.data.x(), args.method, &progress)?;
     if tree.approximate {
         eprintln!(
             "warning: {} rows is more than the exact limit; the tree is approximate (built on micro-clusters)",
-            loaded.prepared.matrix.nrows()
+            loaded.data.n_rows()
         );
     }
     write_atomic(&args.output, |w| {

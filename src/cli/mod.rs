@@ -14,6 +14,8 @@ mod sweep;
 
 use clap::{Parser, Subcommand};
 
+use crate::error::Error;
+
 /// segscope: find customer segments in a CSV.
 #[derive(Debug, Parser)]
 #[command(name = "segscope", version, about, long_about = None)]
@@ -21,6 +23,12 @@ pub struct Cli {
     /// What to do; without a subcommand the desktop app opens on the sample data.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// No progress display and no notes on standard error (warnings and errors still print).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Most memory one piece of work may ask for, e.g. 4G or 512M [default: 60% of physical memory].
+    #[arg(long, global = true, value_name = "SIZE", value_parser = crate::budget::parse_size)]
+    pub memory_limit: Option<u64>,
 }
 
 /// The subcommands.
@@ -60,6 +68,10 @@ pub enum Outcome {
 
 /// Runs a parsed command line. GUI requests are handed back to `main`, which owns the window.
 pub fn run(cli: Cli) -> Outcome {
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
+    if let Some(limit) = cli.memory_limit {
+        crate::budget::set_limit(limit);
+    }
     let result = match cli.command {
         None => return Outcome::Gui(None),
         Some(Command::Gui { file }) => return Outcome::Gui(file),
@@ -74,10 +86,46 @@ pub fn run(cli: Cli) -> Outcome {
     };
     match result {
         Ok(()) => Outcome::Exit(0),
+        Err(Error::Cancelled) => {
+            eprintln!("cancelled");
+            Outcome::Exit(130)
+        }
         Err(e) => {
             eprintln!("error: {e}");
+            if let Some(h) = hint(&e) {
+                eprintln!("hint: {h}");
+            }
             Outcome::Exit(1)
         }
+    }
+}
+
+/// The command-line way out of an engine error (engine messages name concepts, not flags).
+fn hint(e: &Error) -> Option<&'static str> {
+    match e {
+        Error::NoFeatures { .. } => Some("name the features to use with --features a,b,c"),
+        Error::TooLarge { .. } => {
+            Some("--memory-limit SIZE raises the limit; --features picks fewer columns")
+        }
+        Error::TooSlow { .. } => {
+            Some("--covariance diag, --n-init 1 or fewer --features make it faster")
+        }
+        _ => None,
+    }
+}
+
+/// Set by `--quiet`: notes and progress stay silent.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `--quiet` was given.
+pub(crate) fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Prints `note: <text>` on standard error unless `--quiet`.
+pub(crate) fn note(text: &str) {
+    if !quiet() {
+        eprintln!("note: {text}");
     }
 }
 

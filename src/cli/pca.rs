@@ -6,9 +6,9 @@ use serde_json::json;
 
 use super::engine::{load_prepared, print_json};
 use super::pipeline::PipelineArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::export::{csv_err, fmt_f64, io_err, write_atomic};
 use crate::jobs::Progress;
-use crate::prep::output::write_atomic;
 use crate::reduce::pca;
 
 /// Arguments of `pca`.
@@ -33,20 +33,19 @@ pub struct PcaArgs {
 pub(super) fn run(args: &PcaArgs) -> Result<()> {
     let progress = Progress::new();
     let loaded = load_prepared(&args.file, &args.pipeline, &progress)?;
-    let x = loaded.prepared.matrix.view();
+    let x = loaded.data.x();
     let p = pca(x, args.components, &progress)?;
     if let Some(out) = &args.output {
         let scores = p.transform(x);
         write_atomic(out, |w| {
             let mut c = csv::Writer::from_writer(w);
-            let err = |e: csv::Error| Error::InvalidParameter(format!("cannot write the CSV: {e}"));
             c.write_record((1..=args.components).map(|i| format!("pc{i}")))
-                .map_err(err)?;
+                .map_err(csv_err)?;
             for row in scores.rows() {
-                c.write_record(row.iter().map(f64::to_string))
-                    .map_err(err)?;
+                c.write_record(row.iter().map(|v| fmt_f64(*v)))
+                    .map_err(csv_err)?;
             }
-            c.flush().map_err(|e| Error::io("<output>", e))
+            c.flush().map_err(io_err)
         })?;
     }
     let components: Vec<Vec<f64>> = p
@@ -60,7 +59,7 @@ pub(super) fn run(args: &PcaArgs) -> Result<()> {
             "explained_variance": p.explained_variance,
             "explained_variance_ratio": p.explained_variance_ratio,
             "components": components,
-            "feature_names": loaded.prepared.feature_names,
+            "feature_names": loaded.data.prepared.feature_names,
         }));
     }
     println!("component  variance  share   cumulative");

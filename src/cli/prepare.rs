@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
+use super::engine::load_prepared;
 use super::pipeline::PipelineArgs;
-use crate::data::{LoadOptions, load_input};
 use crate::error::Result;
+use crate::export::{write_atomic, write_prepared_csv};
 use crate::jobs::Progress;
-use crate::prep::output::{write_atomic, write_prepared_csv};
 
 /// Arguments of `prepare`.
 #[derive(Debug, clap::Args)]
@@ -24,15 +24,12 @@ pub struct PrepareArgs {
 
 pub(super) fn run(args: &PrepareArgs) -> Result<()> {
     let progress = Progress::new();
-    let table = load_input(&args.file, &LoadOptions::default(), &progress)?;
-    super::print_warnings(&table.warnings);
-    let recipe = args.pipeline.to_recipe(&table)?;
-    let (_fitted, prepared) = recipe.fit_transform(&table, &progress)?;
-    super::print_warnings(&prepared.report.warnings);
+    let loaded = load_prepared(&args.file, &args.pipeline, &progress)?;
+    let prepared = &loaded.data.prepared;
     for (name, n) in &prepared.report.filled {
         eprintln!("filled {n} missing cell(s) in '{name}'");
     }
-    write_atomic(&args.output, |w| write_prepared_csv(&prepared, w))?;
+    write_atomic(&args.output, |w| write_prepared_csv(prepared, w))?;
     eprintln!(
         "prepared {} of {} rows × {} features",
         prepared.kept_rows.len(),

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use crate::data::parse_date_iso;
 use crate::error::{Error, Result};
+use crate::export::{write_atomic, write_rfm_csv};
 use crate::jobs::Progress;
-use crate::prep::output::write_atomic;
-use crate::prep::rfm::{RfmOptions, rfm_from_path, rfm_from_reader, write_rfm_csv};
+use crate::prep::rfm::{RfmOptions, rfm_from_path, rfm_from_reader};
 
 /// Arguments of `rfm`.
 #[derive(Debug, clap::Args)]

@@ -1,12 +1,13 @@
 //! `segscope sweep FILE [PIPELINE] [--k 2..10] [--method M] [--json]`: scores for every k and a
-//! recommendation.
+//! recommendation, through the run API ([`crate::analysis::sweep`]).
 
 use serde_json::json;
 
-use super::engine::{load_prepared, opt, parse_k_range, parse_method, print_json};
-use super::pipeline::PipelineArgs;
-use crate::analysis::{FitOptions, run_sweep};
-use crate::cluster::Method;
+use super::engine::{
+    KRange, announce_exact_silhouette, load_prepared, opt, parse_k_arg, print_decisions, print_json,
+};
+use super::pipeline::{ModelArgs, PipelineArgs};
+use crate::analysis::{Policy, sweep};
 use crate::error::Result;
 use crate::jobs::Progress;
 
@@ -18,12 +19,12 @@ pub struct SweepArgs {
     /// The preparation.
     #[command(flatten)]
     pub pipeline: PipelineArgs,
+    /// The method and scoring.
+    #[command(flatten)]
+    pub model: ModelArgs,
     /// The k values: `2..10` (inclusive), `4`, or `2,4,6`.
-    #[arg(long, default_value = "2..10")]
-    pub k: String,
-    /// kmeans, gmm, ward, average, complete or single.
-    #[arg(long, default_value = "kmeans", value_parser = parse_method)]
-    pub method: Method,
+    #[arg(long, default_value = "2..10", value_parser = parse_k_arg)]
+    pub k: KRange,
     /// Print JSON for scripts.
     #[arg(long)]
     pub json: bool,
@@ -31,17 +32,26 @@ pub struct SweepArgs {
 
 pub(super) fn run(args: &SweepArgs) -> Result<()> {
     let progress = Progress::new();
-    parse_k_range(&args.k).map_err(crate::error::Error::InvalidParameter)?;
     let loaded = load_prepared(&args.file, &args.pipeline, &progress)?;
-    let x = loaded.prepared.matrix.view();
-    let opts = FitOptions {
-        method: args.method,
-        seed: args.pipeline.seed,
-        n_init: args.pipeline.n_init,
+    let spec = args
+        .pipeline
+        .model_spec(loaded.resolved.model, &args.model, None, None);
+    let policy = Policy {
+        force_exact_silhouette: args.model.exact_silhouette,
+        ..Policy::default()
     };
-    let ks = parse_k_range(&args.k)
-        .map_err(|e| crate::error::Error::InvalidParameter(format!("--k: {e}")))?;
-    let s = run_sweep(x, &ks, opts, &progress)?;
+    let x = loaded.data.x();
+    announce_exact_silhouette(x.nrows(), x.ncols(), args.model.exact_silhouette);
+    let (s, _) = sweep(
+        &loaded.data,
+        &args.k.0,
+        &spec,
+        &policy,
+        None,
+        &progress,
+        None,
+    )?;
+    print_decisions(&s.decisions);
     if args.json {
         return print_json(&json!({
             "method": s.method,
@@ -51,7 +61,9 @@ pub(super) fn run(args: &SweepArgs) -> Result<()> {
             "reason": s.recommendation.reason,
             "knee_k": s.recommendation.knee_k,
             "majority_k": s.recommendation.majority_k,
+            "bic_k": s.recommendation.bic_k,
             "silhouette_sampled": s.silhouette_sampled,
+            "decisions": s.decisions,
         }));
     }
     println!(
@@ -76,10 +88,14 @@ pub(super) fn run(args: &SweepArgs) -> Result<()> {
         } else {
             ""
         };
+        if let (Some(why), None) = (&r.skipped, r.inertia) {
+            println!("{:>4}  skipped: {why}", r.k);
+            continue;
+        }
         println!(
-            "{:>4}  {:>14.4}  {:>10}  {:>14}  {:>17}  {:>12}{mark}",
+            "{:>4}  {:>14}  {:>10}  {:>14}  {:>17}  {:>12}{mark}",
             r.k,
-            r.inertia,
+            opt(r.inertia, 4),
             opt(r.silhouette, 4),
             opt(r.davies_bouldin, 4),
             opt(r.calinski_harabasz, 2),

@@ -24,6 +24,7 @@ const LN_2PI: f64 = 1.837_877_066_409_345_3;
 
 /// Shape of the component covariances (sklearn's `covariance_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum CovarianceType {
     /// One full d × d matrix per component.
     Full,

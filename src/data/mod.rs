@@ -9,12 +9,14 @@ mod dates;
 mod decode;
 mod infer;
 mod load;
+mod small_file;
 mod summary;
 
 pub use dates::{days_from_civil, format_date, parse_date_iso};
 pub use load::{
     LoadOptions, decode_text, load_bytes, load_input, load_path, load_reader, read_input,
 };
+pub use small_file::{SMALL_FILE_LIMIT, read_small_file};
 pub use summary::{ColumnSummary, HISTOGRAM_BINS, summarize, summarize_table};
 
 /// Code of a missing cell in categorical and text columns.

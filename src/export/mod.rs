@@ -1,7 +1,20 @@
-//! Exports: the labelled CSV (the original file's text kept byte for byte, with segment columns appended)
-//! and the linkage CSV. Writes are atomic (see [`crate::prep::output::write_atomic`]).
+//! Every writer of the engine: the labelled CSV (the original file's text kept byte for byte, with
+//! segment columns appended; [`segments`] builds those columns from a run's result), the table-shaped
+//! outputs ([`tables`]: prepared matrix, profile, RFM, linkage) and how bytes reach the disk
+//! ([`atomic`]). The app and the CLI write through these functions only.
+
+pub mod atomic;
+pub mod segments;
+pub mod tables;
 
 use std::io::Write;
+
+pub use atomic::write_atomic;
+pub use segments::{ExportColumns, added_column_names, segment_columns};
+pub use tables::{
+    csv_err, fmt_f64, io_err, write_linkage_csv, write_prepared_csv, write_profile_csv,
+    write_rfm_csv,
+};
 
 use crate::error::{Error, Result};
 
@@ -24,7 +37,7 @@ pub fn write_labelled(
     extra: &AppendColumns,
     w: &mut dyn Write,
 ) -> Result<()> {
-    let io = |e: std::io::Error| Error::io("<output>", e);
+    let io = tables::io_err;
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -43,10 +56,11 @@ pub fn write_labelled(
     }
     let n_data = starts.len() - usize::from(has_header);
     if n_data != extra.values.len() {
-        return Err(Error::InvalidParameter(format!(
-            "internal: the input has {n_data} rows but {} labels were made",
-            extra.values.len()
-        )));
+        return Err(Error::InputChanged {
+            path: "<input>".into(),
+            expected: extra.values.len(),
+            found: n_data,
+        });
     }
     let sep = [delimiter];
     let write_cells = |w: &mut dyn Write, cells: &[String]| -> Result<()> {
@@ -143,45 +157,9 @@ pub fn label_columns(r: &RowResults<'_>) -> AppendColumns {
     AppendColumns { names, values }
 }
 
-/// A number for CSV output: shortest round-trip text, in exponent form when very large or small (never
-/// hundreds of digits).
-pub fn fmt_f64(v: f64) -> String {
-    let a = v.abs();
-    if a == 0.0 || (1e-5..1e16).contains(&a) || !v.is_finite() {
-        v.to_string()
-    } else {
-        format!("{v:e}")
-    }
-}
-
-/// The scipy linkage matrix as CSV: `a,b,distance,size`.
-pub fn write_linkage_csv(matrix: &[[f64; 4]], w: &mut dyn Write) -> Result<()> {
-    let io = |e: std::io::Error| Error::io("<output>", e);
-    writeln!(w, "a,b,distance,size").map_err(io)?;
-    for m in matrix {
-        writeln!(w, "{},{},{},{}", m[0], m[1], m[2], m[3]).map_err(io)?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_stay_short() {
-        assert_eq!(
-            fmt_f64(2.691_098_067_955_019e-204),
-            "2.691098067955019e-204"
-        );
-        assert_eq!(fmt_f64(0.5), "0.5");
-        assert_eq!(fmt_f64(0.0), "0");
-        assert_eq!(fmt_f64(3e20), "3e20");
-        assert_eq!(
-            "2.691098067955019e-204".parse::<f64>().unwrap(),
-            2.691_098_067_955_019e-204
-        );
-    }
 
     #[test]
     fn keeps_original_text_and_appends() {

@@ -67,6 +67,12 @@ pub fn score_all(x: ArrayView2<f64>, labels: &[usize], progress: &Progress) -> R
     })
 }
 
+/// Checks a feature matrix and its labels the way every metric does: rows and columns present, one label
+/// per row, every value finite (the error names the row).
+pub fn validate_labels(x: ArrayView2<f64>, labels: &[usize]) -> Result<()> {
+    validate_x(x, labels.len())
+}
+
 /// Labels relabelled to dense codes `0..k` in sorted id order, with the size of each segment.
 #[derive(Debug, Clone)]
 pub(crate) struct Encoded {

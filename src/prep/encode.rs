@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::recipe::{Impute, MissingCategory, Recipe};
+use super::recipe::{Impute, MissingCategory, Preparation};
 use crate::data::MISSING_CODE;
 use crate::error::{Error, Result};
 
@@ -50,7 +50,7 @@ impl OneHot {
         codes: &[u32],
         levels: &[String],
         kept: &[usize],
-        recipe: &Recipe,
+        recipe: &Preparation,
     ) -> Result<Self> {
         let mut counts = vec![0usize; levels.len()];
         let mut missing = 0usize;
@@ -211,7 +211,7 @@ mod tests {
 
     #[test]
     fn sorted_levels_and_mode_fill() {
-        let r = Recipe::new(vec!["region".into()]);
+        let r = Preparation::new(vec!["region".into()]);
         let codes = [1, 0, 1, MISSING_CODE, 2];
         let e = OneHot::fit("region", &codes, &levels(), &[0, 1, 2, 3, 4], &r).unwrap();
         assert_eq!(
@@ -233,7 +233,7 @@ mod tests {
 
     #[test]
     fn missing_as_level_and_unknown() {
-        let mut r = Recipe::new(vec!["region".into()]);
+        let mut r = Preparation::new(vec!["region".into()]);
         r.missing_category = MissingCategory::Level;
         let codes = [0, MISSING_CODE, 1];
         let e = OneHot::fit("region", &codes, &levels(), &[0, 1, 2], &r).unwrap();
@@ -248,7 +248,7 @@ mod tests {
 
     #[test]
     fn too_many_levels_and_top_levels() {
-        let mut r = Recipe::new(vec!["region".into()]);
+        let mut r = Preparation::new(vec!["region".into()]);
         r.max_categories = 2;
         let codes = [0, 1, 1, 2, 2, 2];
         let all: Vec<usize> = (0..6).collect();

@@ -1,6 +1,6 @@
-//! Learning a [`Recipe`] from a table: checks names and kinds, finds the rows kept by `drop`, learns fill
+//! Learning a [`Preparation`] from a table: checks names and kinds, finds the rows kept by `drop`, learns fill
 //! values, KNN reference rows and one-hot levels, then clip bounds and scalers on the imputed, transformed
-//! values. [`Recipe::fit_transform`] returns the prepared table from the same pass.
+//! values. [`Preparation::fit_transform`] returns the prepared table from the same pass.
 
 use super::Prepared;
 use super::encode::OneHot;
@@ -9,7 +9,7 @@ use super::fitted::{
     unscaled,
 };
 use super::knn::KnnModel;
-use super::recipe::{Impute, MissingCategory, Recipe};
+use super::recipe::{Impute, MissingCategory, Preparation};
 use super::scale::ColumnScaler;
 use super::select::{check_names, unknown_column};
 use super::stats::{mean_present, median_sorted, mode_sorted, sorted_present};
@@ -18,7 +18,7 @@ use crate::data::{ColumnKind, Table};
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
 
-fn check_recipe_names(recipe: &Recipe, table: &Table) -> Result<()> {
+fn check_recipe_names(recipe: &Preparation, table: &Table) -> Result<()> {
     check_names(table, &recipe.features, "the feature list")?;
     let mut others: Vec<(&String, &str)> = recipe.log1p.iter().map(|n| (n, "--log1p")).collect();
     others.extend(recipe.impute_columns.keys().map(|n| (n, "--impute")));
@@ -45,7 +45,12 @@ fn check_recipe_names(recipe: &Recipe, table: &Table) -> Result<()> {
     Ok(())
 }
 
-fn fit_numeric(recipe: &Recipe, name: &str, values: &[f64], kept: &[usize]) -> Result<NumericFill> {
+fn fit_numeric(
+    recipe: &Preparation,
+    name: &str,
+    values: &[f64],
+    kept: &[usize],
+) -> Result<NumericFill> {
     let sorted = || sorted_present(kept.iter().map(|&r| values[r]));
     if kept.iter().all(|&r| values[r].is_nan()) {
         return Err(Error::Column {
@@ -82,7 +87,7 @@ fn fit_numeric(recipe: &Recipe, name: &str, values: &[f64], kept: &[usize]) -> R
     Ok(fill)
 }
 
-impl Recipe {
+impl Preparation {
     /// Learns every statistic from `table`.
     pub fn fit(&self, table: &Table) -> Result<Fitted> {
         Ok(self.fit_transform(table, &Progress::new())?.0)
@@ -197,7 +202,7 @@ impl Recipe {
             scalers.push(s);
         }
         let fitted = Fitted {
-            recipe: self.clone(),
+            preparation: self.clone(),
             features,
             knn,
             scalers,

@@ -1,4 +1,4 @@
-//! The [`Fitted`] state of a [`Recipe`] (fill values, KNN reference rows, levels, clip bounds, scaler
+//! The [`Fitted`] state of a [`Preparation`] (fill values, KNN reference rows, levels, clip bounds, scaler
 //! parameters) and how it is applied: [`Fitted::transform`] prepares any table with the same columns
 //! without refitting, [`Fitted::inverse_transform`] maps prepared rows back to original units. Learning
 //! lives in `fit.rs`.
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::encode::OneHot;
 use super::knn::KnnModel;
-use super::recipe::Recipe;
+use super::recipe::Preparation;
 use super::scale::ColumnScaler;
 use super::select::unknown_column;
 use super::transform::{clip_in_place, log1p_in_place};
@@ -81,7 +81,7 @@ impl FittedFeature {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fitted {
     /// The choices it was fitted from.
-    pub recipe: Recipe,
+    pub preparation: Preparation,
     /// The fitted features, in recipe order.
     pub features: Vec<FittedFeature>,
     /// Reference rows for `knn` imputation (numeric features only, in feature order).

@@ -1,20 +1,20 @@
 //! Feature preparation: from a loaded [`Table`](crate::data::Table) to the numeric matrix the clustering
-//! works on, with every choice recorded in a [`Recipe`].
+//! works on, with every choice recorded in a [`Preparation`].
 //!
 //! Steps, in order: feature selection ([`select`]), rows dropped for `drop` imputation, imputation (mean,
 //! median, mode, constant, [`knn`]), `log1p` and winsorizing ([`transform`]), one-hot encoding
-//! ([`encode`]), scaling ([`scale`]). Statistics are learnt once by [`Recipe::fit`] into a [`Fitted`],
+//! ([`encode`]), scaling ([`scale`]). Statistics are learnt once by [`Preparation::fit`] into a [`Fitted`],
 //! which applies them to any table with the same columns. [`rfm`] turns a transactions file into one row
 //! per customer. Numbers match sklearn and pandas (see `tests/prep_fidelity.rs`).
 //!
 //! ```
 //! use segscope::data::{load_bytes, LoadOptions};
 //! use segscope::jobs::Progress;
-//! use segscope::prep::{Recipe, Scale};
+//! use segscope::prep::{Preparation, Scale};
 //!
 //! let csv = b"spend,visits,region\n10,1,North\n,3,South\n30,2,North\n".to_vec();
 //! let table = load_bytes(csv, "example.csv", &LoadOptions::default(), &Progress::new())?;
-//! let mut recipe = Recipe::new(vec!["spend".into(), "visits".into(), "region".into()]);
+//! let mut recipe = Preparation::new(vec!["spend".into(), "visits".into(), "region".into()]);
 //! recipe.scale = Scale::Minmax;
 //! let (fitted, prepared) = recipe.fit_transform(&table, &Progress::new())?;
 //! assert_eq!(prepared.feature_names, ["spend", "visits", "region=North", "region=South"]);
@@ -27,7 +27,6 @@ pub mod encode;
 mod fit;
 mod fitted;
 pub mod knn;
-pub mod output;
 pub mod recipe;
 pub mod rfm;
 pub mod scale;
@@ -36,7 +35,7 @@ pub mod stats;
 pub mod transform;
 
 pub use fitted::{Fitted, FittedFeature, NumericFeature, NumericFill};
-pub use recipe::{FittedModel, Impute, MissingCategory, RECIPE_VERSION, Recipe, Scale, Winsorize};
+pub use recipe::{Impute, MissingCategory, PREPARATION_KEYS, Preparation, Scale, Winsorize};
 
 /// What preparing a table did, for the user.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -1,6 +1,7 @@
-//! The [`Recipe`]: every preparation choice as plain data (serde JSON with `"version": 1`), so the GUI, the
-//! CLI and saved files describe a pipeline the same way. [`Recipe::fit`] learns the statistics and returns a
-//! [`Fitted`](super::Fitted). Unknown fields and newer versions are refused with a clear message.
+//! The [`Preparation`]: every preparation choice as plain data (serde JSON), so the GUI, the CLI and saved
+//! recipe files describe a pipeline the same way. [`Preparation::fit`] learns the statistics and returns a
+//! [`Fitted`](super::Fitted). Unknown fields are refused with a clear message; the recipe file around it
+//! (version, model part) is [`crate::analysis::Recipe`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -9,9 +10,6 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-
-/// The recipe format this build writes and reads.
-pub const RECIPE_VERSION: u32 = 1;
 
 /// How missing cells of a column are handled.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -91,7 +89,7 @@ impl From<Impute> for String {
 }
 
 /// How features are scaled after imputation and transforms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scale {
     /// sklearn `StandardScaler`: subtract the mean, divide by the population std (ddof 0).
@@ -129,21 +127,15 @@ pub struct Winsorize {
     pub columns: Vec<String>,
 }
 
-fn default_version() -> u32 {
-    RECIPE_VERSION
-}
-
 fn default_max_categories() -> usize {
     50
 }
 
-/// Every preparation choice, plus the clustering fields later stages fill in.
+/// Every preparation choice: which input columns become features and how they are imputed, transformed,
+/// encoded and scaled. Saved inside a recipe file ([`crate::analysis::Recipe`]) next to the model part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Recipe {
-    /// Format version; this build reads `1`.
-    #[serde(default = "default_version")]
-    pub version: u32,
+pub struct Preparation {
     /// Input columns used as features, in output order. Numeric columns stay one column; categorical and
     /// text columns are one-hot encoded.
     pub features: Vec<String>,
@@ -171,48 +163,25 @@ pub struct Recipe {
     /// What a missing category becomes.
     #[serde(default)]
     pub missing_category: MissingCategory,
-    /// Clustering method (filled by the clustering stage).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
-    /// Number of clusters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub k: Option<usize>,
-    /// Dendrogram cut height.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub height: Option<f64>,
-    /// Random seed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seed: Option<u64>,
-    /// Number of k-means restarts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub n_init: Option<usize>,
-    /// The fitted model: segment centres, written by `cluster --save-recipe` (informational: a run with
-    /// the recipe refits and reproduces them for the same data and seed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<FittedModel>,
 }
 
-/// Segment centres of a fitted segmentation, in segment order (0 = largest).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FittedModel {
-    /// Columns of the prepared matrix (one-hot columns as `name=level`).
-    pub feature_names: Vec<String>,
-    /// Rows per segment.
-    pub sizes: Vec<usize>,
-    /// Centres in the prepared (scaled) space: k-means centres, else segment means.
-    pub centres: Vec<Vec<f64>>,
-    /// The same centres in original units (scaling and log1p undone; one-hot columns as shares).
-    pub centres_original: Vec<Vec<f64>>,
-    /// Height of the tree cut (hierarchical methods).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cut_height: Option<f64>,
-}
+/// The JSON keys of a [`Preparation`] (a recipe file's other keys belong to the model part).
+pub const PREPARATION_KEYS: [&str; 9] = [
+    "features",
+    "impute",
+    "impute_columns",
+    "log1p",
+    "winsorize",
+    "scale",
+    "max_categories",
+    "top_levels",
+    "missing_category",
+];
 
-impl Recipe {
-    /// A recipe with the defaults (median impute, standard scaling, 50 categories) for `features`.
+impl Preparation {
+    /// The defaults (median impute, standard scaling, 50 categories) for `features`.
     pub fn new(features: Vec<String>) -> Self {
         Self {
-            version: RECIPE_VERSION,
             features,
             impute: Impute::default(),
             impute_columns: BTreeMap::new(),
@@ -222,78 +191,19 @@ impl Recipe {
             max_categories: default_max_categories(),
             top_levels: None,
             missing_category: MissingCategory::default(),
-            method: None,
-            k: None,
-            height: None,
-            seed: None,
-            n_init: None,
-            model: None,
         }
-    }
-
-    /// Reads a recipe from JSON text; `source` names it in messages.
-    pub fn from_json(text: &str, source: &str) -> Result<Self> {
-        let bad = |message: String| Error::Input {
-            source_name: source.to_owned(),
-            message,
-        };
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            bad(format!(
-                "not a valid recipe: the JSON is malformed at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ))
-        })?;
-        let version = value.get("version").and_then(serde_json::Value::as_u64);
-        match version {
-            None if value.is_object() => {
-                return Err(bad(
-                    "not a valid recipe: it has no \"version\" number (this segscope writes version 1)"
-                        .into(),
-                ));
-            }
-            Some(v) if v > u64::from(RECIPE_VERSION) => {
-                return Err(bad(format!(
-                    "recipe version {v} is newer than this segscope understands (version {RECIPE_VERSION}); \
-                     upgrade segscope or re-create the recipe"
-                )));
-            }
-            _ => {}
-        }
-        let recipe: Recipe =
-            serde_json::from_value(value).map_err(|e| bad(format!("not a valid recipe: {e}")))?;
-        recipe.check()?;
-        Ok(recipe)
-    }
-
-    /// Reads a recipe file.
-    pub fn from_path(path: &std::path::Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Self::from_json(&text, &path.display().to_string())
-    }
-
-    /// The recipe as pretty JSON.
-    pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string_pretty(self)
-            .map_err(|e| Error::InvalidParameter(format!("cannot write the recipe as JSON: {e}")))
     }
 
     /// Checks the values that do not depend on the data.
     pub fn check(&self) -> Result<()> {
-        if self.version == 0 || self.version > RECIPE_VERSION {
-            return Err(Error::InvalidParameter(format!(
-                "recipe version {} is not supported (this segscope reads version {RECIPE_VERSION})",
-                self.version
-            )));
-        }
         if self.features.is_empty() {
-            return Err(Error::InvalidParameter(
-                "no numeric feature selected: the recipe lists no features".into(),
-            ));
+            return Err(Error::NoFeatures {
+                why: "the preparation lists no features".into(),
+            });
         }
         if self.max_categories == 0 || self.top_levels == Some(0) {
             return Err(Error::InvalidParameter(
-                "max_categories and top_levels must be at least 1".into(),
+                "the category limit and the number of top levels kept must be at least 1".into(),
             ));
         }
         if let Some(w) = &self.winsorize
@@ -336,27 +246,18 @@ mod tests {
     }
 
     #[test]
-    fn json_round_trip_and_defaults() {
-        let mut r = Recipe::new(vec!["a".into(), "b".into()]);
-        r.impute_columns.insert("b".into(), Impute::Knn(3));
-        r.log1p.push("a".into());
-        let back = Recipe::from_json(&r.to_json().unwrap(), "r.json").unwrap();
-        assert_eq!(back, r);
-        let min = Recipe::from_json(r#"{"version":1,"features":["a"]}"#, "r.json").unwrap();
-        assert_eq!(min.scale, Scale::Standard);
-        assert_eq!(min.impute, Impute::Median);
-        assert_eq!(min.max_categories, 50);
-    }
-
-    #[test]
-    fn bad_recipes_are_refused() {
-        let e = Recipe::from_json(r#"{"version":2,"features":["a"]}"#, "r.json").unwrap_err();
-        assert!(e.to_string().contains("newer"), "{e}");
-        let e = Recipe::from_json(r#"{"version":1,"features":["a"}"#, "r.json").unwrap_err();
-        assert!(e.to_string().contains("malformed"), "{e}");
-        let e = Recipe::from_json(r#"{"version":1,"features":["a"],"scaler":"x"}"#, "r.json");
-        assert!(e.unwrap_err().to_string().contains("unknown field"));
-        let e = Recipe::from_json(r#"{"features":["a"]}"#, "r.json").unwrap_err();
-        assert!(e.to_string().contains("version"), "{e}");
+    fn check_refuses_empty_features_and_bad_limits() {
+        let e = Preparation::new(Vec::new()).check().unwrap_err();
+        assert!(matches!(e, Error::NoFeatures { .. }), "{e}");
+        let mut p = Preparation::new(vec!["a".into()]);
+        p.max_categories = 0;
+        assert!(p.check().is_err());
+        p.max_categories = 5;
+        p.winsorize = Some(Winsorize {
+            lower: 50.0,
+            upper: 10.0,
+            columns: Vec::new(),
+        });
+        assert!(p.check().unwrap_err().to_string().contains("winsorize"));
     }
 }

@@ -349,35 +349,6 @@ pub fn rfm_from_reader(
     })
 }
 
-/// Writes the RFM table as CSV with the customer column named `customer_header`.
-pub fn write_rfm_csv(rfm: &Rfm, customer_header: &str, w: &mut dyn std::io::Write) -> Result<()> {
-    let mut csv = csv::Writer::from_writer(w);
-    let to_err = |e: csv::Error| Error::InvalidParameter(format!("cannot write the CSV: {e}"));
-    csv.write_record([
-        customer_header,
-        "recency_days",
-        "frequency",
-        "monetary",
-        "r_score",
-        "f_score",
-        "m_score",
-    ])
-    .map_err(to_err)?;
-    for r in &rfm.rows {
-        csv.write_record([
-            r.customer.clone(),
-            r.recency_days.to_string(),
-            r.frequency.to_string(),
-            r.monetary.to_string(),
-            r.r_score.to_string(),
-            r.f_score.to_string(),
-            r.m_score.to_string(),
-        ])
-        .map_err(to_err)?;
-    }
-    csv.flush().map_err(|e| Error::io("<output>", e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

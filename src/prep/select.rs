@@ -1,9 +1,142 @@
-//! Feature selection: which columns of a [`Table`] become features. By default every numeric column (minus
-//! `--exclude`); text and date columns are never picked by default. A name that is not a column is an error
-//! that suggests the closest column names by edit distance.
+//! Feature selection: which columns of a [`Table`] become features. By default every numeric column that
+//! is not ID-like or label-like ([`column_role`]); text and date columns are never picked by default. A name
+//! that is not a column is an error that suggests the closest column names by edit distance.
+//!
+//! The one rule for "this column is an ID, not a feature" lives here and serves the app and the CLI alike:
+//! an unnamed first column (blank header) whose values are all distinct (R's row names, pandas' exported
+//! index), a column named like an ID (`id`, `index`, `row`, `…_id`, `id_…`, `… id`) whose values are all
+//! distinct, or integers that are all distinct and form a consecutive run (row numbers). Columns named
+//! `target`, `label`, `class`, `segment` or `cluster` are probably labels, not features.
 
-use crate::data::{ColumnKind, Table};
+use crate::data::{Column, ColumnData, ColumnKind, MISSING_CODE, Table};
 use crate::error::{Error, Result};
+
+/// Why a column is or is not a default feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnRole {
+    /// A numeric column used by default.
+    Feature,
+    /// Looks like a row or customer ID: left out by default ("ID, not a feature").
+    Id,
+    /// Named like a label (`target`, `class`, ...): left out by default, a natural "compare with" column.
+    Label,
+    /// Categorical: usable (one-hot encoded), not picked by default.
+    Categorical,
+    /// Text or date: never a feature by default.
+    NotFeature,
+}
+
+impl ColumnRole {
+    /// A short note for the user, `None` for plain features and categoricals.
+    pub fn note(self) -> Option<&'static str> {
+        match self {
+            ColumnRole::Id => Some("looks like an ID, not a feature"),
+            ColumnRole::Label => Some("looks like a label (target / class), not a feature"),
+            ColumnRole::Feature | ColumnRole::Categorical | ColumnRole::NotFeature => None,
+        }
+    }
+}
+
+/// Fewest rows for which a run of distinct consecutive integers counts as row numbers (tiny tables are too
+/// likely to hold such a feature by chance).
+const MIN_ROWS_FOR_RUN: usize = 20;
+
+/// Names that mark a label column.
+const LABEL_NAMES: [&str; 7] = [
+    "target", "label", "labels", "class", "segment", "cluster", "y_true",
+];
+
+fn id_named(lower: &str) -> bool {
+    matches!(
+        lower,
+        "id" | "index"
+            | "idx"
+            | "row"
+            | "rowid"
+            | "row_id"
+            | "row.names"
+            | "rownames"
+            | "unnamed: 0"
+    ) || lower.ends_with("_id")
+        || lower.ends_with(" id")
+        || lower.ends_with("-id")
+        || lower.strip_suffix(".id").is_some()
+        || lower.starts_with("id_")
+}
+
+/// Whether the loader named this column because its header was blank (`column_N` at position N).
+fn blank_header(table: &Table, position: usize, c: &Column) -> bool {
+    table.has_header && c.name == format!("column_{}", position + 1)
+}
+
+/// (all present values distinct, they are integers forming a consecutive run).
+fn distinct_and_run(c: &Column) -> (bool, bool) {
+    match &c.data {
+        ColumnData::Numeric(v) => {
+            let mut seen: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+            if seen.len() < 2 || seen.len() != v.len() {
+                return (false, false);
+            }
+            seen.sort_unstable_by(f64::total_cmp);
+            let distinct = seen.windows(2).all(|w| w[0] < w[1]);
+            let integers = seen.iter().all(|x| x.fract() == 0.0);
+            let run =
+                distinct && integers && (seen[seen.len() - 1] - seen[0]) == (seen.len() - 1) as f64;
+            (distinct, run)
+        }
+        ColumnData::Categorical { codes, levels } | ColumnData::Text { codes, levels } => {
+            let present = codes.iter().filter(|&&c| c != MISSING_CODE).count();
+            (
+                present >= 2 && present == codes.len() && levels.len() == present,
+                false,
+            )
+        }
+        ColumnData::Date(_) => (false, false),
+    }
+}
+
+/// The role of column `position` of `table` (the one ID-like / label-like rule of the engine).
+pub fn column_role(table: &Table, position: usize) -> ColumnRole {
+    let Some(c) = table.columns.get(position) else {
+        return ColumnRole::NotFeature;
+    };
+    let lower = c.name.trim().to_ascii_lowercase();
+    if LABEL_NAMES.contains(&lower.as_str()) {
+        return ColumnRole::Label;
+    }
+    let (distinct, run) = distinct_and_run(c);
+    let unnamed_first = position == 0 && blank_header(table, position, c);
+    let text = c.kind() == ColumnKind::Text;
+    if distinct && (id_named(&lower) || unnamed_first || text)
+        || run && c.data.len() >= MIN_ROWS_FOR_RUN
+    {
+        return ColumnRole::Id;
+    }
+    match c.kind() {
+        ColumnKind::Numeric => ColumnRole::Feature,
+        ColumnKind::Categorical => ColumnRole::Categorical,
+        ColumnKind::Text | ColumnKind::Date => ColumnRole::NotFeature,
+    }
+}
+
+/// The role of every column, in table order.
+pub fn column_roles(table: &Table) -> Vec<ColumnRole> {
+    (0..table.columns.len())
+        .map(|i| column_role(table, i))
+        .collect()
+}
+
+/// Numeric columns left out of the default features because they look like IDs or labels, with the note.
+pub fn left_out_by_default(table: &Table) -> Vec<(String, ColumnRole)> {
+    table
+        .columns
+        .iter()
+        .zip(column_roles(table))
+        .filter(|(c, r)| c.kind() == ColumnKind::Numeric && r.note().is_some())
+        .map(|(c, r)| (c.name.clone(), r))
+        .collect()
+}
 
 /// Levenshtein distance between two strings, counted in characters, case-insensitive.
 pub fn edit_distance(a: &str, b: &str) -> usize {
@@ -84,18 +217,19 @@ pub fn check_names<'a>(
 }
 
 /// The features to use: `features` if given (checked to exist, duplicates removed), else every numeric
-/// column not in `exclude`. Errors when nothing is selected.
+/// column that is neither ID-like nor label-like ([`column_role`]) and not in `exclude`. Errors when nothing
+/// is selected.
 pub fn select_features(
     table: &Table,
     features: &[String],
     exclude: &[String],
 ) -> Result<Vec<String>> {
-    check_names(table, features, "--features")?;
-    check_names(table, exclude, "--exclude")?;
+    check_names(table, features, "the feature list")?;
+    check_names(table, exclude, "the excluded columns")?;
     let mut out: Vec<String> = Vec::new();
     if features.is_empty() {
-        for c in &table.columns {
-            if c.kind() == ColumnKind::Numeric && !exclude.contains(&c.name) {
+        for (c, role) in table.columns.iter().zip(column_roles(table)) {
+            if role == ColumnRole::Feature && !exclude.contains(&c.name) {
                 out.push(c.name.clone());
             }
         }
@@ -117,12 +251,19 @@ pub fn select_features(
                 "{} has no numeric columns (text and date columns are never picked by default)",
                 table.source_name
             )
+        } else if features.is_empty() && !left_out_by_default(table).is_empty() {
+            let names: Vec<String> = left_out_by_default(table)
+                .into_iter()
+                .map(|(n, r)| format!("'{n}' {}", r.note().unwrap_or_default()))
+                .collect();
+            format!(
+                "every numeric column was left out by default ({}) or excluded",
+                names.join(", ")
+            )
         } else {
             "every candidate column was excluded".to_owned()
         };
-        return Err(Error::InvalidParameter(format!(
-            "no numeric feature selected: {why}; name the features to use with --features a,b,c"
-        )));
+        return Err(Error::NoFeatures { why });
     }
     Ok(out)
 }
@@ -179,6 +320,65 @@ mod tests {
         let e = select_features(&table(), &["recncy".into()], &[]).unwrap_err();
         let msg = e.to_string();
         assert!(msg.contains("did you mean 'recency'"), "{msg}");
+    }
+
+    use std::fmt::Write as _;
+
+    fn loaded(csv: &str) -> Table {
+        crate::data::load_bytes(
+            csv.as_bytes().to_vec(),
+            "t.csv",
+            &crate::data::LoadOptions::default(),
+            &crate::jobs::Progress::new(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn id_like_and_label_like_columns_are_left_out() {
+        // R's write.csv: an unnamed first column of row names 1..n.
+        let t = loaded("\"\",\"Price\",\"MPG\"\n\"1\",15.9,25\n\"2\",33.9,18\n\"3\",29.1,20\n");
+        assert_eq!(column_role(&t, 0), ColumnRole::Id, "{:?}", t.names());
+        assert_eq!(select_features(&t, &[], &[]).unwrap(), ["Price", "MPG"]);
+        // pandas' exported index starts at 0; a named customer id; a target column.
+        let t = loaded(",customer_id,spend,target\n0,101,3.5,1\n1,205,2.0,0\n2,150,7.5,1\n");
+        let roles = column_roles(&t);
+        assert_eq!(
+            roles,
+            [
+                ColumnRole::Id,
+                ColumnRole::Id,
+                ColumnRole::Feature,
+                ColumnRole::Label
+            ]
+        );
+        assert_eq!(select_features(&t, &[], &[]).unwrap(), ["spend"]);
+        assert_eq!(left_out_by_default(&t).len(), 3);
+        // Still selectable by name.
+        assert_eq!(
+            select_features(&t, &["customer_id".into()], &[]).unwrap(),
+            ["customer_id"]
+        );
+        // Repeated ids are data; distinct non-consecutive integers with a plain name are data.
+        let t = loaded("id,x\n1,2\n1,3\n");
+        assert_eq!(column_role(&t, 0), ColumnRole::Feature);
+        let t = loaded("income,x\n100,2\n250,3\n175,9\n");
+        assert_eq!(column_role(&t, 0), ColumnRole::Feature);
+        // Consecutive distinct integers are row numbers whatever the name (from 20 rows on).
+        let t = loaded("n,x\n5,2\n6,3\n7,9\n");
+        assert_eq!(column_role(&t, 0), ColumnRole::Feature);
+        let mut csv = String::from("n,x\n");
+        for i in 0..30 {
+            writeln!(csv, "{},{}", 100 + i, i % 7).unwrap();
+        }
+        assert_eq!(column_role(&loaded(&csv), 0), ColumnRole::Id);
+    }
+
+    #[test]
+    fn only_ids_left_is_a_clear_error() {
+        let t = loaded("id,code\n1,a\n2,b\n3,c\n");
+        let e = select_features(&t, &[], &[]).unwrap_err().to_string();
+        assert!(e.contains("'id' looks like an ID"), "{e}");
     }
 
     #[test]

@@ -1,12 +1,10 @@
 //! Writing results safely: [`write_atomic`] writes to `<out>.tmp-<pid>` in the same folder and renames it
 //! over `out` only when everything succeeded, so a failed run never leaves a partial or stale-looking file.
-//! [`write_prepared_csv`] writes a prepared matrix with full round-trip precision.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::Prepared;
 use crate::error::{Error, Result};
 
 /// Writes `out` atomically: `write` fills a buffered temp file next to it, which is then renamed. On any
@@ -34,19 +32,6 @@ pub fn write_atomic(out: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>
         let _ = std::fs::remove_file(&tmp);
     }
     result
-}
-
-/// Writes the matrix as CSV: a header of feature names, then one line per kept row; numbers use Rust's
-/// shortest round-trip formatting (`{}`), so reading them back gives the same f64.
-pub fn write_prepared_csv(prepared: &Prepared, w: &mut dyn Write) -> Result<()> {
-    let mut csv = csv::Writer::from_writer(w);
-    let to_err = |e: csv::Error| Error::InvalidParameter(format!("cannot write the CSV: {e}"));
-    csv.write_record(&prepared.feature_names).map_err(to_err)?;
-    for row in prepared.matrix.rows() {
-        csv.write_record(row.iter().map(f64::to_string))
-            .map_err(to_err)?;
-    }
-    csv.flush().map_err(|e| Error::io("<output>", e))
 }
 
 #[cfg(test)]

@@ -1,0 +1,479 @@
+//! The run API: the one code path from a loaded table to a segmentation that the app's job slots and
+//! every CLI subcommand call, so the two can never drift apart.
+//!
+//! ```text
+//! Table ─▶ prepare (preparation fit + transform [+ PCA]) ─▶ PreparedData
+//!                     ├─▶ sweep (k range, policy, streamed rows) ─▶ Sweep (+ tree)
+//!                     └─▶ fit_segments (k or cut height, policy) ─▶ SegResult
+//!                                         (labels, silhouettes exact or sampled, DB, CH, profile)
+//! SegResult ─▶ recipe (preparation + model as used + centres); export/ writes it out
+//! ```
+//!
+//! Every large-data choice (sampled silhouettes, lowered restarts, approximate trees) is made here by the
+//! one [`Policy`] and recorded as a [`Decision`] on the result.
+
+use ndarray::{Array2, ArrayView2};
+
+use super::fit::{FitOptions, Segmentation, TreeCut, build_tree, fit, segment_tree};
+use super::profile::{Profile, profile};
+use super::recipe::{FittedModel, Recipe};
+use super::spec::{Decision, ModelSpec, Policy};
+use super::sweep::{Sweep, SweepRow, run_sweep};
+use crate::cluster::{CovarianceType, Dendrogram, Method, height_for_k};
+use crate::data::Table;
+use crate::error::{Error, Result};
+use crate::jobs::Progress;
+use crate::metrics::{
+    SampledSilhouette, Scores, calinski_harabasz_score, davies_bouldin_score, silhouette_sampled,
+    silhouette_samples,
+};
+use crate::prep::{Fitted, Preparation, Prepared};
+use crate::reduce::pca::{Pca, pca};
+
+/// The prepared matrix and what was learnt making it.
+#[derive(Debug)]
+pub struct PreparedData {
+    /// The fitted preparation (statistics for inverse transforms and for re-use on new data).
+    pub fitted: Fitted,
+    /// The matrix, its column names and the input rows it covers.
+    pub prepared: Prepared,
+    /// PCA of the matrix, when asked for.
+    pub pca: Option<Pca>,
+    /// Every row's PCA scores (rows × components), when asked for.
+    pub scores: Option<Array2<f64>>,
+}
+
+impl PreparedData {
+    /// Rows in the matrix.
+    pub fn n_rows(&self) -> usize {
+        self.prepared.matrix.nrows()
+    }
+
+    /// The prepared matrix.
+    pub fn x(&self) -> ArrayView2<'_, f64> {
+        self.prepared.matrix.view()
+    }
+}
+
+/// Prepares `table` with `preparation`; with `pca_components > 0` also projects it on up to that many
+/// principal components (the app's scatter).
+pub fn prepare(
+    table: &Table,
+    preparation: &Preparation,
+    pca_components: usize,
+    progress: &Progress,
+) -> Result<PreparedData> {
+    progress.set_stage("preparing features", 0);
+    let (fitted, prepared) = preparation.fit_transform(table, progress)?;
+    if prepared.matrix.nrows() == 0 {
+        return Err(Error::Input {
+            source_name: table.source_name.clone(),
+            message: "no row is left to cluster: every row has a missing value in a feature whose \
+                      missing values are dropped; impute them instead"
+                .into(),
+        });
+    }
+    progress.check()?;
+    let (pca, scores) = if pca_components > 0 && prepared.matrix.nrows() >= 2 {
+        progress.set_stage("PCA", 0);
+        let c = pca_components
+            .min(prepared.matrix.ncols())
+            .min(prepared.matrix.nrows());
+        let p = pca(prepared.matrix.view(), c, progress)?;
+        let s = p.transform(prepared.matrix.view());
+        (Some(p), Some(s))
+    } else {
+        (None, None)
+    };
+    Ok(PreparedData {
+        fitted,
+        prepared,
+        pca,
+        scores,
+    })
+}
+
+/// What a fit produces: K segments, or a hierarchical tree cut at a height.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    /// K segments.
+    K(usize),
+    /// A hierarchical tree cut at a height (the dendrogram's cut line).
+    Height(f64),
+}
+
+/// Refuses work whose cost is out of reach before it starts (full-covariance mixtures on wide data).
+fn check_cost(opts: &FitOptions, n: usize, d: usize, k_max: usize) -> Result<()> {
+    if opts.method != Method::Gmm || opts.covariance != CovarianceType::Full {
+        return Ok(());
+    }
+    let (n, d, k) = (n as f64, d as f64, k_max.max(1) as f64);
+    // Covariances, their Cholesky factors and precisions: k · d² values each, plus an n × k
+    // responsibility matrix.
+    let bytes = (3.0 * k * d * d + n * k) * 8.0;
+    crate::budget::check(
+        bytes as u64,
+        &format!("a full-covariance Gaussian mixture with {k} components on {d} features"),
+        "use diagonal or spherical covariances, or cluster on fewer features (e.g. principal components)",
+    )?;
+    // About 2·n·k·d² floating-point operations per EM iteration at ~2·10⁹ per second, 20 iterations and
+    // every restart.
+    let secs = 20.0 * opts.n_init.max(1) as f64 * 2.0 * n * k * d * d / 2e9;
+    if secs > 900.0 {
+        return Err(Error::TooSlow {
+            what: format!(
+                "a full-covariance Gaussian mixture with {k} components on {d} features and {n} rows"
+            ),
+            estimate_secs: secs,
+            way_out: "use diagonal or spherical covariances, fewer restarts, or cluster on fewer \
+                      features (e.g. principal components)"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+/// Sweeps `ks` with `spec`'s method on the prepared data, following `policy`; `on_row` receives each row
+/// as it is scored. Returns the sweep (with the policy's decisions) and the tree of hierarchical methods.
+pub fn sweep(
+    data: &PreparedData,
+    ks: &[usize],
+    spec: &ModelSpec,
+    policy: &Policy,
+    tree: Option<Dendrogram>,
+    progress: &Progress,
+    on_row: Option<&mut dyn FnMut(&SweepRow)>,
+) -> Result<(Sweep, Option<Dendrogram>)> {
+    let x = data.x();
+    let (opts, decisions) = policy.fit_options(spec, x.nrows());
+    check_cost(
+        &opts,
+        x.nrows(),
+        x.ncols(),
+        ks.iter().copied().max().unwrap_or(1),
+    )?;
+    let (mut s, tree) = run_sweep(x, ks, opts, policy, tree, progress, on_row)?;
+    s.decisions.splice(0..0, decisions);
+    Ok((s, tree))
+}
+
+/// A fitted segmentation with everything the app's tabs and the CLI show about it.
+#[derive(Debug)]
+pub struct SegResult {
+    /// What was asked for.
+    pub target: Target,
+    /// The options actually used (after the policy).
+    pub options: FitOptions,
+    /// Labels, centres, tree, probabilities.
+    pub seg: Segmentation,
+    /// Each row's silhouette, when computed exactly (2 ≤ used segments < rows, within the policy).
+    pub silhouette: Option<Vec<f64>>,
+    /// Mean silhouette (exact or sampled).
+    pub silhouette_mean: Option<f64>,
+    /// The sampled estimate, when the data is too large for exact silhouettes.
+    pub silhouette_sampled: Option<SampledSilhouette>,
+    /// Davies-Bouldin index.
+    pub davies_bouldin: Option<f64>,
+    /// Calinski-Harabasz index.
+    pub calinski_harabasz: Option<f64>,
+    /// Per-segment profile in original units.
+    pub profile: Profile,
+    /// Segment centres projected on the principal components (k × components), when PCA was made.
+    pub centroid_scores: Option<Array2<f64>>,
+    /// What the large-data policy decided.
+    pub decisions: Vec<Decision>,
+}
+
+/// Silhouette, Davies-Bouldin and Calinski-Harabasz of labels under the policy, with per-row silhouettes
+/// when they are exact.
+#[derive(Debug, Clone)]
+pub struct LabelScores {
+    /// The three indices (`None` where undefined).
+    pub scores: Scores,
+    /// Each row's silhouette, when exact.
+    pub per_row: Option<Vec<f64>>,
+    /// The sampled estimate, beyond the policy's exact limit.
+    pub sampled: Option<SampledSilhouette>,
+    /// What the policy decided.
+    pub decisions: Vec<Decision>,
+}
+
+/// Scores `labels` of the rows of `x` following `policy` (exact silhouettes up to its limit, else a
+/// seeded stratified sample with a 95% confidence interval). Indices undefined for the labels (fewer than
+/// 2 used segments, or as many as rows) are `None`.
+pub fn score_labels(
+    x: ArrayView2<f64>,
+    labels: &[usize],
+    policy: &Policy,
+    seed: u64,
+    progress: &Progress,
+) -> Result<LabelScores> {
+    crate::metrics::validate_labels(x, labels)?;
+    let n = x.nrows();
+    let used = {
+        let mut ids = labels.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    };
+    let mut out = LabelScores {
+        scores: Scores {
+            silhouette: None,
+            davies_bouldin: None,
+            calinski_harabasz: None,
+        },
+        per_row: None,
+        sampled: None,
+        decisions: Vec::new(),
+    };
+    if !(2..n).contains(&used) {
+        return Ok(out);
+    }
+    let finite = |v: f64| v.is_finite().then_some(v);
+    // The silhouette keeps a sum per row and segment (and the indices a centre per segment).
+    crate::budget::check(
+        crate::budget::f64s(2 * n as u128 * used as u128),
+        &format!("scoring {used} segments of {n} rows"),
+        "score fewer segments (a labels column holds segment ids, not row ids)",
+    )?;
+    progress.set_stage("silhouette", 0);
+    if policy.exact_silhouette(n) {
+        let s = silhouette_samples(x, labels, progress)?;
+        out.scores.silhouette = finite(s.iter().sum::<f64>() / s.len() as f64);
+        out.per_row = Some(s);
+    } else {
+        let sample = policy.silhouette_sample(n);
+        let est = silhouette_sampled(x, labels, sample, seed, progress)?;
+        out.scores.silhouette = finite(est.mean);
+        out.sampled = Some(est);
+        out.decisions.push(Decision::SilhouetteSampled {
+            sample: est.sample_size,
+            rows: n,
+        });
+    }
+    progress.check()?;
+    progress.set_stage("Davies-Bouldin and Calinski-Harabasz", 0);
+    out.scores.davies_bouldin = finite(davies_bouldin_score(x, labels)?);
+    out.scores.calinski_harabasz = finite(calinski_harabasz_score(x, labels)?);
+    Ok(out)
+}
+
+/// Fits `target` on the prepared data and computes silhouettes (per the policy), indices, the profile and
+/// the centres' PCA scores. A hierarchical fit cuts `tree` when given, else builds one (returned in
+/// `seg.dendrogram`).
+pub fn fit_segments(
+    table: &Table,
+    data: &PreparedData,
+    spec: &ModelSpec,
+    target: Target,
+    policy: &Policy,
+    tree: Option<Dendrogram>,
+    progress: &Progress,
+) -> Result<SegResult> {
+    let x = data.x();
+    let n = x.nrows();
+    let (opts, mut decisions) = policy.fit_options(spec, n);
+    progress.set_stage("fitting", 0);
+    let seg = match (opts.method.is_hierarchical(), target) {
+        (true, _) => {
+            let tree = match tree {
+                Some(t) => t,
+                None => build_tree(x, opts.method, progress)?,
+            };
+            let cut = match target {
+                Target::K(k) => TreeCut::K(k),
+                Target::Height(h) => TreeCut::Height(h),
+            };
+            segment_tree(x, opts.method, tree, cut)?
+        }
+        (false, Target::K(k)) => {
+            check_cost(&opts, n, x.ncols(), k)?;
+            fit(x, k, opts, progress)?
+        }
+        (false, Target::Height(_)) => {
+            return Err(Error::InvalidParameter(format!(
+                "a cut height needs a hierarchical method (ward, average, complete, single), not {}",
+                opts.method
+            )));
+        }
+    };
+    if seg.approximate {
+        decisions.push(Decision::ApproximateTree { rows: n });
+    }
+    progress.check()?;
+    let scored = score_labels(x, &seg.labels, policy, opts.seed, progress)?;
+    decisions.extend(scored.decisions);
+    progress.check()?;
+    progress.set_stage("profiling", 0);
+    let prof = profile(
+        table,
+        &data.fitted.preparation.features,
+        &data.prepared.kept_rows,
+        &seg.labels,
+        seg.k,
+    )?;
+    let centroid_scores = data.pca.as_ref().map(|p| p.transform(seg.centroids.view()));
+    Ok(SegResult {
+        target,
+        options: opts,
+        seg,
+        silhouette: scored.per_row,
+        silhouette_mean: scored.scores.silhouette,
+        silhouette_sampled: scored.sampled,
+        davies_bouldin: scored.scores.davies_bouldin,
+        calinski_harabasz: scored.scores.calinski_harabasz,
+        profile: prof,
+        centroid_scores,
+        decisions,
+    })
+}
+
+impl SegResult {
+    /// Rows per segment.
+    pub fn sizes(&self) -> Vec<usize> {
+        self.seg.sizes()
+    }
+
+    /// The model part of the recipe as actually used.
+    pub fn model_spec(&self) -> ModelSpec {
+        let (k, height) = match self.target {
+            Target::K(k) => (Some(k), None),
+            Target::Height(h) => (None, Some(h)),
+        };
+        ModelSpec {
+            method: self.options.method,
+            k,
+            height,
+            seed: self.options.seed,
+            n_init: (!self.options.method.is_hierarchical()).then_some(self.options.n_init),
+            covariance: self.options.covariance,
+        }
+    }
+
+    /// The recipe that reproduces this result: the preparation, the model as actually used, and the
+    /// fitted centres (in prepared and original units).
+    pub fn recipe(&self, data: &PreparedData) -> Result<Recipe> {
+        let centres: Vec<Vec<f64>> = self
+            .seg
+            .centroids
+            .outer_iter()
+            .map(|r| r.to_vec())
+            .collect();
+        let centres_original = centres
+            .iter()
+            .map(|c| data.fitted.inverse_transform(c))
+            .collect::<Result<Vec<_>>>()?;
+        let cut_height = self.seg.dendrogram.as_ref().and_then(|t| {
+            (self.seg.k >= 1 && self.seg.k <= t.n_leaves).then(|| height_for_k(t, self.seg.k))
+        });
+        Ok(Recipe {
+            preparation: data.fitted.preparation.clone(),
+            model: Some(self.model_spec()),
+            fitted: Some(FittedModel {
+                feature_names: data.prepared.feature_names.clone(),
+                sizes: self.sizes(),
+                centres,
+                centres_original,
+                cut_height,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+    use crate::data::{LoadOptions, load_bytes};
+
+    fn table(n: usize) -> Table {
+        let mut r = crate::rng::Rng::new(3);
+        let mut s = String::from("id,a,b,region\n");
+        for i in 0..n {
+            let c = (i % 3) as f64 * 10.0;
+            let region = ["N", "S"][i % 2];
+            writeln!(s, "{i},{},{},{region}", c + r.normal(), -c + r.normal()).unwrap();
+        }
+        load_bytes(
+            s.into_bytes(),
+            "t.csv",
+            &LoadOptions::default(),
+            &Progress::new(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn fit_scores_profiles_and_records_the_model_as_used() {
+        let t = table(150);
+        let prep = Preparation::new(vec!["a".into(), "b".into()]);
+        let data = prepare(&t, &prep, 2, &Progress::new()).unwrap();
+        assert_eq!(data.scores.as_ref().unwrap().dim(), (150, 2));
+        let spec = ModelSpec {
+            seed: 4,
+            ..ModelSpec::default()
+        };
+        let p = Policy::default();
+        let r = fit_segments(&t, &data, &spec, Target::K(3), &p, None, &Progress::new()).unwrap();
+        assert_eq!(r.sizes(), [50, 50, 50]);
+        assert!(r.silhouette_mean.unwrap() > 0.8);
+        assert_eq!(r.silhouette.as_ref().unwrap().len(), 150);
+        assert_eq!(r.centroid_scores.as_ref().unwrap().dim(), (3, 2));
+        let recipe = r.recipe(&data).unwrap();
+        let m = recipe.model.unwrap();
+        assert_eq!((m.k, m.seed, m.n_init), (Some(3), 4, Some(10)));
+        assert_eq!(recipe.fitted.unwrap().sizes, [50, 50, 50]);
+    }
+
+    #[test]
+    fn large_data_samples_the_silhouette_and_says_so() {
+        let t = table(400);
+        let prep = Preparation::new(vec!["a".into(), "b".into()]);
+        let data = prepare(&t, &prep, 0, &Progress::new()).unwrap();
+        let small = Policy {
+            exact_silhouette_rows: 100,
+            ..Policy::default()
+        };
+        let r = fit_segments(
+            &t,
+            &data,
+            &ModelSpec::default(),
+            Target::K(3),
+            &small,
+            None,
+            &Progress::new(),
+        )
+        .unwrap();
+        assert!(r.silhouette.is_none());
+        let est = r.silhouette_sampled.unwrap();
+        assert!(est.ci_low <= est.mean && est.mean <= est.ci_high);
+        assert!(matches!(r.decisions[0], Decision::SilhouetteSampled { .. }));
+        let exact = score_labels(
+            data.x(),
+            &r.seg.labels,
+            &Policy::default(),
+            0,
+            &Progress::new(),
+        )
+        .unwrap();
+        let s = exact.scores.silhouette.unwrap();
+        assert!((s - est.mean).abs() < 0.05, "{s} vs {}", est.mean);
+    }
+
+    #[test]
+    fn full_covariance_on_wide_data_is_refused_up_front() {
+        let opts = FitOptions {
+            method: Method::Gmm,
+            ..FitOptions::default()
+        };
+        let e = check_cost(&opts, 3_000, 5_000, 10).unwrap_err().to_string();
+        assert!(e.contains("diagonal"), "{e}");
+        let diag = FitOptions {
+            covariance: CovarianceType::Diag,
+            ..opts
+        };
+        assert!(check_cost(&diag, 3_000, 5_000, 10).is_ok());
+        assert!(check_cost(&opts, 3_000, 8, 60).is_ok());
+    }
+}
