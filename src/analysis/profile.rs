@@ -191,6 +191,59 @@ fn numeric_profile(name: &str, mut groups: Vec<Vec<f64>>) -> NumericProfile {
     }
 }
 
+/// A column's typical value over a set of rows: the mean of numbers and dates, the most frequent level of
+/// categories (the scatter's hover and selection summaries).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnStat {
+    /// Mean of the present values (dates: days since 1970-01-01), `None` when all are missing.
+    Mean(Option<f64>),
+    /// The most frequent level (ties: the first level), its count, and the count of present values.
+    Mode {
+        /// The level (`None` when every value is missing).
+        level: Option<String>,
+        /// Rows with that level.
+        count: usize,
+        /// Rows with a present value.
+        present: usize,
+    },
+}
+
+/// [`ColumnStat`] of `data` over `rows`.
+pub fn column_stat(data: &ColumnData, rows: impl Iterator<Item = usize>) -> ColumnStat {
+    let mean = |it: &mut dyn Iterator<Item = f64>| {
+        let (mut sum, mut n) = (0.0, 0usize);
+        for v in it {
+            sum += v;
+            n += 1;
+        }
+        ColumnStat::Mean((n > 0).then(|| sum / n as f64))
+    };
+    match data {
+        ColumnData::Numeric(v) => mean(&mut rows.map(|r| v[r]).filter(|x| !x.is_nan())),
+        ColumnData::Date(v) => mean(&mut rows.filter_map(|r| v[r]).map(f64::from)),
+        ColumnData::Categorical { codes, levels } | ColumnData::Text { codes, levels } => {
+            let mut counts = vec![0usize; levels.len()];
+            let mut present = 0usize;
+            for r in rows {
+                if let Some(c) = counts.get_mut(codes[r] as usize) {
+                    *c += 1;
+                    present += 1;
+                }
+            }
+            let best = counts
+                .iter()
+                .enumerate()
+                .max_by_key(|&(i, c)| (*c, usize::MAX - i))
+                .filter(|(_, c)| **c > 0);
+            ColumnStat::Mode {
+                level: best.map(|(i, _)| levels[i].clone()),
+                count: best.map_or(0, |(_, c)| *c),
+                present,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +300,25 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("g=b,share,0.3333333333333333,1,0.6,"), "{s}");
+    }
+
+    #[test]
+    fn column_stats_of_a_subset() {
+        let num = ColumnData::Numeric(vec![1.0, f64::NAN, 5.0, 100.0]);
+        assert_eq!(column_stat(&num, [0, 1, 2].into_iter()), ColumnStat::Mean(Some(3.0)));
+        assert_eq!(column_stat(&num, [1].into_iter()), ColumnStat::Mean(None));
+        let cat = ColumnData::Categorical {
+            codes: vec![1, 0, 1, MISSING_CODE],
+            levels: vec!["a".into(), "b".into()],
+        };
+        assert_eq!(
+            column_stat(&cat, 0..4),
+            ColumnStat::Mode {
+                level: Some("b".into()),
+                count: 2,
+                present: 3
+            }
+        );
     }
 
     #[test]

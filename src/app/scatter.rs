@@ -16,6 +16,7 @@ use egui_plot::{
 
 use super::View;
 use super::explore::{PreparedData, SegResult};
+use crate::analysis::profile::{ColumnStat, column_stat};
 use super::format::{fmt_count, fmt_num, fmt_percent, fmt_stat};
 use super::state::{AppState, Command};
 use super::theme::{Palette, segment_color};
@@ -450,45 +451,14 @@ impl Cache {
 /// A value summary of `rows` of a column: the mean for numbers and dates, the most common level and its
 /// share for categories.
 fn summarize(data: &ColumnData, rows: impl Iterator<Item = usize>) -> String {
-    match data {
-        ColumnData::Numeric(v) => {
-            let (mut sum, mut n) = (0.0, 0usize);
-            for r in rows {
-                if !v[r].is_nan() {
-                    sum += v[r];
-                    n += 1;
-                }
-            }
-            fmt_stat(ColumnKind::Numeric, (n > 0).then(|| sum / n as f64))
-        }
-        ColumnData::Date(v) => {
-            let (mut sum, mut n) = (0.0, 0usize);
-            for r in rows {
-                if let Some(d) = v[r] {
-                    sum += f64::from(d);
-                    n += 1;
-                }
-            }
-            fmt_stat(ColumnKind::Date, (n > 0).then(|| sum / n as f64))
-        }
-        ColumnData::Categorical { codes, levels } | ColumnData::Text { codes, levels } => {
-            let mut counts = vec![0usize; levels.len()];
-            let mut total = 0usize;
-            for r in rows {
-                if let Some(c) = counts.get_mut(codes[r] as usize) {
-                    *c += 1;
-                    total += 1;
-                }
-            }
-            match counts
-                .iter()
-                .enumerate()
-                .max_by_key(|&(i, c)| (*c, usize::MAX - i))
-            {
-                Some((i, &c)) if c > 0 => format!("{} ({})", levels[i], fmt_percent(c, total)),
-                _ => "—".to_owned(),
-            }
-        }
+    match column_stat(data, rows) {
+        ColumnStat::Mean(m) => fmt_stat(data.kind(), m),
+        ColumnStat::Mode {
+            level: Some(level),
+            count,
+            present,
+        } => format!("{level} ({})", fmt_percent(count, present)),
+        ColumnStat::Mode { level: None, .. } => "—".to_owned(),
     }
 }
 

@@ -1,5 +1,5 @@
-//! Clustering algorithms: k-means (and later hierarchical linkage and Gaussian mixtures), plus the
-//! canonical numbering of segments shared by every method.
+//! Clustering algorithms: k-means, hierarchical linkage (exact and on micro-clusters, cuts, layout) and
+//! Gaussian mixtures, plus the canonical numbering of segments shared by every method.
 
 pub mod gmm;
 pub mod hierarchy;

@@ -20,6 +20,7 @@
 mod approx;
 mod cut;
 mod nnchain;
+mod truncate;
 mod ward_vector;
 
 use std::fmt;
@@ -32,6 +33,7 @@ use crate::error::{Error, Result, human_bytes};
 use crate::jobs::Progress;
 
 pub use approx::{DEFAULT_MICRO_CLUSTERS, linkage_approx};
+pub use truncate::{Truncated, truncate_lastp};
 pub use cut::{
     DendrogramLayout, cut_height, cut_k, height_for_k, labels_for_rows, leaf_order, node_positions,
     sizes_at_cut,
