@@ -1,6 +1,8 @@
 //! Exports: the labelled CSV (the original file's text kept byte for byte, with segment columns appended)
 //! and the linkage CSV. Writes are atomic (see [`crate::prep::output::write_atomic`]).
 
+pub mod write;
+
 use std::io::Write;
 
 use crate::error::{Error, Result};
