@@ -20,14 +20,19 @@
 //!
 //! Live temp files are kept in a process-wide [`TempRegistry`] so a signal handler can remove them.
 
+mod paths;
 mod registry;
 #[cfg(test)]
 mod tests;
 
-use std::fs::{File, Metadata, Permissions};
+use std::fs::{File, Permissions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use paths::{
+    Identity, StdStream, check_folder, ends_with_separator, file_id, is_device, resolve_links,
+    shown_dir, split_parent, std_stream_identity, sync_folder,
+};
 pub use registry::TempRegistry;
 
 use crate::error::{Error, Result};
@@ -37,9 +42,6 @@ pub const TEMP_SUFFIX: &str = ".segscope-tmp";
 
 /// Buffer size of every writer handed to a caller.
 const BUFFER: usize = 1 << 16;
-
-/// How far symbolic links are followed before giving up (Linux's own limit).
-const MAX_LINKS: usize = 40;
 
 /// Removes every live temp file of this process and makes later commits fail with [`Error::Cancelled`].
 /// For signal handlers; returns how many files were removed.
@@ -69,24 +71,6 @@ pub struct OutputPlan {
     registry: &'static TempRegistry,
     inputs: Vec<Identity>,
     outputs: Vec<Output>,
-}
-
-/// What makes two paths the same file.
-#[derive(Debug, Clone, Default)]
-struct Identity {
-    /// The path as the user gave it (for messages).
-    path: PathBuf,
-    /// Canonical path (for a new file: canonical folder + name).
-    canonical: Option<PathBuf>,
-    /// (device, inode) of an existing file.
-    file_id: Option<(u64, u64)>,
-}
-
-impl Identity {
-    fn same_as(&self, other: &Identity) -> bool {
-        matches!((self.file_id, other.file_id), (Some(a), Some(b)) if a == b)
-            || matches!((&self.canonical, &other.canonical), (Some(a), Some(b)) if a == b)
-    }
 }
 
 #[derive(Debug)]
@@ -196,7 +180,7 @@ impl OutputPlan {
             if let Some(identity) = &identity {
                 self.check_identity(what, path, identity)?;
             }
-            return self.push(what, path, identity, Target::Stdout);
+            return Ok(self.push(what, path, identity, Target::Stdout));
         }
         if path.as_os_str().is_empty() {
             return Err(refuse("the path is empty; give a file path".into()));
@@ -219,7 +203,7 @@ impl OutputPlan {
                 };
                 self.check_identity(what, path, &identity)?;
                 let replace = self.create_temp(what, path, &real, Some(meta.permissions()))?;
-                self.push(what, path, Some(identity), Target::Replace(replace))
+                Ok(self.push(what, path, Some(identity), Target::Replace(replace)))
             }
             Ok(meta) => {
                 let identity = (!is_device(&meta)).then(|| Identity {
@@ -230,11 +214,19 @@ impl OutputPlan {
                 if let Some(identity) = &identity {
                     self.check_identity(what, path, identity)?;
                 }
-                self.push(what, path, identity, Target::Stream(real))
+                Ok(self.push(what, path, identity, Target::Stream(real)))
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            // A new file, or a path through a file (`file.csv/out.csv`): the folder check says which.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
+            {
                 let (dir, name) = split_parent(&real).ok_or_else(|| {
-                    refuse("it names no file (it ends in `..` or is a root); give a file name".into())
+                    refuse(
+                        "it names no file (it ends in `..` or is a root); give a file name".into(),
+                    )
                 })?;
                 check_folder(&dir, &refuse)?;
                 let identity = Identity {
@@ -244,7 +236,7 @@ impl OutputPlan {
                 };
                 self.check_identity(what, path, &identity)?;
                 let replace = self.create_temp(what, path, &real, None)?;
-                self.push(what, path, Some(identity), Target::Replace(replace))
+                Ok(self.push(what, path, Some(identity), Target::Replace(replace)))
             }
             Err(e) => Err(Error::io(path, e)),
         }
@@ -287,8 +279,7 @@ impl OutputPlan {
         let result = match &mut out.target {
             Target::Stdout => {
                 let stdout = io::stdout().lock();
-                write_through(BufWriter::with_capacity(BUFFER, stdout), f, &user_path)
-                    .map(|_| ())
+                write_through(BufWriter::with_capacity(BUFFER, stdout), f, &user_path).map(|_| ())
             }
             // Opening a FIFO blocks until someone reads it, like `cat > fifo`.
             Target::Stream(real) => std::fs::OpenOptions::new()
@@ -379,7 +370,13 @@ impl OutputPlan {
         }
         let replaced: Vec<String> = done
             .iter()
-            .map(|&j| format!("{} ({})", self.outputs[j].what, self.outputs[j].path.display()))
+            .map(|&j| {
+                format!(
+                    "{} ({})",
+                    self.outputs[j].what,
+                    self.outputs[j].path.display()
+                )
+            })
             .collect();
         Err(Error::Output {
             what: out.what.clone(),
@@ -398,7 +395,7 @@ impl OutputPlan {
         path: &Path,
         identity: Option<Identity>,
         target: Target,
-    ) -> Result<OutputId> {
+    ) -> OutputId {
         self.outputs.push(Output {
             what: what.to_owned(),
             path: path.to_path_buf(),
@@ -406,7 +403,7 @@ impl OutputPlan {
             target,
             state: State::Planned,
         });
-        Ok(OutputId(self.outputs.len() - 1))
+        OutputId(self.outputs.len() - 1)
     }
 
     fn check_identity(&self, what: &str, path: &Path, identity: &Identity) -> Result<()> {
@@ -573,134 +570,4 @@ fn same_as_input(what: &str, path: &Path, input: &Path) -> Error {
             input.display()
         ),
     }
-}
-
-/// Checks that `dir` (the folder of a new output) exists and is a folder.
-fn check_folder(dir: &Path, refuse: &impl Fn(String) -> Error) -> Result<()> {
-    let shown = shown_dir(dir);
-    match std::fs::metadata(dir) {
-        Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err(refuse(format!(
-            "{} is not a folder; fix the path",
-            shown.display()
-        ))),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(refuse(format!(
-            "the folder {} does not exist; create it first or choose another folder",
-            shown.display()
-        ))),
-        Err(e) => Err(refuse(format!(
-            "cannot use the folder {}: {e}",
-            shown.display()
-        ))),
-    }
-}
-
-/// `dir` for messages (`.` rather than an empty path).
-fn shown_dir(dir: &Path) -> &Path {
-    if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    }
-}
-
-/// Splits a file path into its folder (`.` when it has none) and file name.
-fn split_parent(path: &Path) -> Option<(PathBuf, std::ffi::OsString)> {
-    let name = path.file_name()?.to_os_string();
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    Some((dir, name))
-}
-
-fn ends_with_separator(path: &Path) -> bool {
-    path.as_os_str()
-        .to_string_lossy()
-        .ends_with(std::path::is_separator)
-}
-
-/// Follows `path` while it is a symbolic link (also dangling ones) and returns the final path; a path that
-/// is not a link comes back unchanged.
-fn resolve_links(path: &Path) -> io::Result<PathBuf> {
-    let mut current = path.to_path_buf();
-    for _ in 0..MAX_LINKS {
-        match std::fs::symlink_metadata(&current) {
-            Ok(m) if m.file_type().is_symlink() => {
-                let target = std::fs::read_link(&current)?;
-                current = if target.is_absolute() {
-                    target
-                } else {
-                    current
-                        .parent()
-                        .map_or_else(|| target.clone(), |p| p.join(&target))
-                };
-            }
-            _ => return Ok(current),
-        }
-    }
-    Err(io::Error::other(format!(
-        "more than {MAX_LINKS} symbolic links in a row (a loop?)"
-    )))
-}
-
-/// Best effort: makes a rename in the folder of `file` durable.
-fn sync_folder(file: &Path) {
-    if let Some((dir, _)) = split_parent(file)
-        && let Ok(d) = File::open(dir)
-    {
-        let _ = d.sync_all();
-    }
-}
-
-#[derive(Clone, Copy)]
-enum StdStream {
-    In,
-    Out,
-}
-
-/// The identity of standard input or output when it is a redirected regular file (else nothing to protect).
-#[cfg(unix)]
-fn std_stream_identity(which: StdStream, path: &Path) -> Option<Identity> {
-    use std::os::fd::AsFd;
-    let fd = match which {
-        StdStream::In => io::stdin().as_fd().try_clone_to_owned(),
-        StdStream::Out => io::stdout().as_fd().try_clone_to_owned(),
-    }
-    .ok()?;
-    let meta = File::from(fd).metadata().ok()?;
-    meta.is_file().then(|| Identity {
-        path: path.to_path_buf(),
-        canonical: None,
-        file_id: file_id(&meta),
-    })
-}
-
-#[cfg(not(unix))]
-fn std_stream_identity(_which: StdStream, _path: &Path) -> Option<Identity> {
-    None
-}
-
-#[cfg(unix)]
-fn file_id(meta: &Metadata) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    Some((meta.dev(), meta.ino()))
-}
-
-#[cfg(not(unix))]
-fn file_id(_meta: &Metadata) -> Option<(u64, u64)> {
-    None
-}
-
-/// Character and block devices: written in place and never compared (two outputs may share `/dev/null`).
-#[cfg(unix)]
-fn is_device(meta: &Metadata) -> bool {
-    use std::os::unix::fs::FileTypeExt;
-    let t = meta.file_type();
-    t.is_char_device() || t.is_block_device()
-}
-
-#[cfg(not(unix))]
-fn is_device(meta: &Metadata) -> bool {
-    !meta.is_file() && !meta.is_dir()
 }

@@ -86,10 +86,7 @@ impl TempRegistry {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(temp)?;
+        let file = OpenOptions::new().write(true).create_new(true).open(temp)?;
         let id = state.next_id;
         state.next_id += 1;
         state.live.push((id, temp.to_path_buf()));

@@ -38,11 +38,7 @@ fn char_device(dir: &Path, name: &str, major: u32, minor: u32) -> Option<PathBuf
         .status()
         .is_ok_and(|s| s.success());
     // A filesystem mounted `nodev` accepts the node but refuses to open it.
-    let usable = ok
-        && std::fs::OpenOptions::new()
-            .write(true)
-            .open(&path)
-            .is_ok();
+    let usable = ok && std::fs::OpenOptions::new().write(true).open(&path).is_ok();
     if usable {
         Some(path)
     } else {
@@ -123,7 +119,10 @@ fn two_outputs_naming_one_file_are_refused() {
         .add_output(&dir.path().join(".").join("out.csv"), "the profile")
         .unwrap_err();
     let m = message(&e);
-    assert!(m.contains("the profile") && m.contains("the labelled CSV"), "{m}");
+    assert!(
+        m.contains("the profile") && m.contains("the labelled CSV"),
+        "{m}"
+    );
     drop(plan);
     // Existing files too, through a hard link.
     std::fs::write(&new, "old").unwrap();
@@ -142,7 +141,13 @@ fn two_outputs_naming_one_file_are_refused() {
 fn fifo_is_written_in_place_not_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("pipe");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
     let reader = {
         let fifo = fifo.clone();
         std::thread::spawn(move || {
@@ -228,7 +233,10 @@ fn csv_writer_errors_still_name_the_output_path() {
             csv.flush().map_err(|e| Error::io("<output>", e))
         })
         .unwrap_err();
-    assert!(matches!(&e, Error::Io { path, .. } if path == &full), "{e:?}");
+    assert!(
+        matches!(&e, Error::Io { path, .. } if path == &full),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -248,7 +256,12 @@ fn symlink_is_followed_and_stays_a_link() {
     plan.write(b, |w| put(w, "fresh")).unwrap();
     plan.commit().unwrap();
     for (l, t) in [(&link, "target.csv"), (&dangling, "fresh.csv")] {
-        assert!(std::fs::symlink_metadata(l).unwrap().file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(l)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(std::fs::read_link(l).unwrap(), Path::new(t));
     }
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
@@ -283,6 +296,10 @@ fn missing_or_wrong_folders_are_refused_at_plan_time() {
     std::fs::write(&file, "x").unwrap();
     let e = OutputPlan::new()
         .add_output(&file.join("out.csv"), "the profile")
+        .unwrap_err();
+    assert!(message(&e).contains("is not a folder"), "{e}");
+    let e = OutputPlan::new()
+        .add_output(&file.join("deeper/out.csv"), "the profile")
         .unwrap_err();
     assert!(message(&e).contains("is not a folder"), "{e}");
     let e = OutputPlan::new()
@@ -428,7 +445,10 @@ fn abort_removes_temps_and_cancels_writes_and_commits() {
     plan.write(a, |w| put(w, "a")).unwrap();
     assert_eq!(registry.abort(), 2);
     assert!(names(dir.path()).is_empty());
-    assert!(matches!(plan.write(b, |w| put(w, "b")), Err(Error::Cancelled)));
+    assert!(matches!(
+        plan.write(b, |w| put(w, "b")),
+        Err(Error::Cancelled)
+    ));
     let mut plan = OutputPlan::with_registry(registry);
     let e = plan
         .add_output(&dir.path().join("c.csv"), "the recipe")
