@@ -8,8 +8,10 @@ mod linkage;
 mod pca;
 pub mod pipeline;
 mod prepare;
+pub mod progress_bar;
 mod rfm;
 mod score;
+pub mod signals;
 mod sweep;
 
 use clap::{Parser, Subcommand};

@@ -183,7 +183,9 @@ mod tests {
         let progress = Arc::new(Progress::new());
         install_with_grace(Arc::clone(&progress), Duration::from_millis(grace_ms)).unwrap();
         let mut plan = OutputPlan::new();
-        let id = plan.add_output(&dir.join("out.csv"), "the labelled CSV").unwrap();
+        let id = plan
+            .add_output(&dir.join("out.csv"), "the labelled CSV")
+            .unwrap();
         let run = || -> Result<()> {
             loop {
                 if mode == "cooperative" {
@@ -195,7 +197,10 @@ mod tests {
         let result = run();
         assert!(matches!(result, Err(crate::Error::Cancelled)));
         // As the CLI would: the run failed, the plan is dropped, nothing is written.
-        assert!(matches!(plan.write(id, |_| Ok(())), Err(crate::Error::Cancelled)));
+        assert!(matches!(
+            plan.write(id, |_| Ok(())),
+            Err(crate::Error::Cancelled)
+        ));
         drop(plan);
         std::process::exit(cancelled_exit_code());
     }
