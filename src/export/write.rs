@@ -31,13 +31,14 @@ use std::path::{Path, PathBuf};
 
 use paths::{
     Identity, StdStream, check_folder, ends_with_separator, file_id, is_device, resolve_links,
-    shown_dir, split_parent, std_stream_identity, sync_folder,
+    shown_dir, split_parent, std_stream_identity, sync_folder, temp_path,
 };
 pub use registry::TempRegistry;
 
 use crate::error::{Error, Result};
 
-/// The suffix of temp files: `.NAME.segscope-tmp` beside `NAME`.
+/// The suffix of temp files: `.NAME.segscope-tmp` beside `NAME` (`NAME` shortened if the whole would be
+/// longer than a file name may be).
 pub const TEMP_SUFFIX: &str = ".segscope-tmp";
 
 /// Buffer size of every writer handed to a caller.
@@ -339,8 +340,13 @@ impl OutputPlan {
             let Some(temp_id) = r.temp_id else {
                 continue;
             };
-            if !state.is_live(temp_id) {
-                failure = Some((i, io::Error::from(io::ErrorKind::NotFound)));
+            if !state.is_ours(temp_id) {
+                let why = format!(
+                    "its temp file {} was replaced or removed by another program (is another segscope \
+                     writing the same output?); run again",
+                    r.temp.display()
+                );
+                failure = Some((i, io::Error::other(why)));
                 break;
             }
             match std::fs::rename(&r.temp, &r.real) {
@@ -436,10 +442,7 @@ impl OutputPlan {
         permissions: Option<Permissions>,
     ) -> Result<Replace> {
         let (dir, name) = split_parent(real).ok_or_else(|| internal("a file without a name"))?;
-        let mut temp_name = std::ffi::OsString::from(".");
-        temp_name.push(&name);
-        temp_name.push(TEMP_SUFFIX);
-        let temp = dir.join(temp_name);
+        let temp = temp_path(&dir, &name);
         let created = self.registry.create(&temp).map_err(|e| match e.kind() {
             io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => Error::Output {
                 what: what.to_owned(),

@@ -1,6 +1,7 @@
 //! What a path is, for the output rules: the identity of a file (canonical path, device and inode), the
 //! end of a chain of symbolic links, the folder of a new file, and standard input/output as files.
 
+use std::ffi::{OsStr, OsString};
 use std::fs::{File, Metadata};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -52,6 +53,35 @@ pub(super) fn check_folder(dir: &Path, refuse: &impl Fn(String) -> Error) -> Res
     }
 }
 
+/// Longest file name, in bytes, on the file systems we meet (ext4, xfs, btrfs, tmpfs, APFS, NTFS).
+const NAME_MAX: usize = 255;
+
+/// `dir/.NAME.segscope-tmp`, with `NAME` cut short when the whole name would pass [`NAME_MAX`] bytes.
+pub(super) fn temp_path(dir: &Path, name: &OsStr) -> PathBuf {
+    let room = NAME_MAX - 1 - super::TEMP_SUFFIX.len();
+    let mut temp = OsString::from(".");
+    temp.push(shorten(name, room));
+    temp.push(super::TEMP_SUFFIX);
+    dir.join(temp)
+}
+
+#[cfg(unix)]
+fn shorten(name: &OsStr, room: usize) -> OsString {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = name.as_bytes();
+    OsStr::from_bytes(&bytes[..bytes.len().min(room)]).to_os_string()
+}
+
+#[cfg(not(unix))]
+fn shorten(name: &OsStr, room: usize) -> OsString {
+    let s = name.to_string_lossy();
+    let mut end = s.len().min(room);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    OsString::from(&s[..end])
+}
+
 /// `dir` for messages (`.` rather than an empty path).
 pub(super) fn shown_dir(dir: &Path) -> &Path {
     if dir.as_os_str().is_empty() {
@@ -62,7 +92,7 @@ pub(super) fn shown_dir(dir: &Path) -> &Path {
 }
 
 /// Splits a file path into its folder (`.` when it has none) and file name.
-pub(super) fn split_parent(path: &Path) -> Option<(PathBuf, std::ffi::OsString)> {
+pub(super) fn split_parent(path: &Path) -> Option<(PathBuf, OsString)> {
     let name = path.file_name()?.to_os_string();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),

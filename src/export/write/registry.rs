@@ -19,7 +19,31 @@ pub struct TempRegistry {
 pub(super) struct State {
     aborted: bool,
     next_id: u64,
-    live: Vec<(u64, PathBuf)>,
+    live: Vec<Live>,
+}
+
+/// One temp file: its path and the (device, inode) it had when we made it, so a file of the same name
+/// made by someone else (another run writing the same output) is never removed or renamed as ours.
+#[derive(Debug)]
+struct Live {
+    id: u64,
+    path: PathBuf,
+    file_id: Option<(u64, u64)>,
+}
+
+impl Live {
+    fn still_ours(&self) -> bool {
+        self.file_id.is_none_or(|ours| {
+            std::fs::symlink_metadata(&self.path)
+                .ok()
+                .and_then(|m| super::paths::file_id(&m))
+                == Some(ours)
+        })
+    }
+
+    fn remove(&self) -> bool {
+        self.still_ours() && std::fs::remove_file(&self.path).is_ok()
+    }
 }
 
 static GLOBAL: TempRegistry = TempRegistry::new();
@@ -49,7 +73,7 @@ impl TempRegistry {
 
     /// Paths of the temp files alive now (oldest first).
     pub fn live(&self) -> Vec<PathBuf> {
-        self.lock().live.iter().map(|(_, p)| p.clone()).collect()
+        self.lock().live.iter().map(|l| l.path.clone()).collect()
     }
 
     /// Whether [`TempRegistry::abort`] was called.
@@ -64,9 +88,7 @@ impl TempRegistry {
         let mut state = self.lock();
         state.aborted = true;
         let live = std::mem::take(&mut state.live);
-        live.iter()
-            .filter(|(_, path)| std::fs::remove_file(path).is_ok())
-            .count()
+        live.iter().filter(|l| l.remove()).count()
     }
 
     pub(super) fn lock(&self) -> MutexGuard<'_, State> {
@@ -87,17 +109,22 @@ impl TempRegistry {
             Err(e) => return Err(e),
         }
         let file = OpenOptions::new().write(true).create_new(true).open(temp)?;
+        let file_id = file.metadata().ok().and_then(|m| super::paths::file_id(&m));
         let id = state.next_id;
         state.next_id += 1;
-        state.live.push((id, temp.to_path_buf()));
+        state.live.push(Live {
+            id,
+            path: temp.to_path_buf(),
+            file_id,
+        });
         Ok(Some((id, file)))
     }
 
     /// Removes the temp file `id` if it is still live.
     pub(super) fn remove(&self, id: u64) {
         let mut state = self.lock();
-        if let Some(path) = state.forget(id) {
-            let _ = std::fs::remove_file(path);
+        if let Some(at) = state.live.iter().position(|l| l.id == id) {
+            state.live.remove(at).remove();
         }
     }
 }
@@ -108,14 +135,13 @@ impl State {
         self.aborted
     }
 
-    /// Stops tracking `id` (renamed into place); returns its path if it was live.
-    pub(super) fn forget(&mut self, id: u64) -> Option<PathBuf> {
-        let at = self.live.iter().position(|(i, _)| *i == id)?;
-        Some(self.live.remove(at).1)
+    /// Stops tracking `id` (renamed into place).
+    pub(super) fn forget(&mut self, id: u64) {
+        self.live.retain(|l| l.id != id);
     }
 
-    /// Whether `id` is still live (not removed by an abort).
-    pub(super) fn is_live(&self, id: u64) -> bool {
-        self.live.iter().any(|(i, _)| *i == id)
+    /// Whether `id` is live and its path still holds the file we made.
+    pub(super) fn is_ours(&self, id: u64) -> bool {
+        self.live.iter().any(|l| l.id == id && l.still_ours())
     }
 }

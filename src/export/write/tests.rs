@@ -471,3 +471,43 @@ fn abort_after_writing_makes_the_commit_rename_nothing() {
     assert!(names(dir.path()).is_empty());
     assert!(registry.live().is_empty());
 }
+
+#[test]
+fn a_long_file_name_gets_a_shortened_temp_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join(format!("{}.csv", "n".repeat(247)));
+    let mut plan = OutputPlan::new();
+    let id = plan.add_output(&out, "the labelled CSV").unwrap();
+    let temp = names(dir.path()).pop().unwrap();
+    assert_eq!(temp.len(), 255);
+    assert!(
+        temp.starts_with(".nnn") && temp.ends_with(TEMP_SUFFIX),
+        "{temp}"
+    );
+    plan.write(id, |w| put(w, "ok")).unwrap();
+    plan.commit().unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "ok");
+    assert_eq!(names(dir.path()).len(), 1);
+}
+
+#[test]
+fn a_temp_replaced_by_another_run_is_neither_renamed_nor_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    std::fs::write(&out, "old").unwrap();
+    let mut first = OutputPlan::new();
+    let id = first.add_output(&out, "the labelled CSV").unwrap();
+    first.write(id, |w| put(w, "first")).unwrap();
+    // A second run on the same output takes the temp name over (removing ours as stale).
+    let mut second = OutputPlan::new();
+    let id2 = second.add_output(&out, "the labelled CSV").unwrap();
+    let e = first.commit().unwrap_err();
+    assert!(message(&e).contains("another segscope"), "{e}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "old");
+    // The first run's clean-up left the second run's temp alone.
+    assert_eq!(names(dir.path()), [".out.csv.segscope-tmp", "out.csv"]);
+    second.write(id2, |w| put(w, "second")).unwrap();
+    second.commit().unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "second");
+    assert_eq!(names(dir.path()), ["out.csv"]);
+}
