@@ -12,7 +12,7 @@
 //!   followed to its target, which is written by the same rules (the link stays a link).
 //! - **All or nothing.** Nothing is renamed until every output was written; a failure, an early return or
 //!   a cancellation drops the plan, which removes every temp file. Streamed outputs cannot be taken back,
-//!   so callers write them last. If the OS fails a rename midway through a commit (the folder vanished),
+//!   so [`OutputPlan::finish`] writes them after the files and before the renames. If the OS fails a rename midway through a commit (the folder vanished),
 //!   the outputs renamed before it hold the new data, the rest keep their old content, and the error says
 //!   which is which.
 //! - **Messages name the user's path**, never the temp file's: I/O failures are [`Error::Io`] with the
@@ -49,6 +49,9 @@ const BUFFER: usize = 1 << 16;
 pub fn remove_live_temps() -> usize {
     TempRegistry::global().abort()
 }
+
+/// A writer for [`OutputPlan::finish`]: fills the output it is paired with.
+pub type Writer<'a> = Box<dyn FnOnce(&mut dyn Write) -> Result<()> + 'a>;
 
 /// One output of a plan (see [`OutputPlan::add_output`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -315,6 +318,19 @@ impl OutputPlan {
                 Err(e)
             }
         }
+    }
+
+    /// Writes every output and commits: file outputs first (to their temp files), then streamed ones
+    /// (standard output, devices, FIFOs), then the renames. So nothing is streamed unless every file output
+    /// was written, and a failure anywhere leaves no file output behind. The usual way to end a run.
+    pub fn finish(mut self, writers: Vec<(OutputId, Writer<'_>)>) -> Result<()> {
+        let (files, streams): (Vec<_>, Vec<_>) = writers
+            .into_iter()
+            .partition(|(id, _)| self.kind(*id) == Some(OutputKind::File));
+        for (id, f) in files.into_iter().chain(streams) {
+            self.write(id, f)?;
+        }
+        self.commit()
     }
 
     /// Puts every file output in place (renames the temp files) once all outputs were written. Fails with

@@ -511,3 +511,48 @@ fn a_temp_replaced_by_another_run_is_neither_renamed_nor_removed() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "second");
     assert_eq!(names(dir.path()), ["out.csv"]);
 }
+
+#[test]
+fn finish_writes_files_before_streams_and_streams_before_renames() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = char_device(dir.path(), "full", 1, 7).unwrap_or_else(|| PathBuf::from("/dev/full"));
+    let file = dir.path().join("profile.csv");
+    // The stream is listed first, but the failing file output runs first: the stream is never touched.
+    let mut plan = OutputPlan::new();
+    let s = plan.add_output(&full, "the labelled CSV").unwrap();
+    let f = plan.add_output(&file, "the profile").unwrap();
+    let e = plan
+        .finish(vec![
+            (s, Box::new(|w| put(w, "labels"))),
+            (
+                f,
+                Box::new(|_| Err(Error::InvalidParameter("no profile".into()))),
+            ),
+        ])
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidParameter(m) if m == "no profile"),
+        "{e:?}"
+    );
+    // The stream fails after the file was written: the file is not put in place.
+    let mut plan = OutputPlan::new();
+    let s = plan.add_output(&full, "the labelled CSV").unwrap();
+    let f = plan.add_output(&file, "the profile").unwrap();
+    let e = plan
+        .finish(vec![
+            (s, Box::new(|w| put(w, "labels"))),
+            (f, Box::new(|w| put(w, "profile"))),
+        ])
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Io { path, .. } if path == &full),
+        "{e:?}"
+    );
+    assert!(!file.exists());
+    // Both fine: the file appears.
+    let mut plan = OutputPlan::new();
+    let f = plan.add_output(&file, "the profile").unwrap();
+    plan.finish(vec![(f, Box::new(|w| put(w, "profile")))])
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "profile");
+}
