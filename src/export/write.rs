@@ -101,7 +101,7 @@ struct Replace {
     temp: PathBuf,
     /// Registry id of `temp` while it is ours to remove.
     temp_id: Option<u64>,
-    /// The open temp file until it is written.
+    /// The open temp file (taken while it is being written).
     file: Option<File>,
 }
 
@@ -294,14 +294,18 @@ impl OutputPlan {
                     write_through(BufWriter::with_capacity(BUFFER, file), f, &user_path)
                 })
                 .map(|_| ()),
-            Target::Replace(r) => r
-                .file
-                .take()
-                .ok_or_else(|| internal("a temp file without its handle"))
-                .and_then(|file| {
-                    write_through(BufWriter::with_capacity(BUFFER, file), f, &user_path)
-                })
-                .and_then(|file| file.sync_all().map_err(|e| Error::io(&user_path, e))),
+            // The handle stays open until the plan ends, so the temp's inode cannot be reused while the
+            // registry identifies our temp by it.
+            Target::Replace(r) => match r.file.take() {
+                None => Err(internal("a temp file without its handle")),
+                Some(file) => write_through(BufWriter::with_capacity(BUFFER, file), f, &user_path)
+                    .and_then(|file| {
+                        file.sync_all()
+                            .map(|()| file)
+                            .map_err(|e| Error::io(&user_path, e))
+                    })
+                    .map(|file| r.file = Some(file)),
+            },
         };
         match result {
             Ok(()) => {
@@ -496,10 +500,10 @@ impl Drop for OutputPlan {
     fn drop(&mut self) {
         for out in &mut self.outputs {
             if let Target::Replace(r) = &mut out.target {
-                r.file = None;
                 if let Some(id) = r.temp_id.take() {
                     self.registry.remove(id);
                 }
+                r.file = None;
             }
         }
     }

@@ -23,7 +23,8 @@ pub(super) struct State {
 }
 
 /// One temp file: its path and the (device, inode) it had when we made it, so a file of the same name
-/// made by someone else (another run writing the same output) is never removed or renamed as ours.
+/// made by someone else (another run writing the same output) is never removed or renamed as ours. The
+/// plan keeps the temp open until it ends, so that inode cannot be freed and reused meanwhile.
 #[derive(Debug)]
 struct Live {
     id: u64,
