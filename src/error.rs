@@ -94,6 +94,17 @@ pub enum Error {
         /// Data rows found now.
         found: usize,
     },
+    /// An output cannot go where it was asked to: refused before any work starts (it is an input, another
+    /// output, a folder, in a missing folder...) or, for several outputs, only partly put in place.
+    #[error("cannot write {what} to {}: {message}", path.display())]
+    Output {
+        /// What the output is, in words ("the labelled CSV").
+        what: String,
+        /// The path as the user gave it.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// The user cancelled the job.
     #[error("cancelled")]
     Cancelled,

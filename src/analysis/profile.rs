@@ -305,7 +305,10 @@ mod tests {
     #[test]
     fn column_stats_of_a_subset() {
         let num = ColumnData::Numeric(vec![1.0, f64::NAN, 5.0, 100.0]);
-        assert_eq!(column_stat(&num, [0, 1, 2].into_iter()), ColumnStat::Mean(Some(3.0)));
+        assert_eq!(
+            column_stat(&num, [0, 1, 2].into_iter()),
+            ColumnStat::Mean(Some(3.0))
+        );
         assert_eq!(column_stat(&num, [1].into_iter()), ColumnStat::Mean(None));
         let cat = ColumnData::Categorical {
             codes: vec![1, 0, 1, MISSING_CODE],

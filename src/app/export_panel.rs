@@ -16,8 +16,9 @@ use crate::analysis::{Recipe, SegResult};
 use crate::cluster::Method;
 use crate::data::decode_text;
 use crate::error::Error;
+use crate::export::write::write_file;
 use crate::export::{
-    added_column_names, io_err, segment_columns, write_atomic, write_labelled, write_profile_csv,
+    added_column_names, io_err, segment_columns, write_labelled, write_profile_csv,
 };
 use crate::jobs::Progress;
 
@@ -233,7 +234,8 @@ pub fn labelled_work(
         let extra = segment_columns(&result, &prepared, table.n_rows(), cols);
         p.check()?;
         p.set_stage("writing", 0);
-        write_atomic(&out, |w| {
+        let inputs: Vec<&Path> = path.as_deref().into_iter().collect();
+        write_file(&out, &inputs, "the labelled CSV", |w| {
             write_labelled(&text, table.delimiter, table.has_header, &extra, w)?;
             p.check()
         })
@@ -260,11 +262,13 @@ pub fn labelled_work(
 
 /// The work that writes the profile CSV of the current result to `out`.
 pub fn profile_work(state: &AppState, out: PathBuf) -> std::result::Result<FileWork, String> {
-    let (_, _, result) = current(state)?;
+    let (dataset, _, result) = current(state)?;
     let result = Arc::clone(result);
+    let input = dataset.path.clone();
     Ok(Box::new(move |p: &Progress| {
         p.set_stage("writing", 0);
-        write_atomic(&out, |w| {
+        let inputs: Vec<&Path> = input.as_deref().into_iter().collect();
+        write_file(&out, &inputs, "the profile", |w| {
             write_profile_csv(&result.profile, w)?;
             p.check()
         })?;
@@ -283,12 +287,17 @@ pub fn full_recipe(state: &AppState) -> std::result::Result<Recipe, String> {
     result.recipe(prepared).map_err(|e| e.to_string())
 }
 
-/// The work that writes `recipe` as JSON to `out`.
-pub fn recipe_work(recipe: &Recipe, out: PathBuf) -> std::result::Result<FileWork, String> {
+/// The work that writes `recipe` as JSON to `out` (never over `input`, the data file).
+pub fn recipe_work(
+    recipe: &Recipe,
+    input: Option<PathBuf>,
+    out: PathBuf,
+) -> std::result::Result<FileWork, String> {
     let json = recipe.to_json().map_err(|e| e.to_string())?;
     Ok(Box::new(move |p: &Progress| {
         p.set_stage("writing", 0);
-        write_atomic(&out, |w| {
+        let inputs: Vec<&Path> = input.as_deref().into_iter().collect();
+        write_file(&out, &inputs, "the recipe", |w| {
             w.write_all(json.as_bytes()).map_err(io_err)?;
             p.check()
         })?;

@@ -271,6 +271,7 @@ impl SegscopeApp {
     /// Asks for the file, then loads it or starts writing it on a worker.
     fn file_action(&mut self, action: FileAction) {
         let stem = export_panel::export_stem(self.state.dataset());
+        let input = self.state.dataset().and_then(|d| d.path.clone());
         let work = match action {
             FileAction::PickTransactions => {
                 if let Some(path) = self.dialogs.pick_csv() {
@@ -292,7 +293,7 @@ impl SegscopeApp {
                 };
                 (
                     "Saving the recipe",
-                    export_panel::recipe_work(&recipe, path),
+                    export_panel::recipe_work(&recipe, input.clone(), path),
                 )
             }
             FileAction::ExportRecipe => match export_panel::full_recipe(&self.state) {
@@ -302,7 +303,7 @@ impl SegscopeApp {
                     };
                     (
                         "Saving the recipe",
-                        export_panel::recipe_work(&recipe, path),
+                        export_panel::recipe_work(&recipe, input.clone(), path),
                     )
                 }
                 Err(e) => ("Saving the recipe", Err(e)),

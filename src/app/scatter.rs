@@ -16,10 +16,10 @@ use egui_plot::{
 
 use super::View;
 use super::explore::{PreparedData, SegResult};
-use crate::analysis::profile::{ColumnStat, column_stat};
 use super::format::{fmt_count, fmt_num, fmt_percent, fmt_stat};
 use super::state::{AppState, Command};
 use super::theme::{Palette, segment_color};
+use crate::analysis::profile::{ColumnStat, column_stat};
 use crate::data::{ColumnData, ColumnKind, Table};
 use crate::jobs::Job;
 use crate::rng::Rng;

@@ -11,9 +11,8 @@ use super::pipeline::{ModelArgs, PipelineArgs};
 use crate::analysis::{Policy, Target, fit_segments};
 use crate::data::decode_text;
 use crate::error::{Error, Result};
-use crate::export::{
-    ExportColumns, segment_columns, write_atomic, write_labelled, write_profile_csv,
-};
+use crate::export::write::{OutputId, Writer};
+use crate::export::{ExportColumns, io_err, segment_columns, write_labelled, write_profile_csv};
 use crate::jobs::Progress;
 
 /// Arguments of `cluster`.
@@ -48,9 +47,21 @@ pub struct ClusterArgs {
     pub json: bool,
 }
 
-pub(super) fn run(args: &ClusterArgs) -> Result<()> {
-    let progress = Progress::new();
-    let loaded = load_prepared(&args.file, &args.pipeline, &progress)?;
+pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
+    // Every output is checked (never an input, its folder exists) before the long work starts.
+    let mut plan = super::engine::output_plan(&args.file, args.pipeline.recipe.as_deref())?;
+    let out = plan.add_output(&args.output, "the labelled CSV")?;
+    let profile_out = args
+        .profile
+        .as_deref()
+        .map(|p| plan.add_output(p, "the profile"))
+        .transpose()?;
+    let recipe_out = args
+        .save_recipe
+        .as_deref()
+        .map(|p| plan.add_output(p, "the recipe"))
+        .transpose()?;
+    let loaded = load_prepared(&args.file, &args.pipeline, progress)?;
     let spec = args
         .pipeline
         .model_spec(loaded.resolved.model, &args.model, args.k, args.height);
@@ -78,7 +89,7 @@ pub(super) fn run(args: &ClusterArgs) -> Result<()> {
         target,
         &policy,
         None,
-        &progress,
+        progress,
     )?;
     print_decisions(&result.decisions);
     let n = x.nrows();
@@ -106,24 +117,26 @@ pub(super) fn run(args: &ClusterArgs) -> Result<()> {
         ExportColumns::default(),
     );
     let text = decode_text(loaded.bytes, &loaded.table.source_name)?;
-    write_atomic(&args.output, |w| {
-        write_labelled(
-            &text,
-            loaded.table.delimiter,
-            loaded.table.has_header,
-            &extra,
-            w,
-        )
-    })?;
-    if let Some(path) = &args.profile {
-        write_atomic(path, |w| write_profile_csv(&result.profile, w))?;
+    let recipe_json = match recipe_out {
+        Some(_) => Some(result.recipe(&loaded.data)?.to_json()?),
+        None => None,
+    };
+    let (delimiter, has_header) = (loaded.table.delimiter, loaded.table.has_header);
+    let mut writers: Vec<(OutputId, Writer<'_>)> = vec![(
+        out,
+        Box::new(|w| write_labelled(&text, delimiter, has_header, &extra, w)),
+    )];
+    if let Some(id) = profile_out {
+        writers.push((id, Box::new(|w| write_profile_csv(&result.profile, w))));
     }
-    if let Some(path) = &args.save_recipe {
-        let json = result.recipe(&loaded.data)?.to_json()?;
-        write_atomic(path, |w| {
-            w.write_all(json.as_bytes()).map_err(crate::export::io_err)
-        })?;
+    if let (Some(id), Some(json)) = (recipe_out, &recipe_json) {
+        writers.push((
+            id,
+            Box::new(|w| w.write_all(json.as_bytes()).map_err(io_err)),
+        ));
     }
+    // All or nothing: the files appear together, or none does.
+    plan.finish(writers)?;
     let sampled = result.silhouette_sampled;
     if args.json {
         return print_json(&json!({

@@ -3,6 +3,7 @@
 //! policy's decisions.
 
 use std::io::Write;
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -10,7 +11,19 @@ use super::pipeline::{PipelineArgs, Resolved};
 use crate::analysis::{Decision, PreparedData, prepare};
 use crate::data::{LoadOptions, Table, load_bytes, read_input};
 use crate::error::{Error, Result};
+use crate::export::write::OutputPlan;
 use crate::jobs::Progress;
+
+/// The output plan of a run: FILE and the recipe are inputs (never overwritten); outputs are added to it
+/// and checked before any work starts.
+pub(super) fn output_plan(file: &str, recipe: Option<&Path>) -> Result<OutputPlan> {
+    let mut plan = OutputPlan::new();
+    plan.add_input(Path::new(file))?;
+    if let Some(r) = recipe {
+        plan.add_input(r)?;
+    }
+    Ok(plan)
+}
 
 /// Everything a subcommand needs after preparation.
 pub(super) struct Loaded {

@@ -20,8 +20,8 @@ pub struct InspectArgs {
     pub json: bool,
 }
 
-pub(super) fn run(args: &InspectArgs) -> Result<()> {
-    let table = load_input(&args.file, &LoadOptions::default(), &Progress::new())?;
+pub(super) fn run(args: &InspectArgs, progress: &Progress) -> Result<()> {
+    let table = load_input(&args.file, &LoadOptions::default(), progress)?;
     super::print_warnings(&table.warnings);
     let summaries = summarize_table(&table);
     let mut out = std::io::stdout().lock();

@@ -7,7 +7,7 @@ use super::pipeline::{PipelineArgs, parse_method};
 use crate::analysis::build_tree;
 use crate::cluster::Method;
 use crate::error::{Error, Result};
-use crate::export::{write_atomic, write_linkage_csv};
+use crate::export::write_linkage_csv;
 use crate::jobs::Progress;
 
 /// Arguments of `linkage`.
@@ -26,25 +26,25 @@ pub struct LinkageArgs {
     pub output: PathBuf,
 }
 
-pub(super) fn run(args: &LinkageArgs) -> Result<()> {
+pub(super) fn run(args: &LinkageArgs, progress: &Progress) -> Result<()> {
     if !args.method.is_hierarchical() {
         return Err(Error::InvalidParameter(format!(
             "linkage needs a hierarchical method (ward, average, complete, single), not {}",
             args.method
         )));
     }
-    let progress = Progress::new();
-    let loaded = load_prepared(&args.file, &args.pipeline, &progress)?;
-    let tree = build_tree(loaded.data.x(), args.method, &progress)?;
+    let mut plan = super::engine::output_plan(&args.file, args.pipeline.recipe.as_deref())?;
+    let out = plan.add_output(&args.output, "the linkage matrix")?;
+    let loaded = load_prepared(&args.file, &args.pipeline, progress)?;
+    let tree = build_tree(loaded.data.x(), args.method, progress)?;
     if tree.approximate {
         eprintln!(
             "warning: {} rows is more than the exact limit; the tree is approximate (built on micro-clusters)",
             loaded.data.n_rows()
         );
     }
-    write_atomic(&args.output, |w| {
-        write_linkage_csv(&tree.to_linkage_matrix(), w)
-    })?;
+    plan.write(out, |w| write_linkage_csv(&tree.to_linkage_matrix(), w))?;
+    plan.commit()?;
     eprintln!(
         "wrote {} merges to {}",
         tree.merges.len(),

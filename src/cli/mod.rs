@@ -8,13 +8,18 @@ mod linkage;
 mod pca;
 pub mod pipeline;
 mod prepare;
+pub mod progress_bar;
 mod rfm;
 mod score;
+pub mod signals;
 mod sweep;
+
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
 use crate::error::Error;
+use crate::jobs::Progress;
 
 /// segscope: find customer segments in a CSV.
 #[derive(Debug, Parser)]
@@ -72,23 +77,42 @@ pub fn run(cli: Cli) -> Outcome {
     if let Some(limit) = cli.memory_limit {
         crate::budget::set_limit(limit);
     }
-    let result = match cli.command {
+    let command = match cli.command {
         None => return Outcome::Gui(None),
         Some(Command::Gui { file }) => return Outcome::Gui(file),
-        Some(Command::Inspect(args)) => inspect::run(&args),
-        Some(Command::Prepare(args)) => prepare::run(&args),
-        Some(Command::Rfm(args)) => rfm::run(&args),
-        Some(Command::Sweep(args)) => sweep::run(&args),
-        Some(Command::Cluster(args)) => cluster::run(&args),
-        Some(Command::Score(args)) => score::run(&args),
-        Some(Command::Linkage(args)) => linkage::run(&args),
-        Some(Command::Pca(args)) => pca::run(&args),
+        Some(c) => c,
     };
+    // One progress per run: the terminal bar reads it, Ctrl-C / SIGTERM cancel it.
+    let progress = Arc::new(Progress::new());
+    if let Err(e) = signals::install(Arc::clone(&progress)) {
+        eprintln!("warning: Ctrl-C will not clean up: {e}");
+    }
+    let bar = progress_bar::show(Arc::clone(&progress), cli.quiet);
+    let p = &*progress;
+    let result = match command {
+        Command::Gui { .. } => Ok(()),
+        Command::Inspect(args) => inspect::run(&args, p),
+        Command::Prepare(args) => prepare::run(&args, p),
+        Command::Rfm(args) => rfm::run(&args, p),
+        Command::Sweep(args) => sweep::run(&args, p),
+        Command::Cluster(args) => cluster::run(&args, p),
+        Command::Score(args) => score::run(&args, p),
+        Command::Linkage(args) => linkage::run(&args, p),
+        Command::Pca(args) => pca::run(&args, p),
+    };
+    drop(bar);
     match result {
         Ok(()) => Outcome::Exit(0),
         Err(Error::Cancelled) => {
             eprintln!("cancelled");
-            Outcome::Exit(130)
+            Outcome::Exit(signals::cancelled_exit_code())
+        }
+        Err(Error::Io { path, source })
+            if source.kind() == std::io::ErrorKind::BrokenPipe
+                && path.as_os_str() == "<stdout>" =>
+        {
+            // `segscope ... -o - | head`: the reader left; not an error worth a message.
+            Outcome::Exit(0)
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -125,13 +149,18 @@ pub(crate) fn quiet() -> bool {
 /// Prints `note: <text>` on standard error unless `--quiet`.
 pub(crate) fn note(text: &str) {
     if !quiet() {
-        eprintln!("note: {text}");
+        progress_bar::eprintln_line(&format!("note: {text}"));
     }
 }
 
 /// Prints loader warnings to standard error.
 fn print_warnings(warnings: &[String]) {
     for w in warnings {
-        eprintln!("warning: {w}");
+        warn(w);
     }
+}
+
+/// Prints `warning: <text>` on standard error (above the progress bar, if one is drawn).
+pub(crate) fn warn(text: &str) {
+    progress_bar::eprintln_line(&format!("warning: {text}"));
 }

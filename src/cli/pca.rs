@@ -7,7 +7,7 @@ use serde_json::json;
 use super::engine::{load_prepared, print_json};
 use super::pipeline::PipelineArgs;
 use crate::error::Result;
-use crate::export::{csv_err, fmt_f64, io_err, write_atomic};
+use crate::export::{csv_err, fmt_f64, io_err};
 use crate::jobs::Progress;
 use crate::reduce::pca;
 
@@ -30,14 +30,19 @@ pub struct PcaArgs {
     pub output: Option<PathBuf>,
 }
 
-pub(super) fn run(args: &PcaArgs) -> Result<()> {
-    let progress = Progress::new();
-    let loaded = load_prepared(&args.file, &args.pipeline, &progress)?;
+pub(super) fn run(args: &PcaArgs, progress: &Progress) -> Result<()> {
+    let mut plan = super::engine::output_plan(&args.file, args.pipeline.recipe.as_deref())?;
+    let out = args
+        .output
+        .as_deref()
+        .map(|o| plan.add_output(o, "the PCA scores"))
+        .transpose()?;
+    let loaded = load_prepared(&args.file, &args.pipeline, progress)?;
     let x = loaded.data.x();
-    let p = pca(x, args.components, &progress)?;
-    if let Some(out) = &args.output {
+    let p = pca(x, args.components, progress)?;
+    if let Some(out) = out {
         let scores = p.transform(x);
-        write_atomic(out, |w| {
+        plan.write(out, |w| {
             let mut c = csv::Writer::from_writer(w);
             c.write_record((1..=args.components).map(|i| format!("pc{i}")))
                 .map_err(csv_err)?;
@@ -48,6 +53,7 @@ pub(super) fn run(args: &PcaArgs) -> Result<()> {
             c.flush().map_err(io_err)
         })?;
     }
+    plan.commit()?;
     let components: Vec<Vec<f64>> = p
         .components
         .rows()

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::engine::load_prepared;
 use super::pipeline::PipelineArgs;
 use crate::error::Result;
-use crate::export::{write_atomic, write_prepared_csv};
+use crate::export::write_prepared_csv;
 use crate::jobs::Progress;
 
 /// Arguments of `prepare`.
@@ -22,14 +22,16 @@ pub struct PrepareArgs {
     pub output: PathBuf,
 }
 
-pub(super) fn run(args: &PrepareArgs) -> Result<()> {
-    let progress = Progress::new();
-    let loaded = load_prepared(&args.file, &args.pipeline, &progress)?;
+pub(super) fn run(args: &PrepareArgs, progress: &Progress) -> Result<()> {
+    let mut plan = super::engine::output_plan(&args.file, args.pipeline.recipe.as_deref())?;
+    let out = plan.add_output(&args.output, "the prepared CSV")?;
+    let loaded = load_prepared(&args.file, &args.pipeline, progress)?;
     let prepared = &loaded.data.prepared;
     for (name, n) in &prepared.report.filled {
         eprintln!("filled {n} missing cell(s) in '{name}'");
     }
-    write_atomic(&args.output, |w| write_prepared_csv(prepared, w))?;
+    plan.write(out, |w| write_prepared_csv(prepared, w))?;
+    plan.commit()?;
     eprintln!(
         "prepared {} of {} rows × {} features",
         prepared.kept_rows.len(),

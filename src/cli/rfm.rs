@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::data::parse_date_iso;
 use crate::error::{Error, Result};
-use crate::export::{write_atomic, write_rfm_csv};
+use crate::export::write_rfm_csv;
 use crate::jobs::Progress;
 use crate::prep::rfm::{RfmOptions, rfm_from_path, rfm_from_reader};
 
@@ -34,7 +34,9 @@ pub struct RfmArgs {
     pub output: PathBuf,
 }
 
-pub(super) fn run(args: &RfmArgs) -> Result<()> {
+pub(super) fn run(args: &RfmArgs, progress: &Progress) -> Result<()> {
+    let mut plan = super::engine::output_plan(&args.file, None)?;
+    let out = plan.add_output(&args.output, "the RFM table")?;
     let as_of = match &args.as_of {
         None => None,
         Some(s) => Some(parse_date_iso(s.trim()).ok_or_else(|| {
@@ -48,14 +50,14 @@ pub(super) fn run(args: &RfmArgs) -> Result<()> {
         as_of,
         skip_bad_rows: args.skip_bad_rows,
     };
-    let progress = Progress::new();
     let rfm = if args.file == "-" {
-        rfm_from_reader(std::io::stdin().lock(), "<stdin>", &opts, &progress)?
+        rfm_from_reader(std::io::stdin().lock(), "<stdin>", &opts, progress)?
     } else {
-        rfm_from_path(Path::new(&args.file), &opts, &progress)?
+        rfm_from_path(Path::new(&args.file), &opts, progress)?
     };
     super::print_warnings(&rfm.warnings);
-    write_atomic(&args.output, |w| write_rfm_csv(&rfm, &args.customer, w))?;
+    plan.write(out, |w| write_rfm_csv(&rfm, &args.customer, w))?;
+    plan.commit()?;
     eprintln!(
         "{} customers from {} transactions (as of {})",
         rfm.rows.len(),

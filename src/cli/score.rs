@@ -35,9 +35,8 @@ pub struct ScoreArgs {
 /// Most distinct labels `score` accepts (each is a segment; more is not a segmentation).
 const MAX_LABELS: usize = 2_000;
 
-pub(super) fn run(args: &ScoreArgs) -> Result<()> {
-    let progress = Progress::new();
-    let (_, table) = load_table(&args.file, &progress)?;
+pub(super) fn run(args: &ScoreArgs, progress: &Progress) -> Result<()> {
+    let (_, table) = load_table(&args.file, progress)?;
     let col = table
         .column(&args.labels)
         .ok_or_else(|| unknown_column(&table, &args.labels, "--labels"))?;
@@ -46,7 +45,7 @@ pub(super) fn run(args: &ScoreArgs) -> Result<()> {
         pipeline.exclude.push(args.labels.clone());
     }
     let resolved = pipeline.resolve(&table)?;
-    let data = prepare(&table, &resolved.preparation, 0, &progress)?;
+    let data = prepare(&table, &resolved.preparation, 0, progress)?;
     super::print_warnings(&data.prepared.report.warnings);
     // Label text of every kept row; a missing label is an error naming the line.
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();
@@ -97,7 +96,7 @@ pub(super) fn run(args: &ScoreArgs) -> Result<()> {
     let seed = args.pipeline.seed.unwrap_or(0);
     let x = data.x();
     announce_exact_silhouette(x.nrows(), x.ncols(), args.exact_silhouette);
-    let s = score_labels(x, &labels, &policy, seed, &progress)?;
+    let s = score_labels(x, &labels, &policy, seed, progress)?;
     print_decisions(&s.decisions);
     if args.json {
         return print_json(&json!({

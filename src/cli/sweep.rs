@@ -30,9 +30,8 @@ pub struct SweepArgs {
     pub json: bool,
 }
 
-pub(super) fn run(args: &SweepArgs) -> Result<()> {
-    let progress = Progress::new();
-    let loaded = load_prepared(&args.file, &args.pipeline, &progress)?;
+pub(super) fn run(args: &SweepArgs, progress: &Progress) -> Result<()> {
+    let loaded = load_prepared(&args.file, &args.pipeline, progress)?;
     let spec = args
         .pipeline
         .model_spec(loaded.resolved.model, &args.model, None, None);
@@ -48,7 +47,7 @@ pub(super) fn run(args: &SweepArgs) -> Result<()> {
         &spec,
         &policy,
         None,
-        &progress,
+        progress,
         None,
     )?;
     print_decisions(&s.decisions);

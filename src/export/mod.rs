@@ -1,15 +1,15 @@
 //! Every writer of the engine: the labelled CSV (the original file's text kept byte for byte, with
 //! segment columns appended; [`segments`] builds those columns from a run's result), the table-shaped
 //! outputs ([`tables`]: prepared matrix, profile, RFM, linkage) and how bytes reach the disk
-//! ([`atomic`]). The app and the CLI write through these functions only.
+//! ([`write`]: never over an input, temp + rename, devices and FIFOs streamed, all or nothing). The app and the CLI write through these functions only.
 
-pub mod atomic;
 pub mod segments;
 pub mod tables;
 
+pub mod write;
+
 use std::io::Write;
 
-pub use atomic::write_atomic;
 pub use segments::{ExportColumns, added_column_names, segment_columns};
 pub use tables::{
     csv_err, fmt_f64, io_err, write_linkage_csv, write_prepared_csv, write_profile_csv,

@@ -1,6 +1,6 @@
 //! The table-shaped outputs: the prepared feature matrix, the per-segment profile, the RFM table, the
 //! scipy linkage matrix and 2-D embeddings. Each writes to any `Write`; where the bytes go (a temp file
-//! renamed into place, a device, standard output) is [`super::atomic`]'s business. Numbers use
+//! renamed into place, a device, standard output) is [`super::write`]'s business. Numbers use
 //! [`fmt_f64`]: shortest round-trip text, so reading them back gives the same f64.
 
 use std::io::Write;

@@ -33,11 +33,11 @@ use crate::error::{Error, Result, human_bytes};
 use crate::jobs::Progress;
 
 pub use approx::{DEFAULT_MICRO_CLUSTERS, linkage_approx};
-pub use truncate::{Truncated, truncate_lastp};
 pub use cut::{
     DendrogramLayout, cut_height, cut_k, height_for_k, labels_for_rows, leaf_order, node_positions,
     sizes_at_cut,
 };
+pub use truncate::{Truncated, truncate_lastp};
 
 /// Largest number of rows clustered exactly (the condensed matrix then takes about 1.5 GiB).
 pub const EXACT_MAX_ROWS: usize = 20_000;
