@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -147,9 +148,9 @@ fn r_export(dir: &Path) -> std::path::PathBuf {
     let mut out = String::new();
     for (i, line) in text.lines().enumerate() {
         if i == 0 {
-            out.push_str(&format!("\"\",{line},target\n"));
+            writeln!(out, "\"\",{line},target").unwrap();
         } else {
-            out.push_str(&format!("\"{i}\",{line},{}\n", i % 3));
+            writeln!(out, "\"{i}\",{line},{}", i % 3).unwrap();
         }
     }
     let path = dir.join("customers_r.csv");
