@@ -3,7 +3,8 @@
 //!
 //! The limit is process-wide: by default a share ([`DEFAULT_SHARE`]) of the machine's physical memory,
 //! changed by the CLI's `--memory-limit` or the `SEGSCOPE_MEMORY_LIMIT` environment variable (e.g. `4G`,
-//! `512M`, a byte count). [`check`] compares an estimate with it and returns [`Error::TooLarge`] with the
+//! `512M`, a byte count), and never more than half of an address-space limit (`ulimit -v`). [`check`]
+//! compares an estimate with it and returns [`Error::TooLarge`] with the
 //! figure and the way out, so work is refused *before* the allocator aborts the process.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,6 +31,14 @@ pub fn physical_memory() -> u64 {
                 .and_then(|kb| kb.parse::<u64>().ok())
         })
         .map_or(FALLBACK_PHYSICAL, |kb| kb.saturating_mul(1024))
+}
+
+/// The soft limit on this process's address space (`ulimit -v`, `prlimit --as`), if any (Linux
+/// `/proc/self/limits`).
+pub fn address_space_limit() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = text.lines().find(|l| l.starts_with("Max address space"))?;
+    line.split_whitespace().nth(3)?.parse::<u64>().ok()
 }
 
 /// Parses a size such as `4G`, `512M`, `64k`, `1.5GiB` or `1000000` (bytes).
@@ -65,7 +74,11 @@ pub fn limit() -> u64 {
     let from_env = std::env::var("SEGSCOPE_MEMORY_LIMIT")
         .ok()
         .and_then(|s| parse_size(&s).ok());
-    let v = from_env.unwrap_or_else(|| (physical_memory() as f64 * DEFAULT_SHARE) as u64);
+    let v = from_env.unwrap_or_else(|| {
+        let physical = (physical_memory() as f64 * DEFAULT_SHARE) as u64;
+        // Under an address-space limit, half of it (code, stacks and the allocator need the rest).
+        address_space_limit().map_or(physical, |a| physical.min(a / 2))
+    });
     LIMIT.store(v.max(1), Ordering::Relaxed);
     v.max(1)
 }

@@ -17,6 +17,7 @@ pub struct Progress {
     total: AtomicU64,
     cancelled: AtomicBool,
     stage: Mutex<String>,
+    context: Mutex<String>,
 }
 
 impl Progress {
@@ -34,11 +35,6 @@ impl Progress {
         self.done.store(0, Ordering::Relaxed);
     }
 
-    /// Sets the total of the current stage.
-    pub fn set_total(&self, total: u64) {
-        self.total.store(total, Ordering::Relaxed);
-    }
-
     /// Sets the amount done in the current stage.
     pub fn set_done(&self, done: u64) {
         self.done.store(done, Ordering::Relaxed);
@@ -49,9 +45,21 @@ impl Progress {
         self.done.fetch_add(n, Ordering::Relaxed);
     }
 
-    /// The current stage name.
+    /// Names the step that the following stages belong to (a sweep's "k = 5 (4 of 9)"), shown before the
+    /// stage; empty to clear.
+    pub fn set_context(&self, context: &str) {
+        if let Ok(mut c) = self.context.lock() {
+            context.clone_into(&mut c);
+        }
+    }
+
+    /// The current stage name, after the context when there is one ("k = 5 (4 of 9) · k-means").
     pub fn stage(&self) -> String {
-        self.stage.lock().map(|s| s.clone()).unwrap_or_default()
+        let stage = self.stage.lock().map(|s| s.clone()).unwrap_or_default();
+        match self.context.lock() {
+            Ok(c) if !c.is_empty() => format!("{c} · {stage}"),
+            _ => stage,
+        }
     }
 
     /// `(done, total)` of the current stage.
@@ -224,6 +232,10 @@ mod tests {
         assert_eq!(p.fraction(), Some(0.5));
         p.add(10);
         assert_eq!(p.fraction(), Some(1.0));
+        assert_eq!(p.stage(), "x");
+        p.set_context("k = 3 (2 of 9)");
+        assert_eq!(p.stage(), "k = 3 (2 of 9) · x");
+        p.set_context("");
         assert_eq!(p.stage(), "x");
     }
 }

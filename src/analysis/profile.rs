@@ -5,6 +5,7 @@
 
 use crate::data::{ColumnData, MISSING_CODE, Table};
 use crate::error::{Error, Result};
+use crate::prep::stats::{mean_var, std_safe};
 
 /// Statistics of one numeric feature.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -147,16 +148,20 @@ pub fn profile(
 fn numeric_profile(name: &str, mut groups: Vec<Vec<f64>>) -> NumericProfile {
     let all: Vec<f64> = groups.iter().flatten().copied().collect();
     let n = all.len() as f64;
-    let overall_mean = (!all.is_empty()).then(|| all.iter().sum::<f64>() / n);
-    let std = overall_mean.map(|m| (all.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n).sqrt());
+    // Overflow-safe (values near ±1.8e308 give finite means, never inf in a profile).
+    let overall_mean = (!all.is_empty()).then(|| mean_var(&all).0);
+    let std = overall_mean.map(|_| std_safe(&all));
     let means: Vec<Option<f64>> = groups
         .iter()
-        .map(|g| (!g.is_empty()).then(|| g.iter().sum::<f64>() / g.len() as f64))
+        .map(|g| (!g.is_empty()).then(|| mean_var(g).0))
         .collect();
     let z = means
         .iter()
         .map(|m| match (m, overall_mean, std) {
-            (Some(m), Some(om), Some(s)) if s > 0.0 => Some((m - om) / s),
+            (Some(m), Some(om), Some(s)) if s > 0.0 => {
+                let z = (m - om) / s;
+                Some(if z.is_finite() { z } else { m / s - om / s })
+            }
             (Some(_), Some(_), Some(_)) => Some(0.0),
             _ => None,
         })
@@ -177,7 +182,9 @@ fn numeric_profile(name: &str, mut groups: Vec<Vec<f64>>) -> NumericProfile {
             .iter()
             .map(|(v, m)| v.iter().map(|x| (x - m).powi(2)).sum::<f64>())
             .sum();
-        (g >= 2.0 && n > g && ssw > 0.0).then(|| (ssb / (g - 1.0)) / (ssw / (n - g)))
+        (g >= 2.0 && n > g && ssw > 0.0)
+            .then(|| (ssb / (g - 1.0)) / (ssw / (n - g)))
+            .filter(|f| f.is_finite())
     });
     let median = groups.iter_mut().map(|g| median(g)).collect();
     NumericProfile {

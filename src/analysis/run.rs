@@ -102,35 +102,83 @@ pub enum Target {
     Height(f64),
 }
 
-/// Refuses work whose cost is out of reach before it starts (full-covariance mixtures on wide data).
-fn check_cost(opts: &FitOptions, n: usize, d: usize, k_max: usize) -> Result<()> {
-    if opts.method != Method::Gmm || opts.covariance != CovarianceType::Full {
-        return Ok(());
+/// Longest estimated wall time of one fit or sweep before it is refused (15 minutes).
+pub const TIME_BUDGET_SECS: f64 = 900.0;
+
+/// Estimated wall seconds of a Gaussian mixture fit with `k` components on `n` rows × `d` features, for
+/// every restart: about 20 EM iterations, each ~1.5 ns per n·k·d² (the Mahalanobis terms), 20 ns per n·k
+/// (log-sum-exp) and 1 ns per k·d³ (Cholesky and inverse), measured on this class of machine. Full
+/// covariances only; diagonal and spherical ones cost n·k·d.
+pub fn gmm_secs(covariance: CovarianceType, n: usize, d: usize, k: usize, n_init: usize) -> f64 {
+    let (n, d, k) = (n as f64, d as f64, k as f64);
+    let per_iter = match covariance {
+        CovarianceType::Full => 1.5e-9 * n * k * d * d + 20e-9 * n * k + 1e-9 * k * d * d * d,
+        CovarianceType::Diag | CovarianceType::Spherical => 3e-9 * n * k * d + 20e-9 * n * k,
+    };
+    20.0 * n_init.max(1) as f64 * per_iter
+}
+
+/// Refuses work whose cost is out of reach before it starts (Gaussian mixtures on wide data or long k
+/// ranges): memory against the budget, time against [`TIME_BUDGET_SECS`]. Returns the estimate.
+fn check_cost(opts: &FitOptions, n: usize, d: usize, ks: &[usize]) -> Result<f64> {
+    if opts.method != Method::Gmm {
+        return Ok(0.0);
     }
-    let (n, d, k) = (n as f64, d as f64, k_max.max(1) as f64);
-    // Covariances, their Cholesky factors and precisions: k · d² values each, plus an n × k
-    // responsibility matrix.
-    let bytes = (3.0 * k * d * d + n * k) * 8.0;
-    crate::budget::check(
-        bytes as u64,
-        &format!("a full-covariance Gaussian mixture with {k} components on {d} features"),
-        "use diagonal or spherical covariances, or cluster on fewer features (e.g. principal components)",
-    )?;
-    // About 2·n·k·d² floating-point operations per EM iteration at ~2·10⁹ per second, 20 iterations and
-    // every restart.
-    let secs = 20.0 * opts.n_init.max(1) as f64 * 2.0 * n * k * d * d / 2e9;
-    if secs > 900.0 {
+    let k_max = ks.iter().copied().max().unwrap_or(1).max(1);
+    if opts.covariance == CovarianceType::Full {
+        let (nf, df, kf) = (n as f64, d as f64, k_max as f64);
+        // Covariances, their Cholesky factors and precisions: k · d² values each, plus an n × k
+        // responsibility matrix.
+        let bytes = (3.0 * kf * df * df + nf * kf) * 8.0;
+        crate::budget::check(
+            bytes as u64,
+            &format!("a full-covariance Gaussian mixture with {k_max} components on {d} features"),
+            "use diagonal or spherical covariances, or cluster on fewer features (e.g. principal \
+             components)",
+        )?;
+    }
+    let secs: f64 = ks
+        .iter()
+        .map(|&k| gmm_secs(opts.covariance, n, d, k, opts.n_init))
+        .sum();
+    if secs > TIME_BUDGET_SECS {
+        let what = if ks.len() > 1 {
+            format!(
+                "a {}-covariance Gaussian mixture sweep of k = {}..{k_max} on {n} rows × {d} features",
+                opts.covariance.name(),
+                ks.first().copied().unwrap_or(k_max)
+            )
+        } else {
+            format!(
+                "a {}-covariance Gaussian mixture with {k_max} components on {n} rows × {d} features",
+                opts.covariance.name()
+            )
+        };
+        let way_out = if opts.covariance == CovarianceType::Full {
+            "use diagonal or spherical covariances, fewer restarts, a shorter k range, or cluster on \
+             fewer features (e.g. principal components)"
+        } else {
+            "use fewer restarts, a shorter k range, or cluster on fewer features"
+        };
         return Err(Error::TooSlow {
-            what: format!(
-                "a full-covariance Gaussian mixture with {k} components on {d} features and {n} rows"
-            ),
+            what,
             estimate_secs: secs,
-            way_out: "use diagonal or spherical covariances, fewer restarts, or cluster on fewer \
-                      features (e.g. principal components)"
-                .into(),
+            way_out: way_out.into(),
         });
     }
-    Ok(())
+    Ok(secs)
+}
+
+/// The estimated wall seconds of fitting `ks` with `spec` on the prepared data (0 where no estimate is
+/// needed), or the refusal [`sweep`] and [`fit_segments`] would give: for messages before long work.
+pub fn cost_estimate(
+    data: &PreparedData,
+    ks: &[usize],
+    spec: &ModelSpec,
+    policy: &Policy,
+) -> Result<f64> {
+    let (opts, _) = policy.fit_options(spec, data.n_rows());
+    check_cost(&opts, data.n_rows(), data.x().ncols(), ks)
 }
 
 /// Sweeps `ks` with `spec`'s method on the prepared data, following `policy`; `on_row` receives each row
@@ -146,12 +194,7 @@ pub fn sweep(
 ) -> Result<(Sweep, Option<Dendrogram>)> {
     let x = data.x();
     let (opts, decisions) = policy.fit_options(spec, x.nrows());
-    check_cost(
-        &opts,
-        x.nrows(),
-        x.ncols(),
-        ks.iter().copied().max().unwrap_or(1),
-    )?;
+    check_cost(&opts, x.nrows(), x.ncols(), ks)?;
     let (mut s, tree) = run_sweep(x, ks, opts, policy, tree, progress, on_row)?;
     s.decisions.splice(0..0, decisions);
     Ok((s, tree))
@@ -287,7 +330,7 @@ pub fn fit_segments(
             segment_tree(x, opts.method, tree, cut)?
         }
         (false, Target::K(k)) => {
-            check_cost(&opts, n, x.ncols(), k)?;
+            check_cost(&opts, n, x.ncols(), &[k])?;
             fit(x, k, opts, progress)?
         }
         (false, Target::Height(_)) => {
@@ -467,13 +510,21 @@ mod tests {
             method: Method::Gmm,
             ..FitOptions::default()
         };
-        let e = check_cost(&opts, 3_000, 5_000, 10).unwrap_err().to_string();
+        let e = check_cost(&opts, 3_000, 5_000, &[10])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("diagonal"), "{e}");
         let diag = FitOptions {
             covariance: CovarianceType::Diag,
             ..opts
         };
-        assert!(check_cost(&diag, 3_000, 5_000, 10).is_ok());
-        assert!(check_cost(&opts, 3_000, 8, 60).is_ok());
+        assert!(check_cost(&diag, 3_000, 5_000, &[10]).is_ok());
+        // The sample's 8 features, k = 2..60: a couple of minutes, allowed (with per-k progress).
+        let long: Vec<usize> = (2..=60).collect();
+        let secs = check_cost(&opts, 3_000, 8, &long).unwrap();
+        assert!((30.0..TIME_BUDGET_SECS).contains(&secs), "{secs}");
+        // 60 rows × 2,000 features, k = 2..10: refused with the figure.
+        let ks: Vec<usize> = (2..=10).collect();
+        assert!(check_cost(&opts, 60, 2_000, &ks).is_err());
     }
 }

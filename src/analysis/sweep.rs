@@ -201,8 +201,9 @@ pub fn run_sweep(
         }
         results.push(row);
     };
-    for &k in ks {
+    for (i, &k) in ks.iter().enumerate() {
         progress.check()?;
+        progress.set_context(&format!("k = {k} ({} of {})", i + 1, ks.len()));
         if k == 0 || k > n {
             let row = SweepRow::skipped(
                 k,
@@ -255,6 +256,7 @@ pub fn run_sweep(
             pending.push(candidate);
         }
     }
+    progress.set_context("");
     if !pending.is_empty() {
         let (rows, s) = score_candidates(x, &pending, policy, opts.seed, progress)?;
         sampled |= s;

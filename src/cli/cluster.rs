@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::engine::{announce_exact_silhouette, load_prepared, opt, print_decisions, print_json};
+use super::engine::{
+    announce_cost, announce_exact_silhouette, load_prepared, opt, print_decisions, print_json,
+};
 use super::pipeline::{ModelArgs, PipelineArgs};
 use crate::analysis::{Policy, Target, fit_segments};
 use crate::data::decode_text;
@@ -82,6 +84,9 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
     };
     let x = loaded.data.x();
     announce_exact_silhouette(x.nrows(), x.ncols(), args.model.exact_silhouette);
+    if let Target::K(k) = target {
+        announce_cost(&loaded.data, &[k], &spec, &policy)?;
+    }
     let result = fit_segments(
         &loaded.table,
         &loaded.data,

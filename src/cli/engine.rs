@@ -120,6 +120,24 @@ pub(super) fn print_decisions(decisions: &[Decision]) {
     }
 }
 
+/// Before long work (a Gaussian mixture sweep of many k, ...), says how long it will take; refuses what
+/// would take longer than the time budget.
+pub(super) fn announce_cost(
+    data: &PreparedData,
+    ks: &[usize],
+    spec: &crate::analysis::ModelSpec,
+    policy: &crate::analysis::Policy,
+) -> Result<()> {
+    let secs = crate::analysis::run::cost_estimate(data, ks, spec, policy)?;
+    if secs > 10.0 {
+        super::note(&format!(
+            "this will take about {} on this machine",
+            crate::budget::human_duration(secs)
+        ));
+    }
+    Ok(())
+}
+
 /// Before an exact silhouette forced on large data, says how long it will take.
 pub(super) fn announce_exact_silhouette(n: usize, d: usize, forced: bool) {
     let policy = crate::analysis::Policy::default();

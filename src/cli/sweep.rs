@@ -4,7 +4,8 @@
 use serde_json::json;
 
 use super::engine::{
-    KRange, announce_exact_silhouette, load_prepared, opt, parse_k_arg, print_decisions, print_json,
+    KRange, announce_cost, announce_exact_silhouette, load_prepared, opt, parse_k_arg,
+    print_decisions, print_json,
 };
 use super::pipeline::{ModelArgs, PipelineArgs};
 use crate::analysis::{Policy, sweep};
@@ -41,6 +42,7 @@ pub(super) fn run(args: &SweepArgs, progress: &Progress) -> Result<()> {
     };
     let x = loaded.data.x();
     announce_exact_silhouette(x.nrows(), x.ncols(), args.model.exact_silhouette);
+    announce_cost(&loaded.data, &args.k.0, &spec, &policy)?;
     let (s, _) = sweep(
         &loaded.data,
         &args.k.0,

@@ -167,6 +167,7 @@ impl Preparation {
             });
         }
         let knn = Self::fit_knn(table, &features, &kept)?;
+        super::fitted::check_memory(&features, kept.len())?;
         let mut un = unscaled(&features, knn.as_ref(), table, progress)?;
         // Winsorize bounds are learnt on imputed, log-transformed values.
         let mut warnings = Vec::new();
@@ -213,7 +214,7 @@ impl Preparation {
         report
             .warnings
             .splice(0..0, fitted.warnings.iter().cloned());
-        let prepared = fitted.finish(&un.columns, un.kept, report);
+        let prepared = fitted.finish(table, &un.columns, un.kept, report)?;
         Ok((fitted, prepared))
     }
 

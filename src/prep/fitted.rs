@@ -272,6 +272,37 @@ pub(super) fn unscaled(
     })
 }
 
+/// Refuses a preparation whose columns (one-hot levels × rows, twice: before and after scaling) would not
+/// fit the memory budget, before anything is allocated.
+pub(super) fn check_memory(features: &[FittedFeature], n_rows: usize) -> Result<()> {
+    let width: usize = features
+        .iter()
+        .map(|f| match f {
+            FittedFeature::Numeric(_) => 1,
+            FittedFeature::Categorical(c) => c.width(),
+        })
+        .sum();
+    let widest = features
+        .iter()
+        .filter_map(|f| match f {
+            FittedFeature::Categorical(c) => Some((c.width(), c.name.as_str())),
+            FittedFeature::Numeric(_) => None,
+        })
+        .max();
+    let way_out = match widest {
+        Some((w, name)) if w > 50 => format!(
+            "'{name}' alone has {w} one-hot columns: keep its most frequent levels (top levels) or leave \
+             it out"
+        ),
+        _ => "choose fewer features or load a sample of the rows".to_owned(),
+    };
+    crate::budget::check(
+        crate::budget::f64s(2 * n_rows as u128 * width as u128),
+        &format!("preparing {n_rows} rows × {width} columns"),
+        &way_out,
+    )
+}
+
 impl Fitted {
     /// Applies the learnt preparation to `table` (same columns as at fit time), without refitting.
     pub fn transform(&self, table: &Table) -> Result<Prepared> {
@@ -286,29 +317,50 @@ impl Fitted {
                 message: "has no data rows to prepare".into(),
             });
         }
+        check_memory(&self.features, table.n_rows())?;
         let un = unscaled(&self.features, self.knn.as_ref(), table, progress)?;
-        Ok(self.finish(&un.columns, un.kept, un.report))
+        self.finish(table, &un.columns, un.kept, un.report)
     }
 
     pub(super) fn finish(
         &self,
+        table: &Table,
         columns: &[Vec<f64>],
         kept: Vec<usize>,
         report: PrepReport,
-    ) -> Prepared {
+    ) -> Result<Prepared> {
         let n = kept.len();
+        crate::budget::check(
+            crate::budget::f64s(n as u128 * columns.len() as u128),
+            &format!(
+                "the prepared matrix of {n} rows × {} columns",
+                columns.len()
+            ),
+            "choose fewer features, fewer categorical levels, or load a sample of the rows",
+        )?;
         let mut matrix = Array2::<f64>::zeros((n, columns.len()));
         for (j, (col, s)) in columns.iter().zip(&self.scalers).enumerate() {
             for (i, &x) in col.iter().enumerate() {
-                matrix[[i, j]] = s.apply(x);
+                let y = s.apply(x);
+                if !y.is_finite() {
+                    return Err(Error::Column {
+                        name: self.feature_names[j].clone(),
+                        message: format!(
+                            "line {}: the value {x:e} cannot be prepared (it overflows the number range \
+                             after imputation, log1p and scaling); check the value or leave the feature out",
+                            table.line_of_row(kept[i])
+                        ),
+                    });
+                }
+                matrix[[i, j]] = y;
             }
         }
-        Prepared {
+        Ok(Prepared {
             matrix,
             feature_names: self.feature_names.clone(),
             kept_rows: kept,
             report,
-        }
+        })
     }
 
     /// Maps one prepared row back to original units: undoes the scaling, then `log1p` (with `expm1`).

@@ -294,6 +294,17 @@ pub fn rfm_from_reader(
         if agg.comp.is_nan() {
             agg.comp = 0.0;
         }
+        if !t.is_finite() {
+            return Err(Error::Csv {
+                source_name: source_name.to_owned(),
+                line,
+                message: format!(
+                    "the total of '{}' for customer '{cust}' overflows (beyond ±1.8e308); check the \
+                     amounts of this customer",
+                    opts.amount
+                ),
+            });
+        }
         agg.sum = t;
     }
     if n == 0 {
@@ -352,6 +363,21 @@ pub fn rfm_from_reader(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_overflowing_total_is_an_error_naming_the_customer_and_line() {
+        let csv = "c,d,a\nx,2024-01-01,1e308\nx,2024-01-02,1e308\ny,2024-01-03,5\n";
+        let e = rfm_from_reader(csv.as_bytes(), "t.csv", &opts(), &Progress::new()).unwrap_err();
+        let m = e.to_string();
+        assert!(
+            m.contains("line 3") && m.contains("'x'") && m.contains("overflows"),
+            "{m}"
+        );
+        // Large but finite totals stay exact.
+        let csv = "c,d,a\nx,2024-01-01,1e307\nx,2024-01-02,1e307\n";
+        let r = rfm_from_reader(csv.as_bytes(), "t.csv", &opts(), &Progress::new()).unwrap();
+        assert_eq!(r.rows[0].monetary, 2e307);
+    }
 
     fn opts() -> RfmOptions {
         RfmOptions {

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::recipe::Scale;
-use super::stats::{median_sorted, percentile_sorted, sorted_present};
+use super::stats::{mean_var, median_sorted, percentile_sorted, sorted_present, std_safe};
 
 /// Learnt scaling of one output column.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -47,14 +47,7 @@ impl ColumnScaler {
             Scale::None => ColumnScaler::Identity,
             Scale::Standard => {
                 let n = sorted.len() as f64;
-                let mean = values.iter().sum::<f64>() / n;
-                let (mut corr, mut sq) = (0.0, 0.0);
-                for &x in values {
-                    let d = x - mean;
-                    corr += d;
-                    sq += d * d;
-                }
-                let var = (sq - corr * corr / n) / n;
+                let (mean, var) = mean_var(values);
                 // sklearn `_is_constant_feature`
                 let eps = f64::EPSILON;
                 let bound = n * eps * var + (n * mean * eps).powi(2);
@@ -64,7 +57,14 @@ impl ColumnScaler {
                         scale: 1.0,
                     }
                 } else {
-                    let scale = if var <= bound { 1.0 } else { var.sqrt() };
+                    // A variance beyond f64 (values near ±1.8e308) is far from constant.
+                    let scale = if !var.is_finite() {
+                        std_safe(values)
+                    } else if var <= bound {
+                        1.0
+                    } else {
+                        var.sqrt()
+                    };
                     ColumnScaler::Center {
                         center: mean,
                         scale,
@@ -74,14 +74,24 @@ impl ColumnScaler {
             Scale::Minmax => {
                 let lo = sorted.first().copied().unwrap_or(0.0);
                 let hi = sorted.last().copied().unwrap_or(0.0);
-                let scale = 1.0 / handle_zero(hi - lo);
+                let range = hi - lo;
+                // A range beyond f64 (values near ±1.8e308): 1/range from halves.
+                let scale = if range.is_finite() {
+                    1.0 / handle_zero(range)
+                } else {
+                    0.5 / (hi / 2.0 - lo / 2.0)
+                };
                 ColumnScaler::MinMax {
                     scale,
                     min: -lo * scale,
                 }
             }
             Scale::Robust => {
-                let iqr = percentile_sorted(&sorted, 75.0) - percentile_sorted(&sorted, 25.0);
+                let (q1, q3) = (
+                    percentile_sorted(&sorted, 25.0),
+                    percentile_sorted(&sorted, 75.0),
+                );
+                let iqr = q3 - q1;
                 ColumnScaler::Center {
                     center: median_sorted(&sorted),
                     scale: handle_zero(iqr),
@@ -91,12 +101,19 @@ impl ColumnScaler {
         (s, constant)
     }
 
-    /// Scales one value.
+    /// Scales one value (when `x − center` overflows, as `x/scale − center/scale`).
     #[inline]
     pub fn apply(&self, x: f64) -> f64 {
         match *self {
             ColumnScaler::Identity => x,
-            ColumnScaler::Center { center, scale } => (x - center) / scale,
+            ColumnScaler::Center { center, scale } => {
+                let y = (x - center) / scale;
+                if y.is_finite() {
+                    y
+                } else {
+                    x / scale - center / scale
+                }
+            }
             ColumnScaler::MinMax { scale, min } => x * scale + min,
         }
     }
@@ -132,6 +149,24 @@ mod tests {
             assert!(constant);
             assert_eq!(s.apply(0.1), 0.0, "{kind:?}");
         }
+    }
+
+    #[test]
+    fn extreme_values_scale_to_finite_numbers() {
+        let mut skewed = vec![1e308; 4];
+        skewed.extend([-1e308; 36]);
+        let (s, _) = ColumnScaler::fit(Scale::Standard, &skewed);
+        assert!((s.apply(1e308) - 3.0).abs() < 1e-9, "{}", s.apply(1e308));
+        let v = [1e308, -1e308, 0.0, 5.0];
+        for kind in [Scale::Standard, Scale::Minmax, Scale::Robust] {
+            let (s, _) = ColumnScaler::fit(kind, &v);
+            for &x in &v {
+                assert!(s.apply(x).is_finite(), "{kind:?} {x}: {}", s.apply(x));
+            }
+        }
+        let (m, _) = ColumnScaler::fit(Scale::Minmax, &v);
+        assert!((m.apply(1e308) - 1.0).abs() < 1e-12);
+        assert!(m.apply(-1e308).abs() < 1e-12);
     }
 
     #[test]

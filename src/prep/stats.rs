@@ -51,14 +51,52 @@ pub fn median_sorted(sorted: &[f64]) -> f64 {
     }
 }
 
-/// Mean of the present values, NaN when there are none.
+/// Mean of the present values, NaN when there are none. Overflow-safe: when the plain sum of finite values
+/// overflows (values near ±1.8e308), the mean is computed on values scaled by their largest magnitude.
 pub fn mean_present(values: impl IntoIterator<Item = f64>) -> f64 {
-    let (mut sum, mut n) = (0.0, 0usize);
-    for x in values.into_iter().filter(|x| !x.is_nan()) {
-        sum += x;
-        n += 1;
+    let v: Vec<f64> = values.into_iter().filter(|x| !x.is_nan()).collect();
+    mean_var(&v).0
+}
+
+/// Mean and population variance of `v` (NaN when empty), computed plainly — so results equal the
+/// reference tools' on ordinary data — and, when a sum overflows although every value is finite, again on
+/// values scaled by the largest magnitude `m` (mean = m·mean(v/m), variance = m²·var(v/m), which is
+/// infinite only when the true variance is beyond f64).
+pub fn mean_var(v: &[f64]) -> (f64, f64) {
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN);
     }
-    if n == 0 { f64::NAN } else { sum / n as f64 }
+    let n = v.len() as f64;
+    let plain = |v: &[f64]| {
+        let mean = v.iter().sum::<f64>() / n;
+        let (mut corr, mut sq) = (0.0, 0.0);
+        for &x in v {
+            let d = x - mean;
+            corr += d;
+            sq += d * d;
+        }
+        (mean, (sq - corr * corr / n) / n)
+    };
+    let (mean, var) = plain(v);
+    if (mean.is_finite() && var.is_finite()) || v.iter().any(|x| !x.is_finite()) {
+        return (mean, var);
+    }
+    let m = v.iter().fold(0.0f64, |a, x| a.max(x.abs()));
+    let scaled: Vec<f64> = v.iter().map(|x| x / m).collect();
+    let (ms, vs) = plain(&scaled);
+    (ms * m, vs * m * m)
+}
+
+/// The standard deviation `sqrt(var)` of [`mean_var`] without squaring the scale: finite whenever the true
+/// standard deviation is.
+pub fn std_safe(v: &[f64]) -> f64 {
+    let (mean, var) = mean_var(v);
+    if var.is_finite() || !mean.is_finite() {
+        return var.max(0.0).sqrt();
+    }
+    let m = v.iter().fold(0.0f64, |a, x| a.max(x.abs()));
+    let scaled: Vec<f64> = v.iter().map(|x| x / m).collect();
+    mean_var(&scaled).1.max(0.0).sqrt() * m
 }
 
 /// Most frequent value of sorted values; ties go to the smallest. NaN when empty.
@@ -92,6 +130,19 @@ mod tests {
         assert_eq!(percentile_sorted(&v, 0.0), 1.0);
         assert_eq!(percentile_sorted(&v, 100.0), 4.0);
         assert!(percentile_sorted(&[], 50.0).is_nan());
+    }
+
+    #[test]
+    fn extreme_values_do_not_overflow() {
+        let v = [1e308, -1e308, 1e308, 5.0];
+        let (mean, _) = mean_var(&v);
+        assert!((mean - 0.25e308).abs() < 1e293, "{mean}");
+        let sd = std_safe(&v);
+        assert!(sd.is_finite() && sd > 8e307, "{sd}");
+        assert_eq!(mean_present([1e308, 1e308]), 1e308);
+        // Ordinary data take the plain path, exactly as before.
+        let (m, var) = mean_var(&[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!((m, var), (2.5, 1.25));
     }
 
     #[test]
