@@ -1,7 +1,11 @@
 //! Analysis built on the clustering engine: the K sweep with its recommendation, and per-segment profiles.
 
+pub mod compare;
+pub mod describe;
 pub mod fit;
+pub mod gap;
 pub mod profile;
+pub mod stability;
 pub mod sweep;
 
 pub use fit::{
