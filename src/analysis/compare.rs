@@ -128,8 +128,11 @@ pub fn compare_with(a: &[usize], b: &[usize], threshold: f64) -> Result<Comparis
     // A segment i goes to B segment j; B segment j comes from A segment i.
     let mut merges = Vec::new();
     for j in 0..k_b {
-        let from: Vec<usize> = (0..k_a)
-            .filter(|&i| size_a[i] > 0 && row_shares[i][j] >= threshold)
+        let from: Vec<usize> = row_shares
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| size_a[*i] > 0 && r[j] >= threshold)
+            .map(|(i, _)| i)
             .collect();
         if from.len() >= 2 {
             merges.push(Merge { from, into: j });
@@ -234,7 +237,10 @@ pub fn carry_names(old_labels: &[usize], old_names: &[String], new_labels: &[usi
             .unwrap_or(0)
     };
     let mapping: Vec<usize> = (0..k_new).map(best_old_for).collect();
-    let mutual = mapping.iter().enumerate().all(|(j, &i)| best_new_for(i) == j);
+    let mutual = mapping
+        .iter()
+        .enumerate()
+        .all(|(j, &i)| best_new_for(i) == j);
     let min_overlap = mapping
         .iter()
         .enumerate()

@@ -106,7 +106,7 @@ fn human(name: &str) -> String {
 fn number(v: f64) -> String {
     let a = v.abs();
     if a >= 1000.0 {
-        let digits = format!("{:.0}", a);
+        let digits = format!("{a:.0}");
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
             if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -200,7 +200,11 @@ fn cohens_d(stats: &[(f64, f64, f64)], s: usize) -> Option<f64> {
         .map(|&(c, m, ss)| ss + c * (m - mean_all).powi(2))
         .sum();
     let sd = (ss_all / n).sqrt();
-    Some(if sd > 0.0 { (mean_s - mean_r) / sd } else { 0.0 })
+    Some(if sd > 0.0 {
+        (mean_s - mean_r) / sd
+    } else {
+        0.0
+    })
 }
 
 fn numeric_candidates(
@@ -223,33 +227,30 @@ fn numeric_candidates(
             continue;
         }
         let high = d > 0.0;
-        let (direction, phrase, name_word) = match wording(name) {
-            Some(w) => {
-                let word = if high { w.high } else { w.low };
-                (
-                    word.to_owned(),
-                    format!(
-                        "{word} ({} {} vs {} overall)",
-                        number(*seg),
-                        human(name),
-                        number(overall)
-                    ),
-                    NameWord::Adjective(word.to_owned()),
-                )
-            }
-            None => {
-                let word = if high { "high" } else { "low" };
-                (
-                    word.to_owned(),
-                    format!(
-                        "{word} {} ({} vs {} overall)",
-                        human(name),
-                        number(*seg),
-                        number(overall)
-                    ),
-                    NameWord::With(format!("{word} {}", human(name))),
-                )
-            }
+        let (direction, phrase, name_word) = if let Some(w) = wording(name) {
+            let word = if high { w.high } else { w.low };
+            (
+                word.to_owned(),
+                format!(
+                    "{word} ({} {} vs {} overall)",
+                    number(*seg),
+                    human(name),
+                    number(overall)
+                ),
+                NameWord::Adjective(word.to_owned()),
+            )
+        } else {
+            let word = if high { "high" } else { "low" };
+            (
+                word.to_owned(),
+                format!(
+                    "{word} {} ({} vs {} overall)",
+                    human(name),
+                    number(*seg),
+                    number(overall)
+                ),
+                NameWord::With(format!("{word} {}", human(name))),
+            )
         };
         cands.push(Candidate {
             top: TopFeature {
@@ -307,7 +308,11 @@ fn level_candidates(
                     overall_value: p_all,
                     effect: h,
                 },
-                phrase: format!("{word} {level} ({} vs {} overall)", percent(p), percent(p_all)),
+                phrase: format!(
+                    "{word} {level} ({} vs {} overall)",
+                    percent(p),
+                    percent(p_all)
+                ),
                 name_word: NameWord::Adjective(level.clone()),
             });
         }
@@ -414,9 +419,10 @@ pub fn describe_segments(
     let column = |name: &str| {
         table.column(name).ok_or_else(|| Error::Column {
             name: name.to_owned(),
-            message: "is in the profile but not in the table; describe with the table the profile was \
+            message:
+                "is in the profile but not in the table; describe with the table the profile was \
                       made from"
-                .into(),
+                    .into(),
         })
     };
     let mut cands: Vec<Vec<Candidate>> = vec![Vec::new(); k];
@@ -480,9 +486,24 @@ mod tests {
 
     /// Three segments of 4 rows: 0 recent and frequent web buyers, 1 lapsed, 2 average with high age.
     fn table() -> (Table, Vec<usize>) {
-        let days = vec![3.0, 5.0, 4.0, 6.0, 200.0, 220.0, 210.0, 190.0, 60.0, 70.0, 65.0, 55.0];
+        let days = vec![
+            3.0, 5.0, 4.0, 6.0, 200.0, 220.0, 210.0, 190.0, 60.0, 70.0, 65.0, 55.0,
+        ];
         let orders = vec![9.0, 10.0, 8.0, 9.0, 1.0, 0.0, 1.0, 2.0, 4.0, 5.0, 4.0, 5.0];
-        let age = vec![30.0, 40.0, 35.0, 45.0, 38.0, 36.0, 41.0, 39.0, 70.0, 72.0, f64::NAN, 68.0];
+        let age = vec![
+            30.0,
+            40.0,
+            35.0,
+            45.0,
+            38.0,
+            36.0,
+            41.0,
+            39.0,
+            70.0,
+            72.0,
+            f64::NAN,
+            68.0,
+        ];
         let channel = vec![0, 0, 0, 1, 1, 1, 0, 1, 1, MISSING_CODE, 1, 0];
         let t = Table {
             columns: vec![
@@ -521,16 +542,29 @@ mod tests {
             .iter()
             .map(|f| (f.feature.as_str(), f.direction.as_str()))
             .collect();
-        assert!(dirs.contains(&("days_since_last_order", "recent")), "{dirs:?}");
+        assert!(
+            dirs.contains(&("days_since_last_order", "recent")),
+            "{dirs:?}"
+        );
         assert!(dirs.contains(&("orders_12m", "frequent")), "{dirs:?}");
         assert!(dirs.contains(&("channel=web", "mostly")), "{dirs:?}");
-        assert!(recent.description.starts_with("Segment 0 · 33% · "), "{}", recent.description);
         assert!(
-            recent.description.contains("recent (4.5 days since last order vs 91 overall)"),
+            recent.description.starts_with("Segment 0 · 33% · "),
             "{}",
             recent.description
         );
-        let web = recent.top_features.iter().find(|f| f.feature == "channel=web").unwrap();
+        assert!(
+            recent
+                .description
+                .contains("recent (4.5 days since last order vs 91 overall)"),
+            "{}",
+            recent.description
+        );
+        let web = recent
+            .top_features
+            .iter()
+            .find(|f| f.feature == "channel=web")
+            .unwrap();
         assert_eq!(web.segment_value, 0.75);
         assert!((web.overall_value - 5.0 / 11.0).abs() < 1e-12);
         // Sorted by |effect|, every one at least MIN_EFFECT.
@@ -543,10 +577,21 @@ mod tests {
         let lapsed = &d[1];
         assert_eq!(lapsed.top_features[0].direction, "lapsed", "{lapsed:?}");
         let old = &d[2];
-        let age = old.top_features.iter().find(|f| f.feature == "age").unwrap();
+        let age = old
+            .top_features
+            .iter()
+            .find(|f| f.feature == "age")
+            .unwrap();
         assert_eq!(age.direction, "high");
-        assert!((age.segment_value - 70.0).abs() < 1e-12, "NaN skipped: {age:?}");
-        assert!(old.description.contains("high age (70 vs"), "{}", old.description);
+        assert!(
+            (age.segment_value - 70.0).abs() < 1e-12,
+            "NaN skipped: {age:?}"
+        );
+        assert!(
+            old.description.contains("high age (70 vs"),
+            "{}",
+            old.description
+        );
     }
 
     #[test]
@@ -591,7 +636,7 @@ mod tests {
         assert!(names[2].contains("with high age"), "{names:?}");
         assert_eq!(human("avg_order_value"), "avg order value");
         assert_eq!(number(3442.21), "3,442");
-        assert_eq!(number(-1234567.0), "-1,234,567");
+        assert_eq!(number(-1_234_567.0), "-1,234,567");
         assert_eq!(number(9.12), "9.1");
         assert_eq!(number(0.456), "0.46");
         assert_eq!(percent(0.183), "18%");

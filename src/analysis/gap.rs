@@ -203,7 +203,11 @@ impl ReferenceBox {
             )));
         }
         let mut z1 = u.to_owned();
-        for (mut col, (&lo, &hi)) in z1.columns_mut().into_iter().zip(self.lo.iter().zip(&self.hi)) {
+        for (mut col, (&lo, &hi)) in z1
+            .columns_mut()
+            .into_iter()
+            .zip(self.lo.iter().zip(&self.hi))
+        {
             col.mapv_inplace(|v| lo + (hi - lo) * v);
         }
         let mut z = match &self.rotation {
@@ -276,9 +280,7 @@ pub fn max_se(f: &[f64], se: &[f64], rule: GapRule, se_factor: f64) -> usize {
     }
     let fse: Vec<f64> = se.iter().take(k).map(|s| s * se_factor).collect();
     let first_max = || (0..k - 1).find(|&i| f[i + 1] <= f[i]).map_or(k, |i| i + 1);
-    let global_max = || {
-        (0..k).fold(0usize, |best, i| if f[i] > f[best] { i } else { best }) + 1
-    };
+    let global_max = || (0..k).fold(0usize, |best, i| if f[i] > f[best] { i } else { best }) + 1;
     let back_off = |nc: usize| {
         (0..nc - 1)
             .find(|&i| f[i] >= f[nc - 1] - fse[nc - 1])
@@ -473,11 +475,7 @@ pub fn gap_statistic(
             let curve = if i == 0 {
                 log_w_curve(data.view(), opts.k_max, fit_opts, opts.d_power, progress)?
             } else {
-                let mut rng = Rng::new(stream_seed(
-                    fit_opts.seed,
-                    STREAM_GAP_REFERENCE,
-                    i as u64,
-                ));
+                let mut rng = Rng::new(stream_seed(fit_opts.seed, STREAM_GAP_REFERENCE, i as u64));
                 let z = reference_box.sample(n, &mut rng)?;
                 log_w_curve(z.view(), opts.k_max, fit_opts, opts.d_power, progress)?
             };
@@ -490,14 +488,7 @@ pub fn gap_statistic(
         .next()
         .ok_or_else(|| Error::InvalidParameter("internal: no gap curve".into()))?;
     let reference: Vec<Vec<f64>> = curves.collect();
-    finish(
-        log_w,
-        &reference,
-        opts.space,
-        opts.d_power,
-        n,
-        subsampled,
-    )
+    finish(log_w, &reference, opts.space, opts.d_power, n, subsampled)
 }
 
 #[cfg(test)]
@@ -507,7 +498,12 @@ mod tests {
 
     fn blobs(seed: u64) -> Array2<f64> {
         let mut r = Rng::new(seed);
-        let centres = [[0.0, 0.0, 0.0], [6.0, 0.0, 1.0], [0.0, 6.0, -1.0], [6.0, 6.0, 0.0]];
+        let centres = [
+            [0.0, 0.0, 0.0],
+            [6.0, 0.0, 1.0],
+            [0.0, 6.0, -1.0],
+            [6.0, 6.0, 0.0],
+        ];
         let mut x = Array2::zeros((200, 3));
         for i in 0..200 {
             let c = centres[i % 4];
@@ -534,7 +530,10 @@ mod tests {
         // With a wide SE the rules back off to k = 1.
         assert_eq!(max_se(&f, &[1.0; 7], GapRule::FirstSeMax, 1.0), 1);
         // Increasing curve: K.
-        assert_eq!(max_se(&[1.0, 2.0, 3.0], &[0.0; 3], GapRule::FirstSeMax, 1.0), 3);
+        assert_eq!(
+            max_se(&[1.0, 2.0, 3.0], &[0.0; 3], GapRule::FirstSeMax, 1.0),
+            3
+        );
         assert_eq!(max_se(&[], &[], GapRule::FirstSeMax, 1.0), 0);
     }
 
@@ -542,15 +541,14 @@ mod tests {
     fn within_dispersion_is_half_the_sum_of_squares_at_power_two() {
         let x = blobs(1);
         let labels: Vec<usize> = (0..200).map(|i| i % 4).collect();
-        let seg = crate::analysis::fit(
-            x.view(),
-            4,
-            FitOptions::default(),
-            &Progress::new(),
-        )
-        .unwrap();
+        let seg =
+            crate::analysis::fit(x.view(), 4, FitOptions::default(), &Progress::new()).unwrap();
         let w2 = within_dispersion(x.view(), &seg.labels, 2.0).unwrap();
-        assert!((w2 - 0.5 * seg.inertia).abs() < 1e-9 * seg.inertia, "{w2} vs {}", seg.inertia);
+        assert!(
+            (w2 - 0.5 * seg.inertia).abs() < 1e-9 * seg.inertia,
+            "{w2} vs {}",
+            seg.inertia
+        );
         // Power 1 by hand on a tiny set: one segment {0, 3, 4 on a line}: pairs 3 + 4 + 1 = 8, / 3, / 2.
         let t = Array2::from_shape_vec((3, 1), vec![0.0, 3.0, 4.0]).unwrap();
         assert!((within_dispersion(t.view(), &[0, 0, 0], 1.0).unwrap() - 8.0 / 6.0).abs() < 1e-15);
@@ -566,7 +564,11 @@ mod tests {
             let m = z.mean_axis(Axis(0)).unwrap();
             for (j, mj) in m.iter().enumerate() {
                 // Box centre, not data mean, but near it for these blobs.
-                assert!((mj - b.mean[j]).abs() < 1.5, "{space:?} {j}: {mj} vs {}", b.mean[j]);
+                assert!(
+                    (mj - b.mean[j]).abs() < 1.5,
+                    "{space:?} {j}: {mj} vs {}",
+                    b.mean[j]
+                );
             }
             // Draws mapped back into box coordinates lie inside the box.
             let centred = &z - &ndarray::Array1::from(b.mean.clone()).insert_axis(Axis(0));
@@ -580,7 +582,9 @@ mod tests {
                 }
             }
         }
-        assert!(ReferenceBox::new(x.slice(ndarray::s![..1, ..]), ReferenceSpace::Original).is_err());
+        assert!(
+            ReferenceBox::new(x.slice(ndarray::s![..1, ..]), ReferenceSpace::Original).is_err()
+        );
     }
 
     #[test]
@@ -636,15 +640,29 @@ mod tests {
             GapOptions { b: 1, ..small },
             GapOptions { k_max: 1, ..small },
             GapOptions { k_max: 80, ..small },
-            GapOptions { d_power: 0.0, ..small },
-            GapOptions { max_rows: 1, ..small },
+            GapOptions {
+                d_power: 0.0,
+                ..small
+            },
+            GapOptions {
+                max_rows: 1,
+                ..small
+            },
         ] {
             assert!(gap_statistic(x.view(), fo, &bad, &p).is_err(), "{bad:?}");
         }
         // Duplicated rows: W is zero once every segment is one point.
         let dup = Array2::from_shape_vec((6, 1), vec![0.0, 0.0, 1.0, 1.0, 2.0, 2.0]).unwrap();
-        let e = gap_statistic(dup.view(), fo, &GapOptions { b: 3, ..GapOptions::new(4) }, &p)
-            .unwrap_err();
+        let e = gap_statistic(
+            dup.view(),
+            fo,
+            &GapOptions {
+                b: 3,
+                ..GapOptions::new(4)
+            },
+            &p,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("k = 3"), "{e}");
         p.cancel();
         assert!(matches!(

@@ -133,6 +133,9 @@ pub struct Reference<'a> {
     pub labels: &'a [usize],
 }
 
+/// One resample's distinct row count and, per reference, its ARI and per-segment Jaccards.
+type ResampleResult = (usize, Vec<(f64, Vec<f64>)>);
+
 /// A seed for item `index` of random stream `stream` derived from `seed` (SplitMix64 finaliser), so
 /// parallel work never shares a sequence.
 pub(crate) fn stream_seed(seed: u64, stream: u64, index: u64) -> u64 {
@@ -224,7 +227,7 @@ fn one_resample(
     opts: &StabilityOptions,
     index: usize,
     progress: &Progress,
-) -> Result<(usize, Vec<(f64, Vec<f64>)>)> {
+) -> Result<ResampleResult> {
     let n = x.nrows();
     let mut rng = Rng::new(stream_seed(fit_opts.seed, STREAM_STABILITY, index as u64));
     let rows = if is_subsampled(n, opts) {
@@ -310,7 +313,7 @@ pub fn stability_of_labels(
     }
     crate::cluster::check_finite(x)?;
     progress.set_stage("stability (resamples)", opts.resamples as u64);
-    let per_resample: Vec<(usize, Vec<(f64, Vec<f64>)>)> = (0..opts.resamples)
+    let per_resample: Vec<ResampleResult> = (0..opts.resamples)
         .into_par_iter()
         .map(|i| {
             let r = one_resample(x, references, fit_opts, opts, i, progress)?;
@@ -319,8 +322,8 @@ pub fn stability_of_labels(
         })
         .collect::<Result<_>>()?;
     let b = opts.resamples;
-    let resample_rows = (per_resample.iter().map(|(m, _)| *m).sum::<usize>() as f64 / b as f64)
-        .round() as usize;
+    let resample_rows =
+        (per_resample.iter().map(|(m, _)| *m).sum::<usize>() as f64 / b as f64).round() as usize;
     let subsampled = is_subsampled(n, opts);
     let out = references
         .iter()
@@ -472,7 +475,10 @@ mod tests {
             .unwrap();
             let three = &s[1];
             assert_eq!((three.k, three.b, three.subsampled), (3, 20, false));
-            assert!(three.ari_mean > 0.98 && three.ari_p05 > 0.95, "{m}: {three:?}");
+            assert!(
+                three.ari_mean > 0.98 && three.ari_p05 > 0.95,
+                "{m}: {three:?}"
+            );
             assert!(three.jaccard.iter().all(|&j| j > 0.95), "{m}: {three:?}");
             assert!(three.verdicts.iter().all(|&v| v == Verdict::Stable));
             let four = &s[2];
