@@ -525,8 +525,9 @@ mod tests {
         assert_eq!(max_se(&f, &se, GapRule::FirstSeMax, 1.0), 3);
         // Tibs2001: first k with f(k) >= f(k+1) - s(k+1): k = 3 (0.62 >= 0.55).
         assert_eq!(max_se(&f, &se, GapRule::Tibs2001SeMax, 1.0), 3);
-        // globalSEmax: 0.75 - 0.05 = 0.70: f(5) = 0.7 qualifies first.
-        assert_eq!(max_se(&f, &se, GapRule::GlobalSeMax, 1.0), 5);
+        // globalSEmax: nothing before k = 6 reaches 0.8 - 0.05; with SE 0.15, f(5) = 0.7 does.
+        assert_eq!(max_se(&f, &se, GapRule::GlobalSeMax, 1.0), 6);
+        assert_eq!(max_se(&f, &[0.15; 7], GapRule::GlobalSeMax, 1.0), 5);
         // With a wide SE the rules back off to k = 1.
         assert_eq!(max_se(&f, &[1.0; 7], GapRule::FirstSeMax, 1.0), 1);
         // Increasing curve: K.

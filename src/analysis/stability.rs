@@ -437,20 +437,11 @@ mod tests {
         x
     }
 
-    /// Uniform in the unit disc: no segments at all, and no preferred direction to split along.
-    fn disc(n: usize) -> Array2<f64> {
+    /// Uniform in the 8-dimensional cube: no segments at all. (In 2 dimensions a bootstrap keeps the
+    /// sample's own slight elongation, so k = 2 looks half-stable even on noise.)
+    fn noise(n: usize) -> Array2<f64> {
         let mut r = Rng::new(3);
-        let mut x = Array2::zeros((n, 2));
-        let mut i = 0;
-        while i < n {
-            let (a, b) = (2.0 * r.uniform() - 1.0, 2.0 * r.uniform() - 1.0);
-            if a * a + b * b <= 1.0 {
-                x[[i, 0]] = a;
-                x[[i, 1]] = b;
-                i += 1;
-            }
-        }
-        x
+        Array2::from_shape_simple_fn((n, 8), || r.uniform())
     }
 
     fn opts(method: Method) -> FitOptions {
@@ -481,8 +472,9 @@ mod tests {
             );
             assert!(three.jaccard.iter().all(|&j| j > 0.95), "{m}: {three:?}");
             assert!(three.verdicts.iter().all(|&v| v == Verdict::Stable));
+            // One blob split in two, along a different line in each resample.
             let four = &s[2];
-            assert!(four.ari_mean < three.ari_mean - 0.1, "{m}: {four:?}");
+            assert!(four.ari_mean < 0.95 && four.ari_p05 < 0.8, "{m}: {four:?}");
             assert!(
                 four.verdicts.iter().any(|&v| v != Verdict::Stable),
                 "{m}: {four:?}"
@@ -496,7 +488,7 @@ mod tests {
 
     #[test]
     fn uniform_noise_is_unstable_at_every_k() {
-        let x = disc(400);
+        let x = noise(400);
         let s = stability_sweep(
             x.view(),
             &[2, 3, 4, 5, 6],
@@ -507,7 +499,7 @@ mod tests {
         .unwrap();
         for r in &s {
             let mean_j = r.jaccard.iter().sum::<f64>() / r.k as f64;
-            assert!(r.ari_mean < 0.8 && mean_j < 0.8, "{r:?}");
+            assert!(r.ari_mean < 0.6 && mean_j < 0.75, "{r:?}");
         }
     }
 
@@ -543,7 +535,7 @@ mod tests {
 
     #[test]
     fn large_data_is_subsampled_and_a_final_fit_can_be_assessed() {
-        let x = disc(700);
+        let x = noise(700);
         let o = StabilityOptions {
             resamples: 4,
             subsample_rows: 300,
@@ -585,7 +577,7 @@ mod tests {
 
     #[test]
     fn cancel_stops_it_mid_way() {
-        let x = disc(2_000);
+        let x = noise(2_000);
         let job = Job::spawn("stability-test", move |p| {
             stability_sweep(
                 x.view(),
