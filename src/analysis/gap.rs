@@ -243,9 +243,9 @@ pub fn within_dispersion(x: ArrayView2<f64>, labels: &[usize], d_power: f64) -> 
     }
     let d = x.ncols();
     let k = labels.iter().max().map_or(0, |m| m + 1);
-    let mut groups: Vec<Vec<f64>> = vec![Vec::new(); k];
-    for (row, &l) in x.rows().into_iter().zip(labels) {
-        groups[l].extend(row.iter());
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
+    for (i, &l) in labels.iter().enumerate() {
+        members[l].push(i);
     }
     let power = |sq: f64| {
         if d_power == 1.0 {
@@ -257,14 +257,26 @@ pub fn within_dispersion(x: ArrayView2<f64>, labels: &[usize], d_power: f64) -> 
         }
     };
     let mut total = 0.0;
-    for g in groups.iter().filter(|g| !g.is_empty()) {
-        let m = g.len() / d.max(1);
+    let mut acc = Vec::new();
+    for rows in members.iter().filter(|m| m.len() > 1) {
+        let m = rows.len();
+        // Feature-major copy of the segment: the distances of one row to all later rows accumulate
+        // feature by feature in independent lanes (vectorised), then go through `power`.
+        let cols: Vec<Vec<f64>> = (0..d)
+            .map(|j| rows.iter().map(|&r| x[[r, j]]).collect())
+            .collect();
         let mut s = 0.0;
-        for (i, a) in g.chunks_exact(d).enumerate() {
-            for b in g.chunks_exact(d).skip(i + 1) {
-                let sq: f64 = a.iter().zip(b).map(|(p, q)| (p - q) * (p - q)).sum();
-                s += power(sq);
+        for i in 0..m - 1 {
+            acc.clear();
+            acc.resize(m - i - 1, 0.0f64);
+            for col in &cols {
+                let a = col[i];
+                for (q, &b) in acc.iter_mut().zip(&col[i + 1..]) {
+                    let t = b - a;
+                    *q += t * t;
+                }
             }
+            s += acc.iter().map(|&q| power(q)).sum::<f64>();
         }
         total += s / m as f64;
     }
