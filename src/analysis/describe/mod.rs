@@ -18,6 +18,10 @@
 //! `frequency`, `orders`, `purchases`, `visits` or `transactions` read "frequent" / "infrequent"; any other
 //! numeric feature reads "high X" / "low X"; a level reads "mostly L" (≥ 50% of the segment) or "often L".
 
+mod words;
+
+use words::{NameWord, human, number, percent, unique_names, wording};
+
 use super::Profile;
 use crate::data::{ColumnData, MISSING_CODE, Table};
 use crate::error::{Error, Result};
@@ -32,9 +36,6 @@ pub const MIN_SHARE: f64 = 0.2;
 pub const MAX_TOP_FEATURES: usize = 5;
 /// Features used in the sentence.
 const SENTENCE_FEATURES: usize = 3;
-/// Features a name starts from (more are added only to tell two names apart).
-const NAME_FEATURES: usize = 2;
-
 /// One feature that sets a segment apart.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TopFeature {
@@ -65,80 +66,6 @@ pub struct SegmentDescription {
     pub description: String,
     /// Up to [`MAX_TOP_FEATURES`] features, strongest first.
     pub top_features: Vec<TopFeature>,
-}
-
-/// A direction vocabulary for a family of feature names.
-struct Wording {
-    fragments: &'static [&'static str],
-    high: &'static str,
-    low: &'static str,
-}
-
-const WORDINGS: [Wording; 2] = [
-    Wording {
-        fragments: &["recency", "days_since", "since_last"],
-        high: "lapsed",
-        low: "recent",
-    },
-    Wording {
-        fragments: &["frequency", "orders", "purchases", "visits", "transactions"],
-        high: "frequent",
-        low: "infrequent",
-    },
-];
-
-fn wording(feature: &str) -> Option<&'static Wording> {
-    let lower = feature.to_lowercase();
-    WORDINGS
-        .iter()
-        .find(|w| w.fragments.iter().any(|f| lower.contains(f)))
-}
-
-/// `total_spent` -> `total spent`.
-fn human(name: &str) -> String {
-    name.split(['_', '.', '-'])
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// A number for a sentence: thousands separated above 1,000, fewer decimals for larger values.
-fn number(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1000.0 {
-        let digits = format!("{a:.0}");
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        if v < 0.0 { format!("-{out}") } else { out }
-    } else if a >= 10.0 {
-        format!("{v:.0}")
-    } else if a >= 1.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
-fn percent(p: f64) -> String {
-    if p >= 0.01 || p == 0.0 {
-        format!("{:.0}%", 100.0 * p)
-    } else {
-        format!("{:.1}%", 100.0 * p)
-    }
-}
-
-/// How a feature enters a name.
-#[derive(Debug, Clone)]
-enum NameWord {
-    /// Before "customers": "recent", "web".
-    Adjective(String),
-    /// After "customers with": "high total spent".
-    With(String),
 }
 
 /// A feature that sets a segment apart, with its words.
@@ -319,80 +246,8 @@ fn level_candidates(
     }
 }
 
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
-/// "Recent frequent customers with high total spent" from the first features of a segment.
-fn name_from(cands: &[Candidate]) -> String {
-    if cands.is_empty() {
-        return "Typical customers".to_owned();
-    }
-    let mut adjectives = Vec::new();
-    let mut with = Vec::new();
-    for c in cands {
-        match &c.name_word {
-            NameWord::Adjective(a) if !adjectives.contains(a) => adjectives.push(a.clone()),
-            NameWord::With(w) => with.push(w.clone()),
-            NameWord::Adjective(_) => {}
-        }
-    }
-    let mut name = adjectives.join(" ");
-    if !name.is_empty() {
-        name.push(' ');
-    }
-    name.push_str("customers");
-    if !with.is_empty() {
-        name.push_str(" with ");
-        name.push_str(&with.join(" and "));
-    }
-    capitalised(&name)
-}
-
-/// Names from the first `NAME_FEATURES` features, taking more features where two segments would share a
-/// name, and numbering what is still shared.
-fn unique_names(cands: &[Vec<Candidate>]) -> Vec<String> {
-    let mut used: Vec<usize> = cands.iter().map(|c| c.len().min(NAME_FEATURES)).collect();
-    loop {
-        let names: Vec<String> = cands
-            .iter()
-            .zip(&used)
-            .map(|(c, &m)| name_from(&c[..m]))
-            .collect();
-        let clashes: Vec<usize> = (0..names.len())
-            .filter(|&s| names.iter().filter(|n| **n == names[s]).count() > 1)
-            .collect();
-        if clashes.is_empty() {
-            return names;
-        }
-        let mut grew = false;
-        for &s in &clashes {
-            if used[s] < cands[s].len() {
-                used[s] += 1;
-                grew = true;
-            }
-        }
-        if !grew {
-            return names
-                .into_iter()
-                .enumerate()
-                .map(|(s, n)| {
-                    if clashes.contains(&s) {
-                        format!("{n} (segment {s})")
-                    } else {
-                        n
-                    }
-                })
-                .collect();
-        }
-    }
-}
-
 /// Describes every segment of `profile` (made from the same `table`, `rows` and `labels`, as
-/// [`super::profile`] takes them: `rows[i]` is the input row of `labels[i]`).
+/// [`super::profile()`] takes them: `rows[i]` is the input row of `labels[i]`).
 pub fn describe_segments(
     table: &Table,
     rows: &[usize],
@@ -450,7 +305,11 @@ pub fn describe_segments(
         c.sort_by(|a, b| b.top.effect.abs().total_cmp(&a.top.effect.abs()));
         c.truncate(MAX_TOP_FEATURES);
     }
-    let names = unique_names(&cands);
+    let words: Vec<Vec<NameWord>> = cands
+        .iter()
+        .map(|c| c.iter().map(|c| c.name_word.clone()).collect())
+        .collect();
+    let names = unique_names(&words);
     Ok(cands
         .into_iter()
         .zip(names)
@@ -634,12 +493,6 @@ mod tests {
         }
         assert_eq!(names[1], "Lapsed infrequent customers", "{names:?}");
         assert!(names[2].contains("with high age"), "{names:?}");
-        assert_eq!(human("avg_order_value"), "avg order value");
-        assert_eq!(number(3442.21), "3,442");
-        assert_eq!(number(-1_234_567.0), "-1,234,567");
-        assert_eq!(number(9.12), "9.1");
-        assert_eq!(number(0.456), "0.46");
-        assert_eq!(percent(0.183), "18%");
     }
 
     #[test]
