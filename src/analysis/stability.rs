@@ -351,7 +351,8 @@ pub fn stability_of_labels(
     Ok(out)
 }
 
-/// Stability of a final fit (`seg` of the rows of `x`).
+/// Stability of a final fit (`seg` of the rows of `x`), refitting with the method that made it and the
+/// other settings of `fit_opts`.
 pub fn stability_of(
     x: ArrayView2<f64>,
     seg: &Segmentation,
