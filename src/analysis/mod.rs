@@ -1,12 +1,16 @@
 //! Analysis built on the clustering engine: the run API that the app and the CLI share ([`run`]), the K
 //! sweep and its recommendation, per-segment profiles, and the recipe file that reproduces a run.
 
+pub mod compare;
+pub mod describe;
 pub mod fit;
+pub mod gap;
 pub mod profile;
 pub mod recipe;
 pub mod recommend;
 pub mod run;
 pub mod spec;
+pub mod stability;
 pub mod sweep;
 
 pub use fit::{Segmentation, TreeCut, build_tree, fit, fit_height, segment_tree};

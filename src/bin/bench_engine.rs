@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --no-default-features --bin bench_engine -- [CASE] [--quick]
-//! CASE = all (default) | kmeans | sweep | silhouette | ward | ward-approx | gmm
+//! CASE = all (default) | kmeans | sweep | silhouette | ward | ward-approx | gmm | stability
 //! ```
 //!
 //! For each case the binary generates seeded Gaussian blobs with [`segscope::rng::Rng`] (deterministic),
@@ -43,13 +43,14 @@ type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 const DIR: &str = "/tmp/segscope_bench";
 const D: usize = 10;
-const CASES: [&str; 6] = [
+const CASES: [&str; 7] = [
     "kmeans",
     "sweep",
     "silhouette",
     "ward",
     "ward-approx",
     "gmm",
+    "stability",
 ];
 /// The ward-approx memory target, in bytes (1 GB = 10⁹ bytes).
 const WARD_APPROX_MAX_BYTES: f64 = 1e9;
@@ -137,6 +138,7 @@ fn main() -> BoxResult<()> {
             "silhouette" => bench_silhouette(sizes)?,
             "ward" => bench_ward(sizes)?,
             "ward-approx" => bench_ward_approx(quick)?,
+            "stability" => bench_stability(sizes)?,
             _ => bench_gmm(sizes)?,
         };
         rows.push(row);
@@ -662,4 +664,80 @@ fn table(rows: &[Row]) -> String {
         );
     }
     s
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Stability and gap (issue 13)
+
+/// Bootstrap stability (B = 20) of the k-means sweep k = 2..10 on the sweep case's data, against the
+/// sweep itself timed in the same run (target: within 3×). The gap statistic (B = 20, k = 1..10, on its
+/// 5,000-row subset) is timed alongside for information.
+fn bench_stability(s: &Sizes) -> BoxResult<Row> {
+    use segscope::analysis::gap::{GapOptions, gap_statistic};
+    use segscope::analysis::stability::{StabilityOptions, stability_sweep};
+    let ks: Vec<usize> = (2..=10).collect();
+    let (x, _) = blobs(s.sweep, 5, 10.0, 2);
+    let opts = FitOptions {
+        method: Method::Kmeans,
+        ..FitOptions::default()
+    };
+    let policy = Policy::default();
+    let (sweep_secs, sweep_cpu, _) = best_of(1, || {
+        run_sweep(x.view(), &ks, opts, &policy, None, &Progress::new(), None)
+    })?;
+    println!("sweep: {sweep_secs:.3} s wall, {sweep_cpu:.2} s CPU");
+    let so = StabilityOptions::default();
+    let (secs, cpu, st) = best_of(1, || {
+        stability_sweep(x.view(), &ks, opts, &so, &Progress::new())
+    })?;
+    println!(
+        "stability: {secs:.3} s wall, {cpu:.2} s CPU, B = {}, {} rows per resample{}",
+        so.resamples,
+        st[0].resample_rows,
+        if st[0].subsampled {
+            " (subsets)"
+        } else {
+            " (bootstrap)"
+        }
+    );
+    for r in &st {
+        let jmin = r.jaccard.iter().copied().fold(1.0f64, f64::min);
+        println!(
+            "k={:2}: ARI {:.3} [{:.3}, {:.3}], lowest Jaccard {jmin:.3}",
+            r.k, r.ari_mean, r.ari_p05, r.ari_p95
+        );
+    }
+    let (gap_secs, gap_cpu, gap) = best_of(1, || {
+        gap_statistic(x.view(), opts, &GapOptions::new(10), &Progress::new())
+    })?;
+    println!(
+        "gap statistic: {gap_secs:.3} s wall, {gap_cpu:.2} s CPU on {} rows{}, firstSEmax k = {}, Tibs2001 k = {}",
+        gap.n_rows,
+        if gap.subsampled { " (subset)" } else { "" },
+        gap.recommended_k,
+        gap.k_tibs2001
+    );
+    let ratio = secs / sweep_secs;
+    let at = |k: usize| {
+        st.iter()
+            .find(|r| r.k == k)
+            .map_or(f64::NAN, |r| r.ari_mean)
+    };
+    Ok(Row {
+        case: format!(
+            "stability B = 20, k-means k = 2..10, n_init = 10, {} × {D}",
+            human(s.sweep)
+        ),
+        ours: secs,
+        peer: Some(sweep_secs),
+        peer_name: "segscope sweep (same run)".into(),
+        ratio: Some(ratio),
+        target: "≤ 3×".into(),
+        pass: Some(ratio <= 3.0),
+        fidelity: format!(
+            "true k = 5: ARI {:.3}; k = 6: {:.3}; gap {gap_secs:.1} s",
+            at(5),
+            at(6)
+        ),
+    })
 }
