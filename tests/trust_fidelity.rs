@@ -14,7 +14,7 @@ use segscope::cluster::Method;
 use segscope::data::{LoadOptions, load_path};
 use segscope::jobs::Progress;
 use segscope::metrics::adjusted_rand_score;
-use segscope::prep::Recipe;
+use segscope::prep::Preparation;
 use segscope::prep::select::select_features;
 use serde_json::Value;
 
@@ -112,7 +112,7 @@ fn sample_segments() -> (
     )
     .unwrap();
     let features = select_features(&table, &[], &[]).unwrap();
-    let (_, prepared) = Recipe::new(features.clone())
+    let (_, prepared) = Preparation::new(features.clone())
         .fit_transform(&table, &p)
         .unwrap();
     let seg = fit(
@@ -122,6 +122,7 @@ fn sample_segments() -> (
             method: Method::Kmeans,
             seed: 0,
             n_init: 10,
+            ..FitOptions::default()
         },
         &p,
     )
@@ -225,6 +226,7 @@ fn the_sample_segments_are_stable_and_match_the_personas() {
             method: Method::Kmeans,
             seed: 0,
             n_init: 3,
+            ..FitOptions::default()
         },
         &StabilityOptions {
             resamples: 10,
