@@ -44,6 +44,9 @@ pub struct FittedModel {
     /// Height of the tree cut (hierarchical methods).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cut_height: Option<f64>,
+    /// The segments' names, in segment order (suggested or given by the analyst).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
 }
 
 /// A recipe: the preparation, and the model part once there is one.

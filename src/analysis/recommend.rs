@@ -26,6 +26,12 @@ pub struct Recommendation {
     /// Lowest BIC (mixtures).
     #[serde(default)]
     pub bic_k: Option<usize>,
+    /// The gap statistic's k (when computed).
+    #[serde(default)]
+    pub gap_k: Option<usize>,
+    /// The largest k whose segments are all stable (when stability was computed).
+    #[serde(default)]
+    pub stable_k: Option<usize>,
     /// The reason in words.
     pub reason: String,
 }
@@ -103,8 +109,9 @@ fn agreement(k: usize, by_db: Option<usize>, by_ch: Option<usize>) -> Option<&'s
     }
 }
 
-/// The recommended k of a sweep of `method`, with the reason in words.
-pub fn recommend(rows: &[SweepRow], method: Method) -> Recommendation {
+/// The recommended k of a sweep of `method`, with the reason in words. `gap_k` (the gap statistic's k)
+/// joins the vote of the indices; stability figures on the rows add a sentence when they disagree.
+pub fn recommend(rows: &[SweepRow], method: Method, gap_k: Option<usize>) -> Recommendation {
     let by_sil = arg_best(rows, |r| r.silhouette, true);
     let by_db = arg_best(rows, |r| r.davies_bouldin, false);
     let by_ch = arg_best(rows, |r| r.calinski_harabasz, true);
@@ -114,11 +121,18 @@ pub fn recommend(rows: &[SweepRow], method: Method) -> Recommendation {
     let inertia: Vec<f64> = scored.iter().filter_map(|r| r.inertia).collect();
     let knee_k = knee_kneedle(&ks, &inertia);
     let votes = [by_sil, by_db, by_ch];
-    let majority_k = votes
+    let all_votes = [by_sil, by_db, by_ch, gap_k];
+    let majority_k = all_votes
         .iter()
         .flatten()
-        .find(|&&k| votes.iter().filter(|v| **v == Some(k)).count() >= 2)
+        .find(|&&k| all_votes.iter().filter(|v| **v == Some(k)).count() >= 2)
         .copied();
+    let stable_k = rows
+        .iter()
+        .filter(|r| r.stability.as_ref().is_some_and(|s| s.all_stable))
+        .map(|r| r.k)
+        .max();
+    let has_stability = rows.iter().any(|r| r.stability.is_some());
     let sil_of = |k: usize| rows.iter().find(|r| r.k == k).and_then(|r| r.silhouette);
     let use_bic = method == Method::Gmm && bic_k.is_some();
     let k = if use_bic { bic_k } else { by_sil };
@@ -161,7 +175,28 @@ pub fn recommend(rows: &[SweepRow], method: Method) -> Recommendation {
         if let Some(words) = agreement(k, by_db, by_ch) {
             let _ = write!(reason, "; {words}");
         } else if let Some(m) = majority_k.filter(|&m| m != k) {
-            let _ = write!(reason, "; two of the three indices prefer k = {m}");
+            let _ = write!(reason, "; two of the indices prefer k = {m}");
+        }
+        match gap_k {
+            Some(g) if g == k => reason.push_str("; the gap statistic agrees"),
+            Some(g) => {
+                let _ = write!(reason, "; the gap statistic picks k = {g}");
+            }
+            None => {}
+        }
+        match (has_stability, stable_k) {
+            (true, Some(s)) if s != k => {
+                let _ = write!(
+                    reason,
+                    "; but k = {s} is the largest K whose segments are all stable (bootstrap Jaccard ≥ \
+                     0.85)"
+                );
+            }
+            (true, Some(_)) => reason.push_str("; its segments are all stable under resampling"),
+            (true, None) => reason.push_str(
+                "; no K has all its segments stable under resampling: treat the segments with care",
+            ),
+            (false, _) => {}
         }
     }
     Recommendation {
@@ -170,6 +205,8 @@ pub fn recommend(rows: &[SweepRow], method: Method) -> Recommendation {
         best_by_index: votes,
         majority_k,
         bic_k,
+        gap_k,
+        stable_k,
         reason,
     }
 }
@@ -187,6 +224,9 @@ mod tests {
             calinski_harabasz: Some(ch),
             bic: None,
             skipped: None,
+            stability: None,
+            gap: None,
+            gap_se: None,
         }
     }
 
@@ -207,7 +247,7 @@ mod tests {
             row(4, 25.0, 0.55, 0.6, 450.0),
             row(5, 22.0, 0.50, 0.7, 400.0),
         ];
-        let r = recommend(&rows, Method::Kmeans);
+        let r = recommend(&rows, Method::Kmeans, None);
         assert_eq!(r.k, Some(3));
         assert_eq!(r.majority_k, Some(3));
         assert_eq!(r.knee_k, Some(3));
@@ -231,7 +271,7 @@ mod tests {
         for (r, b) in rows.iter_mut().zip([5000.0, 3835.0, 4100.0]) {
             r.bic = Some(b);
         }
-        let r = recommend(&rows, Method::Gmm);
+        let r = recommend(&rows, Method::Gmm, None);
         assert_eq!((r.k, r.bic_k), (Some(3), Some(3)));
         assert!(
             r.reason.starts_with("k = 3 has the lowest BIC"),
@@ -244,7 +284,38 @@ mod tests {
             r.reason
         );
         // Without BIC (another method) the silhouette decides.
-        assert_eq!(recommend(&rows, Method::Kmeans).k, Some(2));
+        assert_eq!(recommend(&rows, Method::Kmeans, None).k, Some(2));
+    }
+
+    #[test]
+    fn stability_and_gap_join_the_reason() {
+        let mut rows = vec![
+            row(2, 100.0, 0.70, 0.5, 300.0),
+            row(3, 30.0, 0.60, 0.6, 200.0),
+            row(4, 25.0, 0.55, 0.7, 100.0),
+        ];
+        for (r, stable) in rows.iter_mut().zip([true, true, false]) {
+            r.stability = Some(super::super::sweep::RowStability {
+                ari_mean: 0.9,
+                ari_p05: 0.8,
+                ari_p95: 1.0,
+                jaccard: vec![0.9; r.k],
+                all_stable: stable,
+            });
+        }
+        let r = recommend(&rows, Method::Kmeans, Some(3));
+        assert_eq!((r.k, r.gap_k, r.stable_k), (Some(2), Some(3), Some(3)));
+        assert!(
+            r.reason.contains("the gap statistic picks k = 3"),
+            "{}",
+            r.reason
+        );
+        assert!(
+            r.reason
+                .contains("k = 3 is the largest K whose segments are all stable"),
+            "{}",
+            r.reason
+        );
     }
 
     #[test]

@@ -14,11 +14,16 @@
 
 use ndarray::{Array2, ArrayView2};
 
+use super::describe::{SegmentDescription, describe_segments};
 use super::fit::{FitOptions, Segmentation, TreeCut, build_tree, fit, segment_tree};
+use super::gap::{GapOptions, gap_statistic};
 use super::profile::{Profile, profile};
 use super::recipe::{FittedModel, Recipe};
+use super::recommend::recommend;
 use super::spec::{Decision, ModelSpec, Policy};
-use super::sweep::{Sweep, SweepRow, run_sweep};
+use super::stability::stability_sweep;
+use super::stability::{Stability, StabilityOptions, stability_of};
+use super::sweep::{RowStability, Sweep, SweepRow, run_sweep};
 use crate::cluster::{CovarianceType, Dendrogram, Method, height_for_k};
 use crate::data::Table;
 use crate::error::{Error, Result};
@@ -181,13 +186,30 @@ pub fn cost_estimate(
     check_cost(&opts, data.n_rows(), data.x().ncols(), ks)
 }
 
+/// What a sweep adds to the indices: bootstrap stability and the gap statistic (each off at 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SweepExtras {
+    /// Bootstrap resamples per k for stability (0 = off).
+    pub stability: usize,
+    /// Reference sets of the gap statistic (0 = off).
+    pub gap: usize,
+}
+
 /// Sweeps `ks` with `spec`'s method on the prepared data, following `policy`; `on_row` receives each row
-/// as it is scored. Returns the sweep (with the policy's decisions) and the tree of hierarchical methods.
+/// as it is scored. With `extras`, each row also gets its bootstrap stability and gap statistic, and the
+/// recommendation weighs them. Returns the sweep (with the policy's decisions) and the tree of
+/// hierarchical methods.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the run API's one sweep entry point: data, range, model, policy, extras, cached tree, \
+              progress and the row callback are all independent inputs"
+)]
 pub fn sweep(
     data: &PreparedData,
     ks: &[usize],
     spec: &ModelSpec,
     policy: &Policy,
+    extras: SweepExtras,
     tree: Option<Dendrogram>,
     progress: &Progress,
     on_row: Option<&mut dyn FnMut(&SweepRow)>,
@@ -197,8 +219,69 @@ pub fn sweep(
     check_cost(&opts, x.nrows(), x.ncols(), ks)?;
     let (mut s, tree) = run_sweep(x, ks, opts, policy, tree, progress, on_row)?;
     s.decisions.splice(0..0, decisions);
+    let scored: Vec<usize> = s
+        .results
+        .iter()
+        .filter(|r| r.inertia.is_some() && r.k >= 2)
+        .map(|r| r.k)
+        .collect();
+    if extras.stability > 0 && !scored.is_empty() {
+        progress.set_context("stability");
+        let st = stability_sweep(
+            x,
+            &scored,
+            opts,
+            &StabilityOptions {
+                resamples: extras.stability,
+                ..StabilityOptions::default()
+            },
+            progress,
+        )?;
+        for (r, st) in s
+            .results
+            .iter_mut()
+            .filter(|r| scored.contains(&r.k))
+            .zip(st)
+        {
+            r.stability = Some(RowStability {
+                ari_mean: st.ari_mean,
+                ari_p05: st.ari_p05,
+                ari_p95: st.ari_p95,
+                all_stable: st.jaccard.iter().all(|&j| j >= STABLE_JACCARD),
+                jaccard: st.jaccard,
+            });
+        }
+    }
+    let k_max = ks.iter().copied().max().unwrap_or(1);
+    if extras.gap > 0 && k_max >= 2 && k_max < x.nrows() {
+        progress.set_context("gap statistic");
+        let gap = gap_statistic(
+            x,
+            opts,
+            &GapOptions {
+                b: extras.gap,
+                ..GapOptions::new(k_max)
+            },
+            progress,
+        )?;
+        for r in &mut s.results {
+            if let Some(i) = gap.ks.iter().position(|&k| k == r.k) {
+                r.gap = Some(gap.gap[i]);
+                r.gap_se = Some(gap.s_k[i]);
+            }
+        }
+        s.gap_k = Some(gap.recommended_k);
+    }
+    progress.set_context("");
+    if extras.stability > 0 || extras.gap > 0 {
+        s.recommendation = recommend(&s.results, opts.method, s.gap_k);
+        s.recommended_k = s.recommendation.k;
+    }
     Ok((s, tree))
 }
+
+/// Mean Jaccard at or above which Hennig (2007) calls a segment stable.
+pub const STABLE_JACCARD: f64 = 0.85;
 
 /// A fitted segmentation with everything the app's tabs and the CLI show about it.
 #[derive(Debug)]
@@ -223,7 +306,14 @@ pub struct SegResult {
     pub profile: Profile,
     /// Segment centres projected on the principal components (k × components), when PCA was made.
     pub centroid_scores: Option<Array2<f64>>,
-    /// What the large-data policy decided.
+    /// Each segment explained in words, with its suggested name (in segment order).
+    pub descriptions: Vec<SegmentDescription>,
+    /// The name of each segment: suggested from its description, or given by the analyst (a recipe's
+    /// names when the segmentation has the same shape).
+    pub names: Vec<String>,
+    /// Bootstrap stability of the segmentation, when asked for.
+    pub stability: Option<Stability>,
+    /// What the large-data policy decided, and notes (names dropped, ...).
     pub decisions: Vec<Decision>,
 }
 
@@ -356,6 +446,8 @@ pub fn fit_segments(
         seg.k,
     )?;
     let centroid_scores = data.pca.as_ref().map(|p| p.transform(seg.centroids.view()));
+    let descriptions = describe_segments(table, &data.prepared.kept_rows, &seg.labels, &prof)?;
+    let names = descriptions.iter().map(|d| d.name.clone()).collect();
     Ok(SegResult {
         target,
         options: opts,
@@ -367,6 +459,9 @@ pub fn fit_segments(
         calinski_harabasz: scored.scores.calinski_harabasz,
         profile: prof,
         centroid_scores,
+        descriptions,
+        names,
+        stability: None,
         decisions,
     })
 }
@@ -375,6 +470,44 @@ impl SegResult {
     /// Rows per segment.
     pub fn sizes(&self) -> Vec<usize> {
         self.seg.sizes()
+    }
+
+    /// Adds the bootstrap stability of this segmentation (B resamples refitted with the same method and
+    /// settings; per-segment Jaccard), following `options`.
+    pub fn assess_stability(
+        &mut self,
+        data: &PreparedData,
+        options: &StabilityOptions,
+        progress: &Progress,
+    ) -> Result<()> {
+        self.stability = Some(stability_of(
+            data.x(),
+            &self.seg,
+            self.options,
+            options,
+            progress,
+        )?);
+        Ok(())
+    }
+
+    /// Uses `names` (a recipe's, or the analyst's) when they fit this segmentation: as many names as
+    /// segments and, when `sizes` are given (the segmentation they were made for), the same sizes. Else
+    /// keeps the suggested names and records why.
+    pub fn adopt_names(&mut self, names: &[String], sizes: Option<&[usize]>) {
+        let same_shape = names.len() == self.seg.k && sizes.is_none_or(|s| s == self.sizes());
+        if same_shape {
+            self.names = names.to_vec();
+        } else {
+            self.decisions.push(Decision::NamesDropped {
+                reason: format!(
+                    "the names were given for {} segments{}, this segmentation has {} of sizes {:?}",
+                    names.len(),
+                    sizes.map_or_else(String::new, |s| format!(" of sizes {s:?}")),
+                    self.seg.k,
+                    self.sizes()
+                ),
+            });
+        }
     }
 
     /// The model part of the recipe as actually used.
@@ -418,6 +551,7 @@ impl SegResult {
                 centres,
                 centres_original,
                 cut_height,
+                names: self.names.clone(),
             }),
         })
     }

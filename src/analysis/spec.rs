@@ -88,6 +88,11 @@ pub enum Decision {
         /// Rows clustered.
         rows: usize,
     },
+    /// Segment names could not be carried to this segmentation.
+    NamesDropped {
+        /// Why.
+        reason: String,
+    },
     /// A k of the sweep could not be scored and was skipped.
     KSkipped {
         /// The k.
@@ -114,6 +119,12 @@ impl fmt::Display for Decision {
                 "the merge tree of {rows} rows is approximate: built on k-means micro-clusters"
             ),
             Decision::KSkipped { k, reason } => write!(f, "k = {k} skipped: {reason}"),
+            Decision::NamesDropped { reason } => {
+                write!(
+                    f,
+                    "segment names dropped ({reason}); the suggested names are used"
+                )
+            }
         }
     }
 }

@@ -65,6 +65,30 @@ pub struct SweepRow {
     /// Why this k was not scored (it could not be fitted, or the indices are undefined for it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+    /// Bootstrap stability of this k (when asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<RowStability>,
+    /// Gap statistic of this k (when asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gap: Option<f64>,
+    /// Standard error s_k of the gap (when asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gap_se: Option<f64>,
+}
+
+/// The stability figures of one k in the sweep JSON.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RowStability {
+    /// Mean adjusted Rand index between the full-data segmentation and the resampled ones.
+    pub ari_mean: f64,
+    /// 5th percentile of the ARI.
+    pub ari_p05: f64,
+    /// 95th percentile of the ARI.
+    pub ari_p95: f64,
+    /// Mean Jaccard similarity of each segment's best match (clusterboot).
+    pub jaccard: Vec<f64>,
+    /// Whether every segment is stable (Jaccard ≥ 0.85).
+    pub all_stable: bool,
 }
 
 impl SweepRow {
@@ -77,6 +101,9 @@ impl SweepRow {
             calinski_harabasz: None,
             bic: None,
             skipped: Some(reason),
+            stability: None,
+            gap: None,
+            gap_se: None,
         }
     }
 }
@@ -98,6 +125,8 @@ pub struct Sweep {
     pub silhouette_sampled: bool,
     /// What the large-data policy decided, and the k values skipped.
     pub decisions: Vec<Decision>,
+    /// The k the gap statistic picks (clusGap's `firstSEmax`), when asked for.
+    pub gap_k: Option<usize>,
 }
 
 /// Scores candidates of the same rows with the silhouette policy. Candidates whose indices are undefined
@@ -143,6 +172,9 @@ pub fn score_candidates(
             calinski_harabasz: None,
             bic: c.bic,
             skipped: None,
+            stability: None,
+            gap: None,
+            gap_se: None,
         };
         if valid(c) {
             row.silhouette = s.next().and_then(finite);
@@ -293,7 +325,7 @@ pub fn run_sweep(
     if tree.as_ref().is_some_and(|t| t.approximate) {
         decisions.insert(0, Decision::ApproximateTree { rows: n });
     }
-    let recommendation = recommend(&results, opts.method);
+    let recommendation = recommend(&results, opts.method, None);
     Ok((
         Sweep {
             method: opts.method.to_string(),
@@ -303,6 +335,7 @@ pub fn run_sweep(
             recommendation,
             silhouette_sampled: sampled,
             decisions,
+            gap_k: None,
         },
         tree,
     ))

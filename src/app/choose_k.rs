@@ -665,6 +665,9 @@ mod tests {
             calinski_harabasz: Some(f64::NAN),
             bic: None,
             skipped: None,
+            stability: None,
+            gap: None,
+            gap_se: None,
         }
     }
 

@@ -10,7 +10,8 @@ use super::engine::{
     announce_cost, announce_exact_silhouette, load_prepared, opt, print_decisions, print_json,
 };
 use super::pipeline::{ModelArgs, PipelineArgs};
-use crate::analysis::{Policy, Target, fit_segments};
+use crate::analysis::stability::StabilityOptions;
+use crate::analysis::{Policy, SegResult, Target, fit_segments};
 use crate::data::decode_text;
 use crate::error::{Error, Result};
 use crate::export::write::{OutputId, Writer};
@@ -44,6 +45,12 @@ pub struct ClusterArgs {
     /// Also write the recipe (preparation + method + k as used) to reproduce this run.
     #[arg(long, value_name = "R.json")]
     pub save_recipe: Option<PathBuf>,
+    /// Print each segment explained in words (the features that set it apart) and its suggested name.
+    #[arg(long)]
+    pub describe: bool,
+    /// Bootstrap stability of the segments with B resamples (per-segment Jaccard; 0 = off).
+    #[arg(long, value_name = "B", default_value_t = 0)]
+    pub stability: usize,
     /// Print a JSON summary for scripts.
     #[arg(long)]
     pub json: bool,
@@ -87,7 +94,7 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
     if let Target::K(k) = target {
         announce_cost(&loaded.data, &[k], &spec, &policy)?;
     }
-    let result = fit_segments(
+    let mut result = fit_segments(
         &loaded.table,
         &loaded.data,
         &spec,
@@ -96,6 +103,21 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
         None,
         progress,
     )?;
+    if let Some(fitted) = &loaded.resolved.fitted
+        && !fitted.names.is_empty()
+    {
+        result.adopt_names(&fitted.names, Some(&fitted.sizes));
+    }
+    if args.stability > 0 {
+        result.assess_stability(
+            &loaded.data,
+            &StabilityOptions {
+                resamples: args.stability,
+                ..StabilityOptions::default()
+            },
+            progress,
+        )?;
+    }
     print_decisions(&result.decisions);
     let n = x.nrows();
     let sizes = result.sizes();
@@ -162,7 +184,23 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
             "silhouette_ci": sampled.map(|s| [s.ci_low, s.ci_high]),
             "silhouette_sample_size": sampled.map(|s| s.sample_size),
             "decisions": result.decisions,
+            "segments": segments_json(&result),
+            "stability": result.stability.as_ref().map(|s| json!({
+                "ari_mean": s.ari_mean, "ari_p05": s.ari_p05, "ari_p95": s.ari_p95, "b": s.b,
+                "subsampled": s.subsampled,
+            })),
         }));
+    }
+    if args.describe {
+        for d in &result.descriptions {
+            let name = result.names.get(d.segment).unwrap_or(&d.name);
+            let stab = result
+                .stability
+                .as_ref()
+                .and_then(|s| s.jaccard.get(d.segment))
+                .map_or_else(String::new, |j| format!(" [stability: Jaccard {j:.2}]"));
+            println!("{} — \"{name}\"{stab}", d.description);
+        }
     }
     let sil = match sampled {
         Some(s) => format!(
@@ -184,4 +222,30 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
         args.output.display()
     );
     Ok(())
+}
+
+/// The `segments` array of `cluster --json`: each segment's size, share, name, stability (Jaccard) and
+/// description with its top features.
+fn segments_json(result: &SegResult) -> serde_json::Value {
+    let jaccard = |s: usize| {
+        result
+            .stability
+            .as_ref()
+            .and_then(|st| st.jaccard.get(s).copied())
+    };
+    result
+        .descriptions
+        .iter()
+        .map(|d| {
+            json!({
+                "segment": d.segment,
+                "size": d.size,
+                "share": d.share,
+                "name": result.names.get(d.segment).unwrap_or(&d.name),
+                "jaccard": jaccard(d.segment),
+                "description": d.description,
+                "top_features": d.top_features,
+            })
+        })
+        .collect()
 }

@@ -8,6 +8,7 @@ use super::engine::{
     print_decisions, print_json,
 };
 use super::pipeline::{ModelArgs, PipelineArgs};
+use crate::analysis::run::SweepExtras;
 use crate::analysis::{Policy, sweep};
 use crate::error::Result;
 use crate::jobs::Progress;
@@ -26,6 +27,12 @@ pub struct SweepArgs {
     /// The k values: `2..10` (inclusive), `4`, or `2,4,6`.
     #[arg(long, default_value = "2..10", value_parser = parse_k_arg)]
     pub k: KRange,
+    /// Bootstrap stability of every k with B resamples (ARI band and per-segment Jaccard; 0 = off).
+    #[arg(long, value_name = "B", default_value_t = 0)]
+    pub stability: usize,
+    /// The gap statistic with B uniform reference sets (Tibshirani et al. 2001; 0 = off).
+    #[arg(long, value_name = "B", default_value_t = 0)]
+    pub gap: usize,
     /// Print JSON for scripts.
     #[arg(long)]
     pub json: bool,
@@ -43,11 +50,16 @@ pub(super) fn run(args: &SweepArgs, progress: &Progress) -> Result<()> {
     let x = loaded.data.x();
     announce_exact_silhouette(x.nrows(), x.ncols(), args.model.exact_silhouette);
     announce_cost(&loaded.data, &args.k.0, &spec, &policy)?;
+    let extras = SweepExtras {
+        stability: args.stability,
+        gap: args.gap,
+    };
     let (s, _) = sweep(
         &loaded.data,
         &args.k.0,
         &spec,
         &policy,
+        extras,
         None,
         progress,
         None,
@@ -63,6 +75,8 @@ pub(super) fn run(args: &SweepArgs, progress: &Progress) -> Result<()> {
             "knee_k": s.recommendation.knee_k,
             "majority_k": s.recommendation.majority_k,
             "bic_k": s.recommendation.bic_k,
+            "gap_k": s.gap_k,
+            "stable_k": s.recommendation.stable_k,
             "silhouette_sampled": s.silhouette_sampled,
             "decisions": s.decisions,
         }));
@@ -79,10 +93,18 @@ pub(super) fn run(args: &SweepArgs, progress: &Progress) -> Result<()> {
             ""
         }
     );
-    println!(
+    let (with_stab, with_gap) = (args.stability > 0, args.gap > 0);
+    let mut header = format!(
         "{:>4}  {:>14}  {:>10}  {:>14}  {:>17}  {:>12}",
         "k", "inertia", "silhouette", "davies_bouldin", "calinski_harabasz", "bic"
     );
+    if with_stab {
+        header.push_str(&format!("  {:>18}  {:>11}", "stability ARI", "min jaccard"));
+    }
+    if with_gap {
+        header.push_str(&format!("  {:>8}  {:>7}", "gap", "gap_se"));
+    }
+    println!("{header}");
     for r in &s.results {
         let mark = if Some(r.k) == s.recommended_k {
             " ←"
@@ -93,8 +115,8 @@ pub(super) fn run(args: &SweepArgs, progress: &Progress) -> Result<()> {
             println!("{:>4}  skipped: {why}", r.k);
             continue;
         }
-        println!(
-            "{:>4}  {:>14}  {:>10}  {:>14}  {:>17}  {:>12}{mark}",
+        let mut line = format!(
+            "{:>4}  {:>14}  {:>10}  {:>14}  {:>17}  {:>12}",
             r.k,
             opt(r.inertia, 4),
             opt(r.silhouette, 4),
@@ -102,6 +124,25 @@ pub(super) fn run(args: &SweepArgs, progress: &Progress) -> Result<()> {
             opt(r.calinski_harabasz, 2),
             opt(r.bic, 2)
         );
+        if with_stab {
+            let (band, min_j) = r.stability.as_ref().map_or_else(
+                || ("–".to_owned(), "–".to_owned()),
+                |st| {
+                    (
+                        format!("{:.2} ({:.2}–{:.2})", st.ari_mean, st.ari_p05, st.ari_p95),
+                        format!(
+                            "{:.2}",
+                            st.jaccard.iter().copied().fold(f64::INFINITY, f64::min)
+                        ),
+                    )
+                },
+            );
+            line.push_str(&format!("  {band:>18}  {min_j:>11}"));
+        }
+        if with_gap {
+            line.push_str(&format!("  {:>8}  {:>7}", opt(r.gap, 4), opt(r.gap_se, 4)));
+        }
+        println!("{line}{mark}");
     }
     println!("\nrecommended: {}", s.recommendation.reason);
     Ok(())

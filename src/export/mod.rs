@@ -108,6 +108,8 @@ pub struct RowResults<'a> {
     pub kept_rows: &'a [usize],
     /// Segment of each clustered row.
     pub labels: &'a [usize],
+    /// Name of each segment (a `segment_name` column after `segment`), if any.
+    pub names: Option<&'a [String]>,
     /// Whether to append a `silhouette` column (empty cells where `silhouette` is `None`).
     pub silhouette_column: bool,
     /// Silhouette of each clustered row, if computed.
@@ -122,6 +124,9 @@ pub struct RowResults<'a> {
 /// clustered get empty cells.
 pub fn label_columns(r: &RowResults<'_>) -> AppendColumns {
     let mut names = vec!["segment".to_owned()];
+    if r.names.is_some() {
+        names.push("segment_name".to_owned());
+    }
     if r.silhouette_column {
         names.push("silhouette".to_owned());
     }
@@ -138,6 +143,10 @@ pub fn label_columns(r: &RowResults<'_>) -> AppendColumns {
         };
         cells[0] = label.to_string();
         let mut c = 1;
+        if let Some(seg_names) = r.names {
+            cells[c] = seg_names.get(label).cloned().unwrap_or_default();
+            c += 1;
+        }
         if r.silhouette_column {
             if let Some(s) = r.silhouette.and_then(|s| s.get(i)) {
                 cells[c] = fmt_f64(*s);

@@ -1,4 +1,4 @@
-//! The columns a segmentation adds to the labelled CSV: `segment`, and on request `silhouette`,
+//! The columns a segmentation adds to the labelled CSV: `segment`, `segment_name`, and on request `silhouette`,
 //! `p_0..p_{k-1}` (Gaussian mixtures) and `distance_to_centre` (k-means), built from a run's
 //! [`SegResult`] for the app's Export tab and `segscope cluster -o` alike.
 
@@ -33,6 +33,9 @@ impl Default for ExportColumns {
 /// before the click).
 pub fn added_column_names(result: &SegResult, cols: ExportColumns) -> Vec<String> {
     let mut names = vec!["segment".to_owned()];
+    if !result.names.is_empty() {
+        names.push("segment_name".into());
+    }
     if cols.silhouette {
         names.push("silhouette".into());
     }
@@ -61,6 +64,7 @@ pub fn segment_columns(
         n_rows,
         kept_rows: &data.prepared.kept_rows,
         labels: &seg.labels,
+        names: (!result.names.is_empty()).then_some(result.names.as_slice()),
         silhouette_column: cols.silhouette,
         silhouette: result.silhouette.as_deref(),
         probabilities: seg

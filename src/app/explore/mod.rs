@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 
 use slot::Slot;
 
+use crate::analysis::run::SweepExtras;
 use crate::analysis::{
     ModelSpec, Policy, Recipe, Sweep, SweepRow, build_tree, fit_segments, prepare, sweep,
 };
@@ -199,6 +200,9 @@ pub struct Explorer {
     pub picked: Option<Target>,
     /// The one large-data policy (shared with the CLI).
     pub policy: Policy,
+    /// What the sweep adds to the indices (stability on by default: resamples are capped at 5,000 rows,
+    /// so it fits the time budget at any size; the gap statistic on request).
+    pub extras: SweepExtras,
     prepared: Option<Arc<PreparedData>>,
     sweep: Option<SweepView>,
     sweep_rows: Arc<Mutex<Vec<SweepRow>>>,
@@ -248,6 +252,10 @@ impl Explorer {
             model,
             picked: None,
             policy: Policy::default(),
+            extras: SweepExtras {
+                stability: crate::analysis::stability::DEFAULT_RESAMPLES,
+                gap: 0,
+            },
             prepared: None,
             sweep: None,
             sweep_rows: Arc::new(Mutex::new(Vec::new())),
@@ -676,6 +684,7 @@ impl Explorer {
         }
         let spec = self.model.spec();
         let policy = self.policy;
+        let extras = self.extras;
         let tree = self.cached_tree();
         let rows = Arc::new(Mutex::new(Vec::new()));
         self.sweep_rows = Arc::clone(&rows);
@@ -695,7 +704,7 @@ impl Explorer {
                     v.push(row.clone());
                 }
             };
-            sweep(&data, &ks, &spec, &policy, tree, p, Some(&mut push))
+            sweep(&data, &ks, &spec, &policy, extras, tree, p, Some(&mut push))
         };
         let started = self.sweep_slot.start(work);
         self.record(Stage::Sweep, started);
