@@ -128,7 +128,10 @@ fn cluster_writes_labelled_csv_profile_and_recipe() {
         text.lines().next().unwrap(),
         original.lines().next().unwrap(),
     );
-    assert_eq!(h, format!("{o},segment,silhouette,distance_to_centre"));
+    assert_eq!(
+        h,
+        format!("{o},segment,segment_name,silhouette,distance_to_centre")
+    );
     // Original text kept byte for byte, one output line per input line.
     for (a, b) in text.lines().zip(original.lines()).skip(1).take(50) {
         assert!(a.starts_with(b), "{a} vs {b}");
@@ -190,7 +193,7 @@ fn cluster_gmm_adds_probabilities_and_height_cut_works() {
         text.lines()
             .next()
             .unwrap()
-            .ends_with(",segment,silhouette,p_0,p_1,p_2")
+            .ends_with(",segment,segment_name,silhouette,p_0,p_1,p_2")
     );
     let out = dir.path().join("h.csv");
     let v = json_of(&[

@@ -64,7 +64,7 @@ fn labelled_csv_export_writes_every_row_atomically() {
     let (mut h, dialogs) = started();
     h.get_by_label("Export").click();
     h.run();
-    h.get_by_label_contains("Adds: segment, silhouette, distance_to_centre");
+    h.get_by_label_contains("Adds: segment, segment_name, silhouette, distance_to_centre");
     dialogs.push_save(Some(out.clone()));
     h.get_by_label("Labelled CSV…").click();
     h.step();
@@ -74,7 +74,7 @@ fn labelled_csv_export_writes_every_row_atomically() {
     let mut lines = text.lines();
     let header = lines.next().unwrap();
     assert!(
-        header.ends_with("segment,silhouette,distance_to_centre"),
+        header.ends_with("segment,segment_name,silhouette,distance_to_centre"),
         "{header}"
     );
     assert!(header.starts_with("customer_id,age,region"), "{header}");
@@ -83,8 +83,9 @@ fn labelled_csv_export_writes_every_row_atomically() {
     let k = h.state().state().explorer.result().unwrap().seg.k;
     for row in &rows {
         let cells: Vec<&str> = row.split(',').collect();
-        let segment: usize = cells[cells.len() - 3].parse().unwrap();
+        let segment: usize = cells[cells.len() - 4].parse().unwrap();
         assert!(segment < k, "{row}");
+        assert!(!cells[cells.len() - 3].is_empty(), "a segment name: {row}");
         let sil: f64 = cells[cells.len() - 2].parse().unwrap();
         assert!((-1.0..=1.0).contains(&sil), "{row}");
     }
@@ -114,7 +115,7 @@ fn labelled_csv_export_writes_every_row_atomically() {
         text.lines()
             .next()
             .unwrap()
-            .ends_with(",segment,silhouette"),
+            .ends_with(",segment,segment_name,silhouette"),
         "{}",
         text.lines().next().unwrap()
     );

@@ -140,7 +140,7 @@ fn fifos_devices_and_symlinks_are_written_to_not_replaced() {
         text.lines()
             .next()
             .unwrap()
-            .ends_with(",segment,silhouette,distance_to_centre")
+            .ends_with(",segment,segment_name,silhouette,distance_to_centre")
     );
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
     // A symbolic link is followed; the link stays a link.

@@ -236,7 +236,8 @@ pub fn sweep(
                 ..StabilityOptions::default()
             },
             progress,
-        )?;
+        );
+        let st = optional(st, "stability", &mut s.decisions)?.unwrap_or_default();
         for (r, st) in s
             .results
             .iter_mut()
@@ -263,14 +264,16 @@ pub fn sweep(
                 ..GapOptions::new(k_max)
             },
             progress,
-        )?;
-        for r in &mut s.results {
-            if let Some(i) = gap.ks.iter().position(|&k| k == r.k) {
-                r.gap = Some(gap.gap[i]);
-                r.gap_se = Some(gap.s_k[i]);
+        );
+        if let Some(gap) = optional(gap, "the gap statistic", &mut s.decisions)? {
+            for r in &mut s.results {
+                if let Some(i) = gap.ks.iter().position(|&k| k == r.k) {
+                    r.gap = Some(gap.gap[i]);
+                    r.gap_se = Some(gap.s_k[i]);
+                }
             }
+            s.gap_k = Some(gap.recommended_k);
         }
-        s.gap_k = Some(gap.recommended_k);
     }
     progress.set_context("");
     if extras.stability > 0 || extras.gap > 0 {
@@ -278,6 +281,22 @@ pub fn sweep(
         s.recommended_k = s.recommendation.k;
     }
     Ok((s, tree))
+}
+
+/// Optional evidence: its value, or `None` with a decision saying why it is missing (cancellation stays an
+/// error).
+fn optional<T>(r: Result<T>, what: &str, decisions: &mut Vec<Decision>) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::Cancelled) => Err(Error::Cancelled),
+        Err(e) => {
+            decisions.push(Decision::NotComputed {
+                what: what.to_owned(),
+                reason: e.to_string(),
+            });
+            Ok(None)
+        }
+    }
 }
 
 /// Mean Jaccard at or above which Hennig (2007) calls a segment stable.

@@ -88,6 +88,13 @@ pub enum Decision {
         /// Rows clustered.
         rows: usize,
     },
+    /// Optional evidence (stability, gap statistic) could not be computed; the result stands without it.
+    NotComputed {
+        /// What was not computed.
+        what: String,
+        /// Why.
+        reason: String,
+    },
     /// Segment names could not be carried to this segmentation.
     NamesDropped {
         /// Why.
@@ -119,6 +126,7 @@ impl fmt::Display for Decision {
                 "the merge tree of {rows} rows is approximate: built on k-means micro-clusters"
             ),
             Decision::KSkipped { k, reason } => write!(f, "k = {k} skipped: {reason}"),
+            Decision::NotComputed { what, reason } => write!(f, "{what} not computed: {reason}"),
             Decision::NamesDropped { reason } => {
                 write!(
                     f,

@@ -1,6 +1,8 @@
 //! `segscope sweep FILE [PIPELINE] [--k 2..10] [--method M] [--json]`: scores for every k and a
 //! recommendation, through the run API ([`crate::analysis::sweep`]).
 
+use std::fmt::Write as _;
+
 use serde_json::json;
 
 use super::engine::{
@@ -99,10 +101,10 @@ pub(super) fn run(args: &SweepArgs, progress: &Progress) -> Result<()> {
         "k", "inertia", "silhouette", "davies_bouldin", "calinski_harabasz", "bic"
     );
     if with_stab {
-        header.push_str(&format!("  {:>18}  {:>11}", "stability ARI", "min jaccard"));
+        let _ = write!(header, "  {:>18}  {:>11}", "stability ARI", "min jaccard");
     }
     if with_gap {
-        header.push_str(&format!("  {:>8}  {:>7}", "gap", "gap_se"));
+        let _ = write!(header, "  {:>8}  {:>7}", "gap", "gap_se");
     }
     println!("{header}");
     for r in &s.results {
@@ -137,10 +139,10 @@ pub(super) fn run(args: &SweepArgs, progress: &Progress) -> Result<()> {
                     )
                 },
             );
-            line.push_str(&format!("  {band:>18}  {min_j:>11}"));
+            let _ = write!(line, "  {band:>18}  {min_j:>11}");
         }
         if with_gap {
-            line.push_str(&format!("  {:>8}  {:>7}", opt(r.gap, 4), opt(r.gap_se, 4)));
+            let _ = write!(line, "  {:>8}  {:>7}", opt(r.gap, 4), opt(r.gap_se, 4));
         }
         println!("{line}{mark}");
     }
