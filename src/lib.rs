@@ -29,6 +29,7 @@ pub mod error;
 pub mod export;
 pub mod jobs;
 pub mod metrics;
+pub mod model;
 pub mod prep;
 pub mod reduce;
 pub mod rng;

@@ -6,11 +6,33 @@ use ndarray::{Array2, ArrayView2};
 
 pub use super::spec::FitOptions;
 use crate::cluster::{
-    Dendrogram, GmmParams, KMeansParams, Linkage, Method, auto_linkage, canonical_labels,
-    cut_height, cut_k, gmm, kmeans, labels_for_rows,
+    Dendrogram, GmmParams, KMeansParams, Linkage, Method, MixtureParams, auto_linkage,
+    canonical_labels, cut_height, cut_k, gmm, kmeans, labels_for_rows,
 };
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
+
+/// How a fit assigns a row to a segment: what a saved model needs to score new rows exactly as the fit
+/// scored its training rows (see `crate::model`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Assigner {
+    /// K-means: the nearest centre (centres in the algorithm's own order), then `to_segment`.
+    Centres {
+        /// k × d centres, in the algorithm's order.
+        centres: Array2<f64>,
+        /// Segment (0 = largest) of each centre.
+        to_segment: Vec<usize>,
+    },
+    /// Gaussian mixture: the most probable component, then `to_segment`.
+    Mixture {
+        /// The fitted parameters.
+        params: MixtureParams,
+        /// Segment of each component.
+        to_segment: Vec<usize>,
+    },
+    /// Hierarchical: the rows (or micro-clusters) of the tree; a model scores by the nearest of them.
+    Tree,
+}
 
 /// A segmentation of the rows of a prepared matrix.
 #[derive(Debug, Clone)]
@@ -35,6 +57,8 @@ pub struct Segmentation {
     pub dendrogram: Option<Dendrogram>,
     /// Whether the tree was built on micro-clusters (large data).
     pub approximate: bool,
+    /// How rows were assigned (for scoring new rows with a saved model).
+    pub assigner: Assigner,
 }
 
 impl Segmentation {
@@ -125,6 +149,7 @@ fn from_labels(
         aic: None,
         dendrogram,
         approximate,
+        assigner: Assigner::Tree,
     }
 }
 
@@ -173,6 +198,10 @@ pub fn fit(
                 aic: None,
                 dendrogram: None,
                 approximate: false,
+                assigner: Assigner::Centres {
+                    centres: m.centroids.clone(),
+                    to_segment: old_to_new,
+                },
             })
         }
         Method::Gmm => {
@@ -193,6 +222,10 @@ pub fn fit(
             seg.probabilities = Some(probs);
             seg.bic = Some(g.bic(n, d));
             seg.aic = Some(g.aic(n, d));
+            seg.assigner = Assigner::Mixture {
+                params: g.params(),
+                to_segment: old_to_new,
+            };
             Ok(seg)
         }
         m => {

@@ -484,6 +484,7 @@ mod tests {
             approximate: false,
             leaf_weights: None,
             leaf_of_row: None,
+            leaf_centres: None,
         }
     }
 

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::export::write::{OutputId, Writer};
 use crate::export::{ExportColumns, io_err, segment_columns, write_labelled, write_profile_csv};
 use crate::jobs::Progress;
+use crate::model::SegmentModel;
 
 /// Arguments of `cluster`.
 #[derive(Debug, clap::Args)]
@@ -45,6 +46,10 @@ pub struct ClusterArgs {
     /// Also write the recipe (preparation + method + k as used) to reproduce this run.
     #[arg(long, value_name = "R.json")]
     pub save_recipe: Option<PathBuf>,
+    /// Also write the segment model that scores new customers without refitting (`segscope apply`,
+    /// `segscope sql`, `segscope serve`).
+    #[arg(long, value_name = "M.json")]
+    pub save_model: Option<PathBuf>,
     /// Print each segment explained in words (the features that set it apart) and its suggested name.
     #[arg(long)]
     pub describe: bool,
@@ -69,6 +74,11 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
         .save_recipe
         .as_deref()
         .map(|p| plan.add_output(p, "the recipe"))
+        .transpose()?;
+    let model_out = args
+        .save_model
+        .as_deref()
+        .map(|p| plan.add_output(p, "the model"))
         .transpose()?;
     let loaded = load_prepared(&args.file, &args.pipeline, progress)?;
     let spec = args
@@ -148,6 +158,12 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
         Some(_) => Some(result.recipe(&loaded.data)?.to_json()?),
         None => None,
     };
+    let model_json = match model_out {
+        Some(_) => {
+            Some(SegmentModel::from_result(&loaded.table, &loaded.data, &result)?.to_json()?)
+        }
+        None => None,
+    };
     let (delimiter, has_header) = (loaded.table.delimiter, loaded.table.has_header);
     let mut writers: Vec<(OutputId, Writer<'_>)> = vec![(
         out,
@@ -156,11 +172,13 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
     if let Some(id) = profile_out {
         writers.push((id, Box::new(|w| write_profile_csv(&result.profile, w))));
     }
-    if let (Some(id), Some(json)) = (recipe_out, &recipe_json) {
-        writers.push((
-            id,
-            Box::new(|w| w.write_all(json.as_bytes()).map_err(io_err)),
-        ));
+    for (id, json) in [(recipe_out, &recipe_json), (model_out, &model_json)] {
+        if let (Some(id), Some(json)) = (id, json) {
+            writers.push((
+                id,
+                Box::new(|w| w.write_all(json.as_bytes()).map_err(io_err)),
+            ));
+        }
     }
     // All or nothing: the files appear together, or none does.
     plan.finish(writers)?;

@@ -1,6 +1,7 @@
 //! The command-line interface: one file per subcommand, each thin (parse -> engine -> print/write).
 //! [`run`] returns the process exit code: 0 ok, 1 error (printed as `error: <message>`), 2 usage (clap).
 
+mod apply;
 mod cluster;
 mod engine;
 mod inspect;
@@ -60,6 +61,8 @@ pub enum Command {
     Linkage(linkage::LinkageArgs),
     /// Principal components of the prepared features.
     Pca(pca::PcaArgs),
+    /// Score new customers with a saved model (no refit), optionally reporting drift.
+    Apply(apply::ApplyArgs),
 }
 
 /// What `main` should do after parsing.
@@ -99,6 +102,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Score(args) => score::run(&args, p),
         Command::Linkage(args) => linkage::run(&args, p),
         Command::Pca(args) => pca::run(&args, p),
+        Command::Apply(args) => apply::run(&args, p),
     };
     drop(bar);
     match result {

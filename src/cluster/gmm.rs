@@ -162,7 +162,8 @@ pub enum Covariances {
 }
 
 /// Precision Cholesky factors, stored so that densities are cheap.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 enum Prec {
     /// Per component, `L⁻¹` (lower triangular, row-major d × d) where `L Lᵀ` is the covariance; sklearn's
     /// `precisions_cholesky_` is its transpose.
@@ -174,7 +175,7 @@ enum Prec {
 }
 
 /// One set of mixture parameters (flat storage).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Model {
     weights: Vec<f64>,
     means: Vec<f64>,
@@ -267,8 +268,120 @@ impl Gmm {
         Ok(lpn)
     }
 
+    /// The fitted parameters alone, enough to score new rows exactly as this fit does (see
+    /// [`MixtureParams`]).
+    pub fn params(&self) -> MixtureParams {
+        MixtureParams {
+            covariance_type: self.covariance_type,
+            d: self.means.ncols(),
+            model: self.model.clone(),
+        }
+    }
+
     fn e_step_rows(&self, x: ArrayView2<f64>) -> Result<(Vec<f64>, Vec<f64>)> {
-        let d = self.means.ncols();
+        self.params().e_step_rows(x)
+    }
+}
+
+/// The parameters of a fitted mixture (weights, means, covariances and their precision factors), stored
+/// exactly (serde JSON round-trips every f64), so that a saved model scores new rows bit for bit as the fit
+/// scored its training rows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MixtureParams {
+    /// Covariance shape.
+    pub covariance_type: CovarianceType,
+    /// Features.
+    pub d: usize,
+    model: Model,
+}
+
+impl MixtureParams {
+    /// Number of components.
+    pub fn k(&self) -> usize {
+        self.model.weights.len()
+    }
+
+    /// Mixing weights.
+    pub fn weights(&self) -> &[f64] {
+        &self.model.weights
+    }
+
+    /// Component means, k × d row-major.
+    pub fn means(&self) -> &[f64] {
+        &self.model.means
+    }
+
+    /// Component covariances, flat: full k·d·d (row-major), diagonal k·d, spherical k.
+    pub fn covariances(&self) -> &[f64] {
+        &self.model.cov
+    }
+
+    /// Log-determinant of each component's precision Cholesky factor.
+    pub fn log_det(&self) -> &[f64] {
+        &self.model.log_det
+    }
+
+    /// The precision factors, flat: full k·d·d lower-triangular `L⁻¹` (row-major), diagonal k·d and
+    /// spherical k values `1/sqrt(var)`.
+    pub fn precision_factors(&self) -> &[f64] {
+        match &self.model.prec {
+            Prec::Full(v) | Prec::Diag(v) | Prec::Spherical(v) => v,
+        }
+    }
+
+    /// Checks that a deserialized set of parameters is consistent (lengths, finite values).
+    pub fn check(&self) -> Result<()> {
+        let (k, d) = (self.k(), self.d);
+        let cov_len = match self.covariance_type {
+            CovarianceType::Full => k * d * d,
+            CovarianceType::Diag => k * d,
+            CovarianceType::Spherical => k,
+        };
+        let ok = k > 0
+            && self.model.means.len() == k * d
+            && self.model.cov.len() == cov_len
+            && self.precision_factors().len() == cov_len
+            && self.model.log_det.len() == k
+            && self
+                .model
+                .weights
+                .iter()
+                .chain(&self.model.means)
+                .chain(self.precision_factors())
+                .chain(&self.model.log_det)
+                .all(|v| v.is_finite());
+        let matches_type = matches!(
+            (&self.model.prec, self.covariance_type),
+            (Prec::Full(_), CovarianceType::Full)
+                | (Prec::Diag(_), CovarianceType::Diag)
+                | (Prec::Spherical(_), CovarianceType::Spherical)
+        );
+        if ok && matches_type {
+            Ok(())
+        } else {
+            Err(Error::InvalidParameter(
+                "the mixture parameters are inconsistent (lengths or values); the model file is \
+                 damaged"
+                    .into(),
+            ))
+        }
+    }
+
+    /// Membership probabilities of rows (n × k), as [`Gmm::predict_proba`].
+    pub fn predict_proba(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
+        let (n, k) = (x.nrows(), self.k());
+        let (_, resp) = self.e_step_rows(x)?;
+        Array2::from_shape_vec((n, k), resp).map_err(internal)
+    }
+
+    /// Most probable component of each row (first on ties), as [`Gmm::predict`].
+    pub fn predict(&self, x: ArrayView2<f64>) -> Result<Vec<usize>> {
+        let (_, resp) = self.e_step_rows(x)?;
+        Ok(argmax_rows(&resp, self.k()))
+    }
+
+    fn e_step_rows(&self, x: ArrayView2<f64>) -> Result<(Vec<f64>, Vec<f64>)> {
+        let d = self.d;
         if x.ncols() != d {
             return Err(Error::InvalidParameter(format!(
                 "the mixture was fitted on {d} features but the rows have {}",

@@ -6,7 +6,7 @@ pub mod hierarchy;
 pub mod kmeans;
 pub mod method;
 
-pub use gmm::{CovarianceType, Covariances, Gmm, GmmInit, GmmParams, gmm};
+pub use gmm::{CovarianceType, Covariances, Gmm, GmmInit, GmmParams, MixtureParams, gmm};
 pub use hierarchy::{
     Dendrogram, Linkage, Merge, auto_linkage, cut_height, cut_k, height_for_k, labels_for_rows,
     leaf_order, linkage, linkage_approx, node_positions, sizes_at_cut,

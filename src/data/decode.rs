@@ -256,7 +256,7 @@ fn unquoted_splits(text: &[u8], step: usize) -> Vec<(usize, u64)> {
 
 /// Picks the delimiter among `,` `;` tab `|` that splits the first lines into the same number (> 1) of
 /// fields, preferring more fields; `,` when none does.
-pub(crate) fn sniff_delimiter(text: &[u8]) -> u8 {
+pub fn sniff_delimiter(text: &[u8]) -> u8 {
     let sample_len = text.len().min(65_536);
     let truncated = sample_len < text.len();
     let sample = &text[..sample_len];

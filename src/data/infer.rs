@@ -11,7 +11,7 @@ use super::dates::{SlashOrder, parse_date_iso, slash_days, split_slash_date};
 use super::{Column, ColumnData, MISSING_CODE};
 
 /// Whether a trimmed cell is a missing-value token: empty, NA, N/A, NaN, null, `?` (any case).
-pub(crate) fn is_missing_token(s: &[u8]) -> bool {
+pub fn is_missing_token(s: &[u8]) -> bool {
     match s.len() {
         0 => true,
         1 => s[0] == b'?',

@@ -13,6 +13,8 @@ mod small_file;
 mod summary;
 
 pub use dates::{days_from_civil, format_date, parse_date_iso};
+pub use decode::sniff_delimiter;
+pub use infer::is_missing_token;
 pub use load::{
     LoadOptions, decode_text, load_bytes, load_input, load_path, load_reader, read_input,
 };

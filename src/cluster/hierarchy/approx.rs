@@ -86,6 +86,7 @@ pub fn linkage_approx(
         progress.add((end - start) as u64);
         start = end;
     }
+    let assign_centres = centres.clone();
     recompute(x, &labels, &mut centres);
     let mut counts = vec![0usize; n_micro];
     for &l in &labels {
@@ -95,11 +96,13 @@ pub fn linkage_approx(
     let mut new_id = vec![usize::MAX; n_micro];
     let mut weights = Vec::new();
     let mut points = Vec::new();
+    let mut assigned_to = Vec::new();
     for (c, &cnt) in counts.iter().enumerate() {
         if cnt > 0 {
             new_id[c] = weights.len();
             weights.push(cnt);
             points.extend(centres.row(c).iter().copied());
+            assigned_to.extend(assign_centres.row(c).iter().copied());
         }
     }
     for l in &mut labels {
@@ -118,6 +121,7 @@ pub fn linkage_approx(
         approximate: true,
         leaf_weights: Some(weights),
         leaf_of_row: Some(labels),
+        leaf_centres: Some(assigned_to),
     })
 }
 

@@ -138,6 +138,9 @@ pub struct Dendrogram {
     pub leaf_weights: Option<Vec<usize>>,
     /// Approximate mode: leaf (micro-cluster) of every row.
     pub leaf_of_row: Option<Vec<usize>>,
+    /// Approximate mode: the centre each row was assigned to (nearest), one per leaf, flat (leaves × d):
+    /// what scores a new row exactly as the training rows were assigned.
+    pub leaf_centres: Option<Vec<f64>>,
 }
 
 impl Dendrogram {
@@ -203,6 +206,7 @@ pub fn linkage(x: ArrayView2<f64>, method: Linkage, progress: &Progress) -> Resu
             approximate: false,
             leaf_weights: None,
             leaf_of_row: None,
+            leaf_centres: None,
         });
     }
     let mut condensed = condensed_distances(x, progress)?;
@@ -235,6 +239,7 @@ pub fn linkage(x: ArrayView2<f64>, method: Linkage, progress: &Progress) -> Resu
         approximate: false,
         leaf_weights: None,
         leaf_of_row: None,
+        leaf_centres: None,
     })
 }
 

@@ -89,6 +89,7 @@ pub fn truncate_lastp(d: &Dendrogram, p: usize) -> Truncated {
             approximate: d.approximate,
             leaf_weights: Some(leaves.iter().map(|&id| rows[id]).collect()),
             leaf_of_row: None,
+            leaf_centres: None,
         },
         leaf_members: leaves.iter().map(|&id| members[id]).collect(),
         rep_leaf,
@@ -121,6 +122,7 @@ mod tests {
             approximate: false,
             leaf_weights: None,
             leaf_of_row: None,
+            leaf_centres: None,
         }
     }
 
