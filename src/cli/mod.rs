@@ -13,6 +13,7 @@ pub mod progress_bar;
 mod rfm;
 mod score;
 pub mod signals;
+mod sql;
 mod sweep;
 
 use std::sync::Arc;
@@ -63,6 +64,8 @@ pub enum Command {
     Pca(pca::PcaArgs),
     /// Score new customers with a saved model (no refit), optionally reporting drift.
     Apply(apply::ApplyArgs),
+    /// Print a saved model as one SQL SELECT that scores a table in the warehouse.
+    Sql(sql::SqlArgs),
 }
 
 /// What `main` should do after parsing.
@@ -103,6 +106,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Linkage(args) => linkage::run(&args, p),
         Command::Pca(args) => pca::run(&args, p),
         Command::Apply(args) => apply::run(&args, p),
+        Command::Sql(args) => sql::run(&args, p),
     };
     drop(bar);
     match result {

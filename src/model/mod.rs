@@ -11,6 +11,7 @@
 pub mod apply;
 pub mod drift;
 pub mod score;
+pub mod sql;
 
 use serde::{Deserialize, Serialize};
 
@@ -91,6 +92,9 @@ pub struct SegmentModel {
     pub info: ModelInfo,
     /// Input columns a file must have to be scored.
     pub input_columns: Vec<InputColumn>,
+    /// Every column of the training file, in its order (what the SQL statement returns).
+    #[serde(default)]
+    pub columns: Vec<String>,
     /// The prepared features (one-hot columns as `name=level`).
     pub feature_names: Vec<String>,
     /// The fitted preparation, applied to new rows without refitting.
@@ -163,6 +167,7 @@ impl SegmentModel {
                 approximate: seg.approximate,
             },
             input_columns,
+            columns: table.names().iter().map(|c| (*c).to_owned()).collect(),
             feature_names: data.prepared.feature_names.clone(),
             preparation: data.fitted.clone(),
             scorer,
