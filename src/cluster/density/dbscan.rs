@@ -249,7 +249,7 @@ mod tests {
     fn finds_clusters_and_noise() {
         let x = two_lines();
         let r = dbscan(x.view(), &DbscanParams::new(1.0, 3), &Progress::new()).unwrap();
-        // Row 10 (5.5) has one neighbour besides itself? No: 4 is 1.5 away, so it is noise; 100 too.
+        // Row 10 (5.5) is 1.5 from its nearest row and row 11 (100) far from all: both noise.
         assert_eq!(r.labels, [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, -1, -1]);
         assert_eq!((r.n_clusters, r.n_noise), (2, 2));
         assert_eq!(r.sizes, [5, 5]);
@@ -261,13 +261,20 @@ mod tests {
 
     #[test]
     fn border_row_joins_the_first_discovered_cluster() {
-        // Row 2 (x = 0) is within eps of core rows of both groups; group A's first core row (0) comes
-        // first, so sklearn gives it to A.
-        let x = array![[-1.0], [-1.1], [0.0], [1.0], [1.1], [-1.2], [1.2]];
-        let r = dbscan(x.view(), &DbscanParams::new(1.0, 3), &Progress::new()).unwrap();
-        assert_eq!(r.labels[2], r.labels[0]);
-        assert_ne!(r.labels[3], r.labels[0]);
-        assert!(!r.core_sample_indices.contains(&2) || r.labels[2] == r.labels[0]);
+        // Row 5 (x = 0) is within eps of core rows of both groups but has only 3 neighbours, so it is a
+        // border row. Group B (rows 0-4) has the first core row, so sklearn gives row 5 to B.
+        let x = array![
+            [1.0], [1.05], [1.1], [1.15], [1.2], [0.0], [-1.0], [-1.05], [-1.1], [-1.15], [-1.2]
+        ];
+        let p = DbscanParams::new(1.0, 4);
+        let r = dbscan(x.view(), &p, &Progress::new()).unwrap();
+        assert_eq!(r.labels, [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
+        assert!(!r.core_sample_indices.contains(&5));
+        assert_eq!(dbscan_linfa(x.view(), &p).unwrap().labels, r.labels);
+        // Reversed row order: now group A is found first and takes the border row.
+        let rev = x.slice(ndarray::s![..;-1, ..]).to_owned();
+        let r = dbscan(rev.view(), &p, &Progress::new()).unwrap();
+        assert_eq!(r.labels, [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
     }
 
     #[test]
