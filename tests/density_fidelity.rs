@@ -86,9 +86,14 @@ fn dbscan_equals_sklearn_border_rows_included() {
             let r = dbscan(x.view(), &p, &Progress::new()).unwrap();
             same_partition(&r.labels, &expected).unwrap_or_else(|e| panic!("{what}: {e}"));
             assert!(ari(&r.labels, &expected) >= 0.99, "{what}");
-            let core: Vec<usize> = serde_json::from_value(case["core_sample_indices"].clone()).unwrap();
+            let core: Vec<usize> =
+                serde_json::from_value(case["core_sample_indices"].clone()).unwrap();
             assert_eq!(r.core_sample_indices, core, "{what}: core rows");
-            assert_eq!(r.n_noise, expected.iter().filter(|&&l| l < 0).count(), "{what}");
+            assert_eq!(
+                r.n_noise,
+                expected.iter().filter(|&&l| l < 0).count(),
+                "{what}"
+            );
             assert_eq!(
                 r.n_clusters as i64,
                 expected.iter().copied().max().unwrap() + 1,
@@ -96,7 +101,8 @@ fn dbscan_equals_sklearn_border_rows_included() {
             );
             if ms >= 2 {
                 let l = dbscan_linfa(x.view(), &p).unwrap();
-                same_partition(&l.labels, &expected).unwrap_or_else(|e| panic!("{what} linfa: {e}"));
+                same_partition(&l.labels, &expected)
+                    .unwrap_or_else(|e| panic!("{what} linfa: {e}"));
             }
             cases += 1;
         }
@@ -125,8 +131,14 @@ fn optics_graph_cuts_and_xi_equal_sklearn() {
             let reach = floats(&case["reachability"]);
             let core = floats(&case["core_distances"]);
             for i in 0..reach.len() {
-                assert!(close(o.reachability[i], reach[i]), "{what}: reachability of row {i}");
-                assert!(close(o.core_distances[i], core[i]), "{what}: core distance of row {i}");
+                assert!(
+                    close(o.reachability[i], reach[i]),
+                    "{what}: reachability of row {i}"
+                );
+                assert!(
+                    close(o.core_distances[i], core[i]),
+                    "{what}: core distance of row {i}"
+                );
             }
             let pred: Vec<Option<usize>> = ints(&case["predecessor"])
                 .into_iter()
@@ -172,8 +184,16 @@ fn linfa_optics_misses_sklearn_conventions() {
     let l = optics_linfa(x.view(), &OpticsParams::new(ms)).unwrap();
     assert!(reach[ordering[0]].is_infinite());
     assert!(l.reachability[l.ordering[0]].is_finite());
-    let moved = l.ordering.iter().zip(&ordering).filter(|(a, b)| a != b).count();
-    assert!(moved > 0, "linfa now orders iris as sklearn does: revisit docs/decisions.md");
+    let moved = l
+        .ordering
+        .iter()
+        .zip(&ordering)
+        .filter(|(a, b)| a != b)
+        .count();
+    assert!(
+        moved > 0,
+        "linfa now orders iris as sklearn does: revisit docs/decisions.md"
+    );
 }
 
 #[test]
@@ -189,6 +209,9 @@ fn k_distance_equals_sklearn_kneighbors() {
             assert!((a - b).abs() <= 1e-12, "{name}: k-distance {i}: {a} vs {b}");
         }
         let eps = r.suggested_eps.unwrap();
-        assert!(eps > expected[0] && eps < expected[expected.len() - 1], "{name}: {eps}");
+        assert!(
+            eps > expected[0] && eps < expected[expected.len() - 1],
+            "{name}: {eps}"
+        );
     }
 }

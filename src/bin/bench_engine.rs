@@ -503,11 +503,7 @@ fn bench_dbscan(s: &Sizes) -> BoxResult<Row> {
         "linfa-clustering Dbscan: {linfa_secs:.3} s wall (one run), {linfa_cpu:.2} s CPU, labels {}",
         if same_as_linfa { "identical" } else { "DIFFER" }
     );
-    let peer = run_peer(
-        "dbscan",
-        &path,
-        &[EPS.to_string(), MIN_SAMPLES.to_string()],
-    );
+    let peer = run_peer("dbscan", &path, &[EPS.to_string(), MIN_SAMPLES.to_string()]);
     let peer_secs = num(&peer, "peer_seconds");
     let ratio = peer_secs.map(|p| secs / p);
     let class = |v: &[i64]| -> Vec<usize> {
@@ -533,7 +529,11 @@ fn bench_dbscan(s: &Sizes) -> BoxResult<Row> {
             r.n_noise,
             text(&peer, "peer_n_noise"),
             peer_secs.map_or(f64::NAN, |p| linfa_secs / p),
-            if same_as_linfa { "identical to ours" } else { "differ from ours" }
+            if same_as_linfa {
+                "identical to ours"
+            } else {
+                "differ from ours"
+            }
         ),
         None => format!("peer not measured; linfa Dbscan {linfa_secs:.2} s"),
     };

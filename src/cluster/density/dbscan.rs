@@ -17,8 +17,8 @@
 //! cancelled, queries serially and asks for many rows' neighbourhoods twice; docs/decisions.md has the
 //! measurement.
 
-use linfa::traits::Transformer;
 use linfa::ParamGuard;
+use linfa::traits::Transformer;
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
@@ -157,7 +157,11 @@ fn neighbourhoods(
     Ok((offsets, neighbours, core))
 }
 
-fn check_neighbourhood_memory(total_neighbours: f64, n: usize, params: &DbscanParams) -> Result<()> {
+fn check_neighbourhood_memory(
+    total_neighbours: f64,
+    n: usize,
+    params: &DbscanParams,
+) -> Result<()> {
     let bytes = (total_neighbours * 4.0).min(u64::MAX as f64) as u64;
     budget::check(
         bytes,
@@ -264,7 +268,17 @@ mod tests {
         // Row 5 (x = 0) is within eps of core rows of both groups but has only 3 neighbours, so it is a
         // border row. Group B (rows 0-4) has the first core row, so sklearn gives row 5 to B.
         let x = array![
-            [1.0], [1.05], [1.1], [1.15], [1.2], [0.0], [-1.0], [-1.05], [-1.1], [-1.15], [-1.2]
+            [1.0],
+            [1.05],
+            [1.1],
+            [1.15],
+            [1.2],
+            [0.0],
+            [-1.0],
+            [-1.05],
+            [-1.1],
+            [-1.15],
+            [-1.2]
         ];
         let p = DbscanParams::new(1.0, 4);
         let r = dbscan(x.view(), &p, &Progress::new()).unwrap();

@@ -45,7 +45,11 @@ impl<'a> Rows<'a> {
         if !x.is_standard_layout() {
             budget::check(
                 budget::f64s(x.len() as u128),
-                &format!("a contiguous copy of the {} × {} matrix for {what}", x.nrows(), x.ncols()),
+                &format!(
+                    "a contiguous copy of the {} × {} matrix for {what}",
+                    x.nrows(),
+                    x.ncols()
+                ),
                 "prepare fewer rows or features",
             )?;
         }

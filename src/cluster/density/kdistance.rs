@@ -26,7 +26,11 @@ pub struct KDistance {
 }
 
 /// Computes the k-distance curve of the rows of `x` for `min_samples` (1 ≤ `min_samples` ≤ rows).
-pub fn k_distance(x: ArrayView2<f64>, min_samples: usize, progress: &Progress) -> Result<KDistance> {
+pub fn k_distance(
+    x: ArrayView2<f64>,
+    min_samples: usize,
+    progress: &Progress,
+) -> Result<KDistance> {
     let rows = Rows::new(x, "the k-distance curve")?;
     let n = rows.n();
     if min_samples == 0 || min_samples > n {

@@ -111,7 +111,10 @@ pub struct Optics {
 impl Optics {
     /// Reachability in ordering order (the bars of the reachability plot); `inf` where undefined.
     pub fn reachability_plot(&self) -> Vec<f64> {
-        self.ordering.iter().map(|&i| self.reachability[i]).collect()
+        self.ordering
+            .iter()
+            .map(|&i| self.reachability[i])
+            .collect()
     }
 
     /// The largest finite reachability or core distance (a scale for plots and eps sliders), 0 if none.
@@ -152,9 +155,7 @@ impl Optics {
             }
             raw[i] = if far && !near_core { -1 } else { current };
         }
-        let core = (0..n)
-            .filter(|&i| self.core_distances[i] <= eps)
-            .collect();
+        let core = (0..n).filter(|&i| self.core_distances[i] <= eps).collect();
         Ok(DensityResult::from_raw(&raw, core))
     }
 }
@@ -182,8 +183,16 @@ pub fn optics(x: ArrayView2<f64>, params: &OpticsParams, progress: &Progress) ->
     progress.set_stage("OPTICS: ordering", n as u64);
     let scan_all = params.max_eps >= diameter(&rows) * (1.0 + 1e-9);
     let mut state = State::new(n);
-    let mut unprocessed: Vec<usize> = if scan_all { (0..n).collect() } else { Vec::new() };
-    let mut position: Vec<usize> = if scan_all { (0..n).collect() } else { Vec::new() };
+    let mut unprocessed: Vec<usize> = if scan_all {
+        (0..n).collect()
+    } else {
+        Vec::new()
+    };
+    let mut position: Vec<usize> = if scan_all {
+        (0..n).collect()
+    } else {
+        Vec::new()
+    };
     for step in 0..n {
         if step % CHECK_EVERY == 0 {
             progress.check()?;
@@ -388,8 +397,22 @@ mod tests {
     fn equals_the_sklearn_docstring_example() {
         let o = optics(docstring().view(), &OpticsParams::new(2), &Progress::new()).unwrap();
         assert_eq!(o.ordering, [0, 1, 2, 5, 3, 4]);
-        let core = [10f64.sqrt(), 2f64.sqrt(), 2f64.sqrt(), 1.0, 1.0, 17f64.sqrt()];
-        let reach = [f64::INFINITY, 10f64.sqrt(), 2f64.sqrt(), 17f64.sqrt(), 1.0, 5.0];
+        let core = [
+            10f64.sqrt(),
+            2f64.sqrt(),
+            2f64.sqrt(),
+            1.0,
+            1.0,
+            17f64.sqrt(),
+        ];
+        let reach = [
+            f64::INFINITY,
+            10f64.sqrt(),
+            2f64.sqrt(),
+            17f64.sqrt(),
+            1.0,
+            5.0,
+        ];
         for i in 0..6 {
             assert!((o.core_distances[i] - core[i]).abs() < 1e-14, "core {i}");
             assert!(

@@ -136,7 +136,12 @@ fn xi_cluster(
         if steep_index < index {
             continue;
         }
-        mib = mib.max(r[index..=steep_index].iter().copied().fold(f64::NEG_INFINITY, f64::max));
+        mib = mib.max(
+            r[index..=steep_index]
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max),
+        );
         update_filter_sdas(&mut sdas, mib, xc, &r);
         if steep_down[steep_index] {
             let d_end = extend_region(&steep_down, &up, steep_index, min_samples);
@@ -299,17 +304,29 @@ mod tests {
         let position = [0, 1, 2, 3];
         // The start is above the end: kept as is.
         let r = [f64::INFINITY, 1.0, 1.0, 2.0, f64::INFINITY];
-        assert_eq!(correct_predecessor(&r, &[None; 4], &position, 0, 3), Some((0, 3)));
+        assert_eq!(
+            correct_predecessor(&r, &[None; 4], &position, 0, 3),
+            Some((0, 3))
+        );
         // Flat start: the end row was reached from position 1, inside the cluster: kept.
         let flat = [1.0, 1.0, 1.0, 2.0, f64::INFINITY];
         let pred_in = [None, Some(0), Some(1), Some(1)];
-        assert_eq!(correct_predecessor(&flat, &pred_in, &position, 0, 3), Some((0, 3)));
+        assert_eq!(
+            correct_predecessor(&flat, &pred_in, &position, 0, 3),
+            Some((0, 3))
+        );
         // Reached from outside: the end shrinks to position 2, whose predecessor (row 1) is inside.
         let pred_out = [None, Some(0), Some(1), Some(7)];
         let position8 = [0, 1, 2, 3, 4, 5, 6, 7];
-        assert_eq!(correct_predecessor(&flat, &pred_out, &position8, 0, 3), Some((0, 2)));
+        assert_eq!(
+            correct_predecessor(&flat, &pred_out, &position8, 0, 3),
+            Some((0, 2))
+        );
         // Nobody reached from inside: nothing is left.
-        assert_eq!(correct_predecessor(&flat, &[None; 4], &position, 0, 3), None);
+        assert_eq!(
+            correct_predecessor(&flat, &[None; 4], &position, 0, 3),
+            None
+        );
     }
 
     #[test]
