@@ -23,7 +23,7 @@ use ndarray::ArrayView2;
 use rayon::prelude::*;
 
 use super::DensityResult;
-use super::index::{BLOCK, Index, Rows};
+use super::index::{BLOCK, Index, Rows, Space, index_bytes};
 use crate::budget;
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
@@ -83,11 +83,12 @@ pub fn dbscan(
     let n = rows.n();
     progress.set_stage("DBSCAN: building the neighbour index", 0);
     progress.check()?;
-    let index = Index::build(&rows, "DBSCAN", core_bytes(n))?;
+    let space = Space::new(&rows, "DBSCAN", core_bytes(n))?;
+    let index = Index::build(&space, "DBSCAN")?;
     progress.check()?;
-    let (offsets, neighbours, core) = neighbourhoods(&index, n, params, progress)?;
+    let (offsets, neighbours, core) = neighbourhoods(&index, &space, params, progress)?;
     progress.set_stage("DBSCAN: labelling", n as u64);
-    let raw = label(&offsets, &neighbours, &core);
+    let raw = label(&offsets, &neighbours, &core, |i| space.position(i));
     progress.set_done(n as u64);
     let core_rows = (0..n).filter(|&i| core[i]).collect();
     Ok(DensityResult::from_raw(&raw, core_rows))
@@ -98,14 +99,16 @@ fn core_bytes(n: usize) -> u64 {
     (n as u64).saturating_mul(8 + 1 + 8 + 4)
 }
 
-/// Neighbourhoods of the core rows as CSR (`offsets[i]..offsets[i + 1]` into `neighbours`; empty for
-/// non-core rows) and the core flags.
+/// Neighbourhoods of the core rows as CSR in spatial order (`offsets[p]..offsets[p + 1]` into
+/// `neighbours` for the row at position `p` of [`Space::order`]; empty for non-core rows) and the core
+/// flag of each row.
 fn neighbourhoods(
-    index: &Index<'_, '_>,
-    n: usize,
+    index: &Index<'_>,
+    space: &Space,
     params: &DbscanParams,
     progress: &Progress,
 ) -> Result<(Vec<usize>, Vec<u32>, Vec<bool>)> {
+    let n = space.n();
     progress.set_stage("DBSCAN: finding neighbourhoods", n as u64);
     // Estimate Σ |N(i)| from evenly spaced rows before storing any.
     let step = n.div_ceil(SAMPLE).max(1);
@@ -126,13 +129,13 @@ fn neighbourhoods(
     let mut offsets = Vec::with_capacity(n + 1);
     offsets.push(0usize);
     let mut neighbours: Vec<u32> = Vec::new();
-    let mut core = Vec::with_capacity(n);
-    for start in (0..n).step_by(BLOCK) {
+    let mut core = vec![false; n];
+    let mut done = 0usize;
+    for block in space.order().chunks(BLOCK) {
         progress.check()?;
-        let end = (start + BLOCK).min(n);
-        let block: Vec<(bool, Vec<u32>)> = (start..end)
-            .into_par_iter()
-            .map(|i| {
+        let found: Vec<(bool, Vec<u32>)> = block
+            .par_iter()
+            .map(|&i| {
                 let near = index.within(i, params.eps)?;
                 let is_core = near.len() >= params.min_samples;
                 // Row numbers fit u32: `Rows::new` refuses more rows.
@@ -144,14 +147,15 @@ fn neighbourhoods(
                 Ok((is_core, kept))
             })
             .collect::<Result<_>>()?;
-        for (is_core, near) in block {
-            core.push(is_core);
+        for (&i, (is_core, near)) in block.iter().zip(found) {
+            core[i] = is_core;
             neighbours.extend_from_slice(&near);
             offsets.push(neighbours.len());
         }
-        progress.add((end - start) as u64);
+        done += block.len();
+        progress.add(block.len() as u64);
         // Project the total from what has been stored so far and refuse early if it will not fit.
-        let projected = neighbours.len() as f64 * n as f64 / end as f64;
+        let projected = neighbours.len() as f64 * n as f64 / done as f64;
         check_neighbourhood_memory(projected, n, params)?;
     }
     Ok((offsets, neighbours, core))
@@ -174,8 +178,14 @@ fn check_neighbourhood_memory(
     )
 }
 
-/// sklearn's `dbscan_inner`: raw labels (−1 = noise) in order of discovery.
-fn label(offsets: &[usize], neighbours: &[u32], core: &[bool]) -> Vec<i64> {
+/// sklearn's `dbscan_inner`: raw labels (−1 = noise) in order of discovery; row `i`'s neighbourhood is
+/// slot `slot(i)` of the CSR arrays.
+fn label(
+    offsets: &[usize],
+    neighbours: &[u32],
+    core: &[bool],
+    slot: impl Fn(usize) -> usize,
+) -> Vec<i64> {
     let n = core.len();
     let mut labels = vec![-1i64; n];
     let mut stack: Vec<usize> = Vec::new();
@@ -189,7 +199,8 @@ fn label(offsets: &[usize], neighbours: &[u32], core: &[bool]) -> Vec<i64> {
             if labels[i] == -1 {
                 labels[i] = next;
                 if core[i] {
-                    for &v in &neighbours[offsets[i]..offsets[i + 1]] {
+                    let p = slot(i);
+                    for &v in &neighbours[offsets[p]..offsets[p + 1]] {
                         if labels[v as usize] == -1 {
                             stack.push(v as usize);
                         }
@@ -219,7 +230,7 @@ pub fn dbscan_linfa(x: ArrayView2<f64>, params: &DbscanParams) -> Result<Density
     let rows = Rows::new(x, "DBSCAN")?;
     let (n, d) = rows.view().dim();
     budget::check(
-        super::index::index_bytes(n, d).saturating_add(core_bytes(n)),
+        index_bytes(n, d).saturating_add(core_bytes(n)),
         &format!("the DBSCAN neighbour index over {n} rows × {d} features"),
         "sample fewer rows or use k-means",
     )?;

@@ -8,7 +8,7 @@
 
 use ndarray::ArrayView2;
 
-use super::index::{Index, Rows};
+use super::index::{Index, Rows, Space};
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
 
@@ -40,7 +40,8 @@ pub fn k_distance(
     }
     progress.set_stage("k-distance: building the neighbour index", 0);
     progress.check()?;
-    let index = Index::build(&rows, "k-distance", (n as u64).saturating_mul(8))?;
+    let space = Space::new(&rows, "k-distance", (n as u64).saturating_mul(8))?;
+    let index = Index::build(&space, "k-distance")?;
     progress.set_stage("k-distance: nearest neighbours", n as u64);
     let mut distances = index.kth_distances(min_samples, progress)?;
     distances.sort_by(f64::total_cmp);

@@ -29,7 +29,7 @@ use linfa::traits::Transformer;
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
-use super::index::{Index, Rows, dist, index_bytes};
+use super::index::{Index, Rows, Space, dist, index_bytes};
 use super::{DensityResult, round15};
 use crate::budget;
 use crate::error::{Error, Result};
@@ -40,6 +40,9 @@ const CHECK_EVERY: usize = 256;
 
 /// Unprocessed rows per parallel chunk in the all-rows scan.
 const SCAN_CHUNK: usize = 4096;
+
+/// Rows of the ordering between sweeps of processed rows out of the all-rows scan list.
+const COMPACT_EVERY: usize = 64;
 
 /// OPTICS settings (sklearn's names and defaults: `min_samples = 5`, `max_eps = inf`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -169,7 +172,8 @@ pub fn optics(x: ArrayView2<f64>, params: &OpticsParams, progress: &Progress) ->
     progress.check()?;
     // Per row: reachability, core distance, predecessor, processed flag, ordering, heap entries (≈ 2).
     let working = (n as u64).saturating_mul(8 + 8 + 16 + 1 + 8 + 2 * 16 + 8);
-    let index = Index::build(&rows, "OPTICS", working)?;
+    let space = Space::new(&rows, "OPTICS", working)?;
+    let index = Index::build(&space, "OPTICS")?;
 
     progress.set_stage("OPTICS: core distances", n as u64);
     let mut core = index.kth_distances(params.min_samples, progress)?;
@@ -183,12 +187,9 @@ pub fn optics(x: ArrayView2<f64>, params: &OpticsParams, progress: &Progress) ->
     progress.set_stage("OPTICS: ordering", n as u64);
     let scan_all = params.max_eps >= diameter(&rows) * (1.0 + 1e-9);
     let mut state = State::new(n);
+    // Ascending, so the scan reads the matrix in order; processed rows are skipped and swept out
+    // every COMPACT_EVERY rows.
     let mut unprocessed: Vec<usize> = if scan_all {
-        (0..n).collect()
-    } else {
-        Vec::new()
-    };
-    let mut position: Vec<usize> = if scan_all {
         (0..n).collect()
     } else {
         Vec::new()
@@ -198,17 +199,12 @@ pub fn optics(x: ArrayView2<f64>, params: &OpticsParams, progress: &Progress) ->
             progress.check()?;
             progress.set_done(step as u64);
         }
+        if scan_all && step % COMPACT_EVERY == 0 {
+            unprocessed.retain(|&o| !state.processed[o]);
+        }
         let p = state.next();
         state.processed[p] = true;
         state.ordering.push(p);
-        if scan_all {
-            // Swap-remove p from the unprocessed list in O(1).
-            let at = position[p];
-            let last = unprocessed.len() - 1;
-            unprocessed.swap(at, last);
-            position[unprocessed[at]] = at;
-            unprocessed.pop();
-        }
         let cp = core[p];
         if cp.is_infinite() {
             continue;
@@ -221,6 +217,9 @@ pub fn optics(x: ArrayView2<f64>, params: &OpticsParams, progress: &Progress) ->
                     .par_chunks(SCAN_CHUNK)
                     .flat_map_iter(|chunk| {
                         chunk.iter().filter_map(|&o| {
+                            if state.processed[o] {
+                                return None;
+                            }
                             let rd = reach_of(o);
                             (rd < state.reachability[o]).then_some((o, rd))
                         })
@@ -229,6 +228,7 @@ pub fn optics(x: ArrayView2<f64>, params: &OpticsParams, progress: &Progress) ->
             } else {
                 unprocessed
                     .iter()
+                    .filter(|&&o| !state.processed[o])
                     .filter_map(|&o| {
                         let rd = reach_of(o);
                         (rd < state.reachability[o]).then_some((o, rd))
