@@ -464,6 +464,27 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_rows_give_zero_distances_and_no_nan() {
+        // 12 copies of one row (core distance 0, reachability 0: xi divides 0 by 0) and a spread group.
+        let x = Array2::from_shape_fn((30, 2), |(i, j)| {
+            if i < 12 {
+                1.0
+            } else {
+                (i * (j + 2)) as f64 * 0.37
+            }
+        });
+        let o = optics(x.view(), &OpticsParams::new(4), &Progress::new()).unwrap();
+        assert!(o.core_distances[..12].iter().all(|&c| c == 0.0));
+        assert!(o.reachability.iter().all(|r| !r.is_nan()));
+        let xi = o.xi(&super::super::XiParams::default()).unwrap();
+        assert_eq!(xi.labels.labels.len(), 30);
+        let cut = o.cut(0.0).unwrap();
+        assert_eq!(cut.sizes, [12]);
+        let k = super::super::k_distance(x.view(), 4, &Progress::new()).unwrap();
+        assert!(k.distances.iter().all(|d| d.is_finite()));
+    }
+
+    #[test]
     fn linfa_gives_the_first_row_a_finite_reachability() {
         // The semantic gap docs/decisions.md cites: sklearn (and `optics`) start at inf.
         let l = optics_linfa(docstring().view(), &OpticsParams::new(2)).unwrap();
