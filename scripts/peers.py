@@ -15,6 +15,8 @@ CASE is one of:
   ``linkage(X, "ward")`` (one run: it takes tens of seconds). Writes each peer's merge heights, one per line, to ``FILE.fastcluster_heights.txt`` and
   ``FILE.scipy_heights.txt`` so the Rust side can compare them with its own.
 * ``gmm FILE K``         sklearn ``GaussianMixture(K, covariance_type="full", random_state=0)``, best of 3.
+* ``dbscan FILE EPS MIN_SAMPLES`` sklearn ``DBSCAN(eps, min_samples)`` (k-d tree, n_jobs=None), one run;
+  writes its labels, one per line, to ``FILE.sklearn_labels.txt``.
 
 The CSV (columns ``x0..``, optional ``label``) is read with pandas using round-trip float parsing, so the
 peer sees exactly the f64 values segscope clustered; reading is not timed. Every result is printed as a
@@ -165,6 +167,24 @@ def case_gmm(x: np.ndarray, k: int) -> None:
     print(f"versions=numpy {np.__version__}, scikit-learn {sklearn.__version__}")
 
 
+def case_dbscan(x: np.ndarray, eps: float, min_samples: int, path: str) -> None:
+    import sklearn
+    from sklearn.cluster import DBSCAN
+
+    wall, cpu, db = timed(lambda: DBSCAN(eps=eps, min_samples=min_samples).fit(x), 1)
+    out = path + ".sklearn_labels.txt"
+    with open(out, "w") as f:
+        f.write("\n".join(str(int(v)) for v in db.labels_))
+        f.write("\n")
+    print(f"peer=sklearn.cluster.DBSCAN(eps={eps}, min_samples={min_samples}), one run")
+    print(f"peer_seconds={wall:.4f}")
+    print(f"peer_cpu_seconds={cpu:.3f}")
+    print(f"peer_n_clusters={int(db.labels_.max()) + 1}")
+    print(f"peer_n_noise={int((db.labels_ == -1).sum())}")
+    print(f"peer_labels={out}")
+    print(f"versions=numpy {np.__version__}, scikit-learn {sklearn.__version__}")
+
+
 def main() -> None:
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -183,6 +203,8 @@ def main() -> None:
         case_ward(x, path)
     elif case == "gmm":
         case_gmm(x, int(args[0]))
+    elif case == "dbscan":
+        case_dbscan(x, float(args[0]), int(args[1]), path)
     else:
         sys.exit(f"unknown case {case!r}")
     # After the run: sklearn's OpenMP runtime is loaded only once KMeans has been imported.

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --no-default-features --bin bench_engine -- [CASE] [--quick]
-//! CASE = all (default) | kmeans | sweep | silhouette | ward | ward-approx | gmm | stability
+//! CASE = all (default) | kmeans | sweep | silhouette | ward | ward-approx | gmm | stability | dbscan
 //! ```
 //!
 //! For each case the binary generates seeded Gaussian blobs with [`segscope::rng::Rng`] (deterministic),
@@ -32,18 +32,19 @@ use std::time::Instant;
 
 use ndarray::Array2;
 use segscope::analysis::{FitOptions, Policy, run_sweep};
+use segscope::cluster::density::{DbscanParams, dbscan, dbscan_linfa};
 use segscope::cluster::gmm::{GmmParams, gmm};
 use segscope::cluster::hierarchy::{DEFAULT_MICRO_CLUSTERS, Linkage, linkage, linkage_approx};
 use segscope::cluster::{KMeansParams, Method, kmeans};
 use segscope::jobs::Progress;
-use segscope::metrics::silhouette_score;
+use segscope::metrics::{adjusted_rand_score, silhouette_score};
 use segscope::rng::Rng;
 
 type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 const DIR: &str = "/tmp/segscope_bench";
 const D: usize = 10;
-const CASES: [&str; 7] = [
+const CASES: [&str; 8] = [
     "kmeans",
     "sweep",
     "silhouette",
@@ -51,6 +52,7 @@ const CASES: [&str; 7] = [
     "ward-approx",
     "gmm",
     "stability",
+    "dbscan",
 ];
 /// The ward-approx memory target, in bytes (1 GB = 10⁹ bytes).
 const WARD_APPROX_MAX_BYTES: f64 = 1e9;
@@ -64,6 +66,7 @@ struct Sizes {
     ward: usize,
     ward_approx: usize,
     gmm: usize,
+    dbscan: usize,
     /// Repetitions of the cheap segscope runs (best is kept).
     repeats: usize,
 }
@@ -75,6 +78,7 @@ const FULL: Sizes = Sizes {
     ward: 20_000,
     ward_approx: 1_000_000,
     gmm: 100_000,
+    dbscan: 100_000,
     repeats: 3,
 };
 
@@ -85,6 +89,7 @@ const QUICK: Sizes = Sizes {
     ward: 3_000,
     ward_approx: 200_000,
     gmm: 20_000,
+    dbscan: 20_000,
     repeats: 2,
 };
 
@@ -139,6 +144,7 @@ fn main() -> BoxResult<()> {
             "ward" => bench_ward(sizes)?,
             "ward-approx" => bench_ward_approx(quick)?,
             "stability" => bench_stability(sizes)?,
+            "dbscan" => bench_dbscan(sizes)?,
             _ => bench_gmm(sizes)?,
         };
         rows.push(row);
@@ -467,6 +473,85 @@ fn bench_gmm(s: &Sizes) -> BoxResult<Row> {
         ratio,
         target: "≤ 1×, equal log-likelihood".into(),
         pass: ratio.zip(equal).map(|(r, ok)| r <= 1.0 && ok),
+        fidelity,
+    })
+}
+
+/// DBSCAN on 8 blobs in 10-d plus 2% uniform noise rows; segscope (parallel neighbourhoods on linfa-nn's
+/// k-d tree), linfa-clustering's own `Dbscan` (serial, once, for docs/decisions.md) and sklearn's
+/// `DBSCAN` (k-d tree, n_jobs=None) on the same rows; labels compared as partitions (noise = one class).
+fn bench_dbscan(s: &Sizes) -> BoxResult<Row> {
+    const K: usize = 8;
+    const EPS: f64 = 2.0;
+    const MIN_SAMPLES: usize = 10;
+    let (mut x, _) = blobs(s.dbscan, K, 10.0, 5);
+    let mut rng = Rng::new(55);
+    for mut row in x.outer_iter_mut().step_by(50) {
+        row.mapv_inplace(|_| rng.uniform() * 14.0 - 2.0);
+    }
+    let path = write_csv("dbscan", &x, None)?;
+    let params = DbscanParams::new(EPS, MIN_SAMPLES);
+    let repeats = s.repeats.min(2);
+    let (secs, cpu, r) = best_of(repeats, || dbscan(x.view(), &params, &Progress::new()))?;
+    println!(
+        "segscope: {secs:.3} s wall (best of {repeats}), {cpu:.2} s CPU, {} clusters, {} noise, {} core",
+        r.n_clusters,
+        r.n_noise,
+        r.core_sample_indices.len()
+    );
+    let (t, c) = (Instant::now(), cpu_seconds());
+    let l = dbscan_linfa(x.view(), &params)?;
+    let (linfa_secs, linfa_cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - c);
+    let same_as_linfa = l.labels == r.labels;
+    println!(
+        "linfa-clustering Dbscan: {linfa_secs:.3} s wall (one run), {linfa_cpu:.2} s CPU, labels {}",
+        if same_as_linfa { "identical" } else { "DIFFER" }
+    );
+    let peer = run_peer("dbscan", &path, &[EPS.to_string(), MIN_SAMPLES.to_string()]);
+    let peer_secs = num(&peer, "peer_seconds");
+    let ratio = peer_secs.map(|p| secs / p);
+    let class = |v: &[i64]| -> Vec<usize> {
+        v.iter()
+            .map(|&l| usize::try_from(l).map_or(0, |c| c + 1))
+            .collect()
+    };
+    let theirs: Option<Vec<i64>> = peer.get("peer_labels").and_then(|f| {
+        read_floats(Path::new(f))
+            .ok()
+            .map(|v| v.into_iter().map(|l| l as i64).collect())
+    });
+    let ari = theirs
+        .as_ref()
+        .filter(|t| t.len() == r.labels.len())
+        .and_then(|t| adjusted_rand_score(&class(&r.labels), &class(t)).ok());
+    let fidelity = match ari {
+        Some(a) => format!(
+            "ARI vs sklearn {a:.6} (noise as a class); clusters {} vs {}, noise {} vs {}; linfa Dbscan \
+             {linfa_secs:.2} s ({:.2}× sklearn), labels {}",
+            r.n_clusters,
+            text(&peer, "peer_n_clusters"),
+            r.n_noise,
+            text(&peer, "peer_n_noise"),
+            peer_secs.map_or(f64::NAN, |p| linfa_secs / p),
+            if same_as_linfa {
+                "identical to ours"
+            } else {
+                "differ from ours"
+            }
+        ),
+        None => format!("peer not measured; linfa Dbscan {linfa_secs:.2} s"),
+    };
+    Ok(Row {
+        case: format!(
+            "DBSCAN eps = {EPS}, min_samples = {MIN_SAMPLES}, {} × {D}",
+            human(s.dbscan)
+        ),
+        ours: secs,
+        peer: peer_secs,
+        peer_name: "sklearn DBSCAN".into(),
+        ratio,
+        target: "≤ 2×, same labels".into(),
+        pass: ratio.zip(ari).map(|(q, a)| q <= 2.0 && a >= 0.99),
         fidelity,
     })
 }

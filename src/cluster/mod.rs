@@ -1,6 +1,7 @@
 //! Clustering algorithms: k-means, hierarchical linkage (exact and on micro-clusters, cuts, layout) and
 //! Gaussian mixtures, plus the canonical numbering of segments shared by every method.
 
+pub mod density;
 pub mod gmm;
 pub mod hierarchy;
 pub mod kmeans;
