@@ -15,6 +15,8 @@ CASE is one of:
   ``linkage(X, "ward")`` (one run: it takes tens of seconds). Writes each peer's merge heights, one per line, to ``FILE.fastcluster_heights.txt`` and
   ``FILE.scipy_heights.txt`` so the Rust side can compare them with its own.
 * ``gmm FILE K``         sklearn ``GaussianMixture(K, covariance_type="full", random_state=0)``, best of 3.
+* ``pca FILE K``         sklearn ``PCA(K, random_state=0)`` with its default solver, best of 3; when the smaller
+  side is at most 1,000 also ``PCA(K, svd_solver="full")`` once, untimed, as the exact reference.
 
 The CSV (columns ``x0..``, optional ``label``) is read with pandas using round-trip float parsing, so the
 peer sees exactly the f64 values segscope clustered; reading is not timed. Every result is printed as a
@@ -165,6 +167,25 @@ def case_gmm(x: np.ndarray, k: int) -> None:
     print(f"versions=numpy {np.__version__}, scikit-learn {sklearn.__version__}")
 
 
+def case_pca(x: np.ndarray, k: int) -> None:
+    import sklearn
+    from sklearn.decomposition import PCA
+
+    wall, cpu, p = timed(lambda: PCA(n_components=k, random_state=0).fit(x), 3)
+    solver = getattr(p, "_fit_svd_solver", "?")
+    print(f"peer=sklearn.decomposition.PCA(n_components={k}) best of 3, solver {solver}")
+    print(f"peer_seconds={wall:.4f}")
+    print(f"peer_cpu_seconds={cpu:.3f}")
+    print(f"peer_solver={solver}")
+    print("peer_explained_variance=" + ",".join(repr(float(v)) for v in p.explained_variance_))
+    print("peer_explained_variance_ratio=" + ",".join(repr(float(v)) for v in p.explained_variance_ratio_))
+    if min(x.shape) <= 1000:
+        f = PCA(n_components=k, svd_solver="full").fit(x)
+        print("peer_full_explained_variance=" + ",".join(repr(float(v)) for v in f.explained_variance_))
+        print("peer_full_explained_variance_ratio=" + ",".join(repr(float(v)) for v in f.explained_variance_ratio_))
+    print(f"versions=numpy {np.__version__}, scikit-learn {sklearn.__version__}")
+
+
 def main() -> None:
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -183,6 +204,8 @@ def main() -> None:
         case_ward(x, path)
     elif case == "gmm":
         case_gmm(x, int(args[0]))
+    elif case == "pca":
+        case_pca(x, int(args[0]))
     else:
         sys.exit(f"unknown case {case!r}")
     # After the run: sklearn's OpenMP runtime is loaded only once KMeans has been imported.
