@@ -229,7 +229,7 @@ fn orthonormalise(rows: &mut Array2<f64>, progress: &Progress) -> Result<()> {
             }
         }
         let after = w.dot(&w).sqrt();
-        if !(after > 1e-8 * before) {
+        if after <= 1e-8 * before {
             let mut covered = vec![0.0f64; d];
             for q in done.rows() {
                 for (c, v) in covered.iter_mut().zip(q) {
