@@ -5,7 +5,7 @@
 //!
 //! The eigen-decomposition runs on the smaller side: the `d × d` scatter matrix `Xcᵀ Xc` when n ≥ d, the
 //! `n × n` Gram matrix `Xc Xcᵀ` when n < d (components `Xcᵀ u`, re-orthogonalised, directions the data do
-//! not determine completed orthonormally), both from [`super::cross`], solved by [`super::eigen`]
+//! not determine completed orthonormally), both from `reduce::cross`, solved by `reduce::eigen`
 //! (nalgebra). Each kept component's variance is then measured on the data itself, `‖Xc v‖² / (n − 1)`,
 //! which is accurate to round-off relative to that variance (a Rayleigh quotient), where the eigenvalue of
 //! a squared matrix is accurate only relative to the largest one. Memory is estimated and checked against
