@@ -487,7 +487,7 @@ fn bench_pca(quick: bool, wide: bool) -> BoxResult<Row> {
     let path = write_csv(if wide { "pca-wide" } else { "pca-tall" }, &x, None)?;
     let (secs, cpu, p) = best_of(3, || pca(x.view(), K, &Progress::new()))?;
     println!(
-        "segscope: {secs:.3} s wall (best of 3), {cpu:.2} s CPU, explained variance {:?}",
+        "segscope: {secs:.4} s wall (best of 3), {cpu:.2} s CPU, explained variance {:?}",
         p.explained_variance
     );
     let peer = run_peer("pca", &path, &[K.to_string()]);
