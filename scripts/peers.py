@@ -17,6 +17,8 @@ CASE is one of:
 * ``gmm FILE K``         sklearn ``GaussianMixture(K, covariance_type="full", random_state=0)``, best of 3.
 * ``dbscan FILE EPS MIN_SAMPLES`` sklearn ``DBSCAN(eps, min_samples)`` (k-d tree, n_jobs=None), one run;
   writes its labels, one per line, to ``FILE.sklearn_labels.txt``.
+* ``pca FILE K``         sklearn ``PCA(K, random_state=0)`` with its default solver, best of 3; when the smaller
+  side is at most 1,000 also ``PCA(K, svd_solver="full")`` once, untimed, as the exact reference.
 
 The CSV (columns ``x0..``, optional ``label``) is read with pandas using round-trip float parsing, so the
 peer sees exactly the f64 values segscope clustered; reading is not timed. Every result is printed as a
@@ -182,6 +184,22 @@ def case_dbscan(x: np.ndarray, eps: float, min_samples: int, path: str) -> None:
     print(f"peer_n_clusters={int(db.labels_.max()) + 1}")
     print(f"peer_n_noise={int((db.labels_ == -1).sum())}")
     print(f"peer_labels={out}")
+def case_pca(x: np.ndarray, k: int) -> None:
+    import sklearn
+    from sklearn.decomposition import PCA
+
+    wall, cpu, p = timed(lambda: PCA(n_components=k, random_state=0).fit(x), 3)
+    solver = getattr(p, "_fit_svd_solver", "?")
+    print(f"peer=sklearn.decomposition.PCA(n_components={k}) best of 3, solver {solver}")
+    print(f"peer_seconds={wall:.4f}")
+    print(f"peer_cpu_seconds={cpu:.3f}")
+    print(f"peer_solver={solver}")
+    print("peer_explained_variance=" + ",".join(repr(float(v)) for v in p.explained_variance_))
+    print("peer_explained_variance_ratio=" + ",".join(repr(float(v)) for v in p.explained_variance_ratio_))
+    if min(x.shape) <= 1000:
+        f = PCA(n_components=k, svd_solver="full").fit(x)
+        print("peer_full_explained_variance=" + ",".join(repr(float(v)) for v in f.explained_variance_))
+        print("peer_full_explained_variance_ratio=" + ",".join(repr(float(v)) for v in f.explained_variance_ratio_))
     print(f"versions=numpy {np.__version__}, scikit-learn {sklearn.__version__}")
 
 
@@ -205,6 +223,8 @@ def main() -> None:
         case_gmm(x, int(args[0]))
     elif case == "dbscan":
         case_dbscan(x, float(args[0]), int(args[1]), path)
+    elif case == "pca":
+        case_pca(x, int(args[0]))
     else:
         sys.exit(f"unknown case {case!r}")
     # After the run: sklearn's OpenMP runtime is loaded only once KMeans has been imported.

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! cargo run --release --no-default-features --bin bench_engine -- [CASE] [--quick]
-//! CASE = all (default) | kmeans | sweep | silhouette | ward | ward-approx | gmm | stability | dbscan
+//! CASE = all (default) | kmeans | sweep | silhouette | ward | ward-approx | gmm | stability | dbscan |
+//! pca-wide | pca-tall
 //! ```
 //!
 //! For each case the binary generates seeded Gaussian blobs with [`segscope::rng::Rng`] (deterministic),
@@ -21,6 +22,9 @@
 //! of this binary (`ward-approx-child`) so that the peak resident memory read from `/proc/self/status`
 //! (`VmHWM`) belongs to that case alone, and writes no CSV since nothing reads it.
 //!
+//! `pca-wide` (40 × 5,000) and `pca-tall` (100k × 500) fit 10 components of a latent-factor matrix
+//! (values with 3 decimals, so the CSV stays small) against sklearn `PCA(10)` with its default solver.
+//!
 //! `--quick` uses small sizes (about a minute in all) for smoke checks; its figures mean little.
 
 use std::collections::HashMap;
@@ -38,13 +42,14 @@ use segscope::cluster::hierarchy::{DEFAULT_MICRO_CLUSTERS, Linkage, linkage, lin
 use segscope::cluster::{KMeansParams, Method, kmeans};
 use segscope::jobs::Progress;
 use segscope::metrics::{adjusted_rand_score, silhouette_score};
+use segscope::reduce::pca;
 use segscope::rng::Rng;
 
 type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 const DIR: &str = "/tmp/segscope_bench";
 const D: usize = 10;
-const CASES: [&str; 8] = [
+const CASES: [&str; 10] = [
     "kmeans",
     "sweep",
     "silhouette",
@@ -53,6 +58,8 @@ const CASES: [&str; 8] = [
     "gmm",
     "stability",
     "dbscan",
+    "pca-wide",
+    "pca-tall",
 ];
 /// The ward-approx memory target, in bytes (1 GB = 10⁹ bytes).
 const WARD_APPROX_MAX_BYTES: f64 = 1e9;
@@ -145,6 +152,7 @@ fn main() -> BoxResult<()> {
             "ward-approx" => bench_ward_approx(quick)?,
             "stability" => bench_stability(sizes)?,
             "dbscan" => bench_dbscan(sizes)?,
+            "pca-wide" | "pca-tall" => bench_pca(quick, c == "pca-wide")?,
             _ => bench_gmm(sizes)?,
         };
         rows.push(row);
@@ -556,8 +564,93 @@ fn bench_dbscan(s: &Sizes) -> BoxResult<Row> {
     })
 }
 
+fn bench_pca(quick: bool, wide: bool) -> BoxResult<Row> {
+    const K: usize = 10;
+    const MAX_SECONDS: f64 = 10.0;
+    let (n, d) = match (wide, quick) {
+        (true, false) => (40, 5_000),
+        (true, true) => (40, 1_000),
+        (false, false) => (100_000, 500),
+        (false, true) => (10_000, 100),
+    };
+    let x = pca_data(n, d, 6);
+    let path = write_csv(if wide { "pca-wide" } else { "pca-tall" }, &x, None)?;
+    let (secs, cpu, p) = best_of(3, || pca(x.view(), K, &Progress::new()))?;
+    println!(
+        "segscope: {secs:.4} s wall (best of 3), {cpu:.2} s CPU, explained variance {:?}",
+        p.explained_variance
+    );
+    let peer = run_peer("pca", &path, &[K.to_string()]);
+    let peer_secs = num(&peer, "peer_seconds");
+    let list = |key: &str| -> Vec<f64> {
+        peer.get(key)
+            .map(|v| v.split(',').filter_map(|t| t.parse().ok()).collect())
+            .unwrap_or_default()
+    };
+    let max_rel = |theirs: &[f64], ours: &[f64]| {
+        ours.iter()
+            .zip(theirs)
+            .map(|(a, b)| ((a - b) / b).abs())
+            .fold(0.0f64, f64::max)
+    };
+    let mut fidelity = String::new();
+    for (key, ratio_key, what) in [
+        (
+            "peer_explained_variance",
+            "peer_explained_variance_ratio",
+            format!("sklearn {}", text(&peer, "peer_solver")),
+        ),
+        (
+            "peer_full_explained_variance",
+            "peer_full_explained_variance_ratio",
+            "sklearn full SVD".to_string(),
+        ),
+    ] {
+        let (ev, evr) = (list(key), list(ratio_key));
+        if ev.len() == K && evr.len() == K {
+            let _ = write!(
+                fidelity,
+                "vs {what}: max rel Δ variance {:.1e}, ratio {:.1e}; ",
+                max_rel(&ev, &p.explained_variance),
+                max_rel(&evr, &p.explained_variance_ratio)
+            );
+        }
+    }
+    if fidelity.is_empty() {
+        fidelity = "peer not measured".into();
+    }
+    Ok(Row {
+        case: format!("PCA {} × {}, {K} components", human(n), human(d)),
+        ours: secs,
+        peer: peer_secs,
+        peer_name: "sklearn PCA(10)".into(),
+        ratio: peer_secs.map(|ps| secs / ps),
+        target: format!("seconds (< {MAX_SECONDS:.0} s)"),
+        pass: Some(secs < MAX_SECONDS),
+        fidelity: fidelity.trim_end_matches("; ").to_string(),
+    })
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Data
+
+/// `n × d` latent-factor data: 8 directions of decreasing strength (20 down to 2), unit noise, a random
+/// offset per feature; values rounded to 3 decimals (short CSV text, the same f64s on both sides).
+fn pca_data(n: usize, d: usize, seed: u64) -> Array2<f64> {
+    const STRENGTHS: [f64; 8] = [20.0, 15.0, 10.0, 8.0, 6.0, 4.0, 3.0, 2.0];
+    let mut r = Rng::new(seed);
+    let w: Vec<f64> = (0..STRENGTHS.len() * d).map(|_| r.normal()).collect();
+    let offsets: Vec<f64> = (0..d).map(|_| 5.0 * r.normal()).collect();
+    let mut x = Array2::zeros((n, d));
+    for mut row in x.rows_mut() {
+        let z: Vec<f64> = STRENGTHS.iter().map(|s| s * r.normal()).collect();
+        for (j, v) in row.iter_mut().enumerate() {
+            let signal: f64 = z.iter().enumerate().map(|(f, zf)| zf * w[f * d + j]).sum();
+            *v = ((signal + offsets[j] + r.normal()) * 1000.0).round() / 1000.0;
+        }
+    }
+    x
+}
 
 /// `n` rows around `k` centres drawn uniformly in a `D`-dimensional box of side `side`, unit normal
 /// noise, each row's centre drawn uniformly. Returns the rows and their true centre.
