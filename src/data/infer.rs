@@ -58,6 +58,60 @@ impl ColBuilder {
         }
     }
 
+    /// A builder for the second read of a column's text ([`ColBuilder::push_text`]).
+    pub(crate) fn for_text(n: usize) -> Self {
+        Self {
+            codes: Some(Vec::with_capacity(n)),
+            ..Self::default()
+        }
+    }
+
+    /// Room for `n` more rows.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.nums.reserve(n);
+    }
+
+    /// Heap bytes in use (for the memory budget): values, codes and levels.
+    pub(crate) fn heap_bytes(&self) -> u64 {
+        let levels: usize = self.levels.iter().map(|l| 2 * l.len() + 64).sum();
+        (self.nums.len() * 8 + self.codes.as_ref().map_or(0, Vec::len) * 4 + levels) as u64
+    }
+
+    /// Rewrites the lines of the invalid-cell examples (a sample's lines are those of the original file).
+    pub(crate) fn map_example_lines(&mut self, f: &impl Fn(u64) -> u64) {
+        for e in &mut self.examples {
+            e.0 = f(e.0);
+        }
+    }
+
+    /// Appends the codes of `other`, a block of the second read of this column's text.
+    pub(crate) fn append_text(&mut self, other: ColBuilder) {
+        let remap: Vec<u32> = other
+            .levels
+            .iter()
+            .map(|l| self.intern(l.as_bytes()))
+            .collect();
+        if let (Some(codes), Some(theirs)) = (&mut self.codes, other.codes) {
+            codes.extend(theirs.into_iter().map(|c| {
+                if c == MISSING_CODE {
+                    c
+                } else {
+                    remap[c as usize]
+                }
+            }));
+        }
+    }
+
+    /// Cell `i` as text, for tests: the number, the level, or `""` when missing.
+    #[cfg(test)]
+    pub(crate) fn debug_cell(&self, i: usize) -> String {
+        match self.codes.as_ref().map(|c| c[i]) {
+            Some(c) if c != MISSING_CODE => self.levels[c as usize].clone(),
+            _ if self.nums.get(i).is_some_and(|v| !v.is_nan()) => self.nums[i].to_string(),
+            _ => String::new(),
+        }
+    }
+
     fn intern(&mut self, s: &[u8]) -> u32 {
         let text = String::from_utf8_lossy(s);
         if let Some(&c) = self.interner.get(text.as_ref()) {
