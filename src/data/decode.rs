@@ -291,6 +291,15 @@ impl Decoder {
     }
 }
 
+fn binary_error(source_name: &str, pos: u64, what: &str) -> Error {
+    Error::Input {
+        source_name: source_name.to_owned(),
+        message: format!(
+            "this looks like a binary file, not a CSV ({what} at byte {pos}); export it as CSV text first"
+        ),
+    }
+}
+
 fn unit(c: &[u8], big_endian: bool) -> u16 {
     if big_endian {
         u16::from_be_bytes([c[0], c[1]])

@@ -85,7 +85,7 @@ pub fn load_path(path: &Path, opts: &LoadOptions, progress: &Progress) -> Result
 /// Loads a CSV from any reader (standard input, a network stream); `source_name` appears in messages. The
 /// stream is spooled as it is read (in memory, then a temporary file) so that it can be read again.
 pub fn load_reader(
-    reader: impl Read + Send,
+    reader: impl Read,
     source_name: &str,
     opts: &LoadOptions,
     progress: &Progress,
@@ -234,9 +234,14 @@ pub(crate) fn read_head(
     if !rdr.read_byte_record(&mut rec).map_err(|_| no_rows())? {
         return Err(no_rows());
     }
-    let start = rec
+    // The reader's position is before any blank lines it skipped.
+    let mut start = rec
         .position()
-        .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
+        .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0))
+        .min(text.len());
+    while start < text.len() && matches!(text[start], b'\n' | b'\r') {
+        start += 1;
+    }
     let mut end = usize::try_from(rdr.position().byte())
         .unwrap_or(text.len())
         .min(text.len());
@@ -295,7 +300,7 @@ pub(crate) fn read_head(
 
 /// The first pass: every row, or a sample.
 fn first_pass(
-    reader: &mut (dyn Read + Send),
+    reader: &mut dyn Read,
     input: &Input<'_>,
     opts: &LoadOptions,
     progress: &Progress,
@@ -378,7 +383,7 @@ pub(crate) fn budget_from(
         spooled: input.spooled,
         per_text_byte,
         text_per_row,
-        fixed: pipeline::fixed_overhead(ncols) + input.held,
+        fixed: pipeline::fixed_overhead(ncols, input.size) + input.held,
         ncols,
     }
 }

@@ -132,10 +132,14 @@ fn window(threads: usize) -> usize {
     2 * threads.max(1)
 }
 
-/// Fixed memory of a load with `ncols` columns: blocks in flight and their builders.
-pub(crate) fn fixed_overhead(ncols: usize) -> u64 {
-    let w = window(rayon::current_num_threads()) as u64 + 1;
-    w * (3 * READ_BYTES as u64 + ncols as u64 * 256)
+/// Fixed memory of a load with `ncols` columns of an input of `size` bytes (if known): the blocks in
+/// flight (text, parsed values, builders).
+pub(crate) fn fixed_overhead(ncols: usize, size: Option<u64>) -> u64 {
+    let mut blocks = window(rayon::current_num_threads()) as u64 + 1;
+    if let Some(size) = size {
+        blocks = blocks.min(size / READ_BYTES as u64 + 1);
+    }
+    blocks * (3 * READ_BYTES as u64 + ncols as u64 * 256)
 }
 
 /// Parses `first` and every further block of `blocks` in parallel and hands each parsed block to `merge`

@@ -122,7 +122,7 @@ pub(crate) fn sample_pass(
     drop(probe);
     let k = sample.rows as f64;
     let per_row = budget.per_text_byte * budget.text_per_row + 2.0 * budget.text_per_row + 48.0;
-    let fixed = fixed_overhead(ncols) + input.held;
+    let fixed = fixed_overhead(ncols, input.size) + input.held;
     let what = |rows: f64| {
         format!(
             "a sample of {} rows of {}",
@@ -332,7 +332,8 @@ pub fn estimate_path(path: &Path, opts: &LoadOptions) -> Result<SizeEstimate> {
     };
     let scale = if exact { 1.0 } else { size as f64 / probe_len as f64 };
     let memory_bytes =
-        rows.saturating_mul(per_row) + (levels as f64 * scale.sqrt()) as u64 + fixed_overhead(t.n_cols());
+        rows.saturating_mul(per_row) + (levels as f64 * scale.sqrt()) as u64
+        + fixed_overhead(t.n_cols(), Some(size));
     let limit = crate::budget::limit();
     let text_per_row = probe_len as f64 / rows_head.max(1) as f64;
     let sample_per_row = per_row as f64 + 2.0 * text_per_row + 48.0;

@@ -125,13 +125,8 @@ impl<R: Read> Tee<R> {
         }
     }
 
-    /// Bytes held in memory so far.
-    pub(crate) fn memory_bytes(&self) -> u64 {
-        self.mem.len() as u64
-    }
-
-    /// Reads the rest of the stream into the spool (used when loading stops early on purpose, e.g. a
-    /// header-only probe never does: loading always reads to the end).
+    /// The spool of everything read (loading always reads to the end), or the error that stopped the
+    /// copy (a full disk).
     pub(crate) fn finish(mut self) -> Result<Spool> {
         if let Some(e) = self.error.take() {
             return Err(Error::io(std::env::temp_dir(), e));

@@ -50,9 +50,10 @@ impl ParseCtx<'_> {
         let estimate = text.len() / self.bytes_per_row.max(1) + 16;
         let mut out = Parsed {
             cols: (0..self.ncols)
-                .map(|j| {
-                    let wanted = self.text_only.is_none_or(|t| t[j]);
-                    ColBuilder::with_capacity(if wanted { estimate } else { 0 })
+                .map(|j| match self.text_only {
+                    None => ColBuilder::with_capacity(estimate),
+                    Some(t) if t[j] => ColBuilder::for_text(estimate),
+                    Some(_) => ColBuilder::default(),
                 })
                 .collect(),
             lines: Vec::with_capacity(estimate),
@@ -127,14 +128,14 @@ impl ParseCtx<'_> {
             line,
             message: e.to_string(),
         })? {
+            // The reader's position is before the blank lines (and the `\n` of a `\r\n`) it skipped.
             let mut start = rec
                 .position()
-                .map_or(counted, |p| usize::try_from(p.byte()).unwrap_or(counted));
-            // After `\r\n` the reader's position is at the `\n`.
-            if start > 0 && text.get(start) == Some(&b'\n') && text[start - 1] == b'\r' {
+                .map_or(counted, |p| usize::try_from(p.byte()).unwrap_or(counted))
+                .clamp(counted, text.len());
+            while start < text.len() && matches!(text[start], b'\n' | b'\r') {
                 start += 1;
             }
-            let start = start.clamp(counted, text.len());
             line += count_breaks(&text[counted..start]);
             counted = start;
             if rec.len() != self.ncols {

@@ -68,7 +68,7 @@ pub fn write_labelled(
 /// sample), `None` for all.
 #[allow(clippy::too_many_arguments)]
 fn write_records(
-    reader: &mut (dyn std::io::Read + Send),
+    reader: &mut dyn std::io::Read,
     source_name: &str,
     delimiter: u8,
     has_header: bool,
