@@ -51,12 +51,6 @@ impl Merged {
             }
         }
     }
-
-    /// Heap bytes of what was merged.
-    pub(crate) fn heap_bytes(&self) -> u64 {
-        let cols: u64 = self.cols.iter().map(ColBuilder::heap_bytes).sum();
-        cols + self.lines.as_ref().map_or(0, |l| l.len() as u64 * 8)
-    }
 }
 
 /// The memory projection of a load, deterministic for an input: what the first block cost per byte of

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use super::load::{Head, Input, LoadOptions, Parts, budget_from, read_head, text_pass};
-use super::pipeline::{WAY_OUT, fixed_overhead};
+use super::pipeline::fixed_overhead;
 use super::source::Source;
 use super::split::{Blocks, Records};
 use super::tokenize::ParseCtx;

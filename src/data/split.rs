@@ -114,11 +114,6 @@ impl<'r> Blocks<'r> {
         self.delimiter
     }
 
-    /// Raw bytes read so far.
-    pub(crate) fn raw_read(&self) -> u64 {
-        self.raw_total
-    }
-
     fn read_raw(&mut self) -> Result<usize> {
         loop {
             match self.reader.read(&mut self.raw) {
@@ -337,11 +332,6 @@ impl<'a> Records<'a> {
             quoted,
             delimiter,
         }
-    }
-
-    /// The line after the last record read.
-    pub(crate) fn line(&self) -> u64 {
-        self.line
     }
 
     /// The first line break outside quotes at or after `i`.
