@@ -36,7 +36,13 @@ fn parse_number(s: &[u8]) -> Option<f64> {
 /// Collects one column while the file streams by.
 #[derive(Debug, Default)]
 pub(crate) struct ColBuilder {
+    /// One number per row (NaN = missing or not a number); empty while `nums_dead`.
     nums: Vec<f64>,
+    /// Set while the column has had no number at all since it first held text: every value would be NaN,
+    /// so none is stored (text columns cost 4 bytes a cell while loading, not 12).
+    nums_dead: bool,
+    /// Rows pushed.
+    rows: usize,
     n_numeric: usize,
     n_missing: usize,
     n_nonfinite: usize,
@@ -68,11 +74,33 @@ impl ColBuilder {
 
     /// Room for `n` more rows.
     pub(crate) fn reserve(&mut self, n: usize) {
-        self.nums.reserve(n);
+        if !self.nums_dead {
+            self.nums.reserve(n);
+        }
+        if let Some(c) = &mut self.codes {
+            c.reserve(n);
+        }
+    }
+
+    /// Stores the numbers again (all NaN so far) once a number shows up.
+    fn revive(&mut self) {
+        if self.nums_dead {
+            self.nums = vec![f64::NAN; self.rows];
+            self.nums_dead = false;
+        }
+    }
+
+    /// Pushes a NaN unless numbers are not stored.
+    #[inline]
+    fn push_nan(&mut self) {
+        if !self.nums_dead {
+            self.nums.push(f64::NAN);
+        }
     }
 
     /// Heap bytes in use (for the memory budget): values, codes and levels.
     pub(crate) fn heap_bytes(&self) -> u64 {
+        // `nums` is empty while not stored.
         let levels: usize = self.levels.iter().map(|l| 2 * l.len() + 64).sum();
         (self.nums.len() * 8 + self.codes.as_ref().map_or(0, Vec::len) * 4 + levels) as u64
     }
@@ -131,57 +159,78 @@ impl ColBuilder {
     }
 
     /// Adds one raw cell.
+    #[inline]
     pub(crate) fn push(&mut self, raw: &[u8], line: u64) {
         let s = raw.trim_ascii();
         if is_missing_token(s) {
-            self.nums.push(f64::NAN);
+            self.push_nan();
             self.n_missing += 1;
             if let Some(c) = &mut self.codes {
                 c.push(MISSING_CODE);
             }
-            return;
-        }
-        match parse_number(s) {
-            Some(v) if v.is_finite() => {
-                self.nums.push(v);
-                self.n_numeric += 1;
-                if let Some(c) = &mut self.codes {
-                    c.push(MISSING_CODE); // placeholder: re-read if the column is not numeric
+        } else {
+            match parse_number(s) {
+                Some(v) if v.is_finite() => {
+                    self.revive();
+                    self.nums.push(v);
+                    self.n_numeric += 1;
+                    if let Some(c) = &mut self.codes {
+                        c.push(MISSING_CODE); // placeholder: re-read if the column is not numeric
+                    }
                 }
-            }
-            Some(_) => {
-                self.nums.push(f64::NAN);
-                self.n_nonfinite += 1;
-                self.example(line, s);
-                if let Some(c) = &mut self.codes {
-                    c.push(MISSING_CODE);
-                }
-            }
-            None => {
-                self.nums.push(f64::NAN);
-                self.n_string += 1;
-                if s.eq_ignore_ascii_case(b"none") {
-                    self.n_none += 1;
-                } else {
+                Some(_) => {
+                    self.push_nan();
+                    self.n_nonfinite += 1;
                     self.example(line, s);
+                    if let Some(c) = &mut self.codes {
+                        c.push(MISSING_CODE);
+                    }
                 }
-                let code = self.intern(s);
-                let done = self.nums.len() - 1;
-                let cap = self.nums.capacity();
-                let codes = self.codes.get_or_insert_with(|| {
-                    let mut v = Vec::with_capacity(cap);
-                    v.resize(done, MISSING_CODE);
-                    v
-                });
-                codes.push(code);
+                None => self.push_string(s, line),
             }
+        }
+        self.rows += 1;
+    }
+
+    /// A cell that is not a number (the row is counted by the caller).
+    fn push_string(&mut self, s: &[u8], line: u64) {
+        self.push_nan();
+        self.n_string += 1;
+        if s.eq_ignore_ascii_case(b"none") {
+            self.n_none += 1;
+        } else {
+            self.example(line, s);
+        }
+        let code = self.intern(s);
+        if self.codes.is_none() {
+            let mut v = Vec::with_capacity(self.nums.capacity().max(self.rows + 1));
+            v.resize(self.rows, MISSING_CODE);
+            self.codes = Some(v);
+            if self.n_numeric == 0 && self.n_nonfinite == 0 {
+                // Nothing but missing cells and text so far: stop storing NaNs.
+                self.nums = Vec::new();
+                self.nums_dead = true;
+            }
+        }
+        if let Some(c) = &mut self.codes {
+            c.push(code);
         }
     }
 
     /// Appends the rows of `other` (the next chunk of the same column, parsed in parallel).
-    pub(crate) fn append(&mut self, other: ColBuilder) {
-        let before = self.nums.len();
-        self.nums.extend_from_slice(&other.nums);
+    pub(crate) fn append(&mut self, mut other: ColBuilder) {
+        let before = self.rows;
+        if self.nums_dead && !other.nums_dead {
+            self.revive();
+        }
+        if !self.nums_dead {
+            if other.nums_dead {
+                self.nums.resize(before + other.rows, f64::NAN);
+            } else {
+                self.nums.append(&mut other.nums);
+            }
+        }
+        self.rows += other.rows;
         self.n_numeric += other.n_numeric;
         self.n_missing += other.n_missing;
         self.n_nonfinite += other.n_nonfinite;
@@ -194,7 +243,7 @@ impl ColBuilder {
         }
         let Some(theirs) = other.codes else {
             if let Some(c) = &mut self.codes {
-                c.resize(self.nums.len(), MISSING_CODE);
+                c.resize(self.rows, MISSING_CODE);
             }
             return;
         };
@@ -235,7 +284,7 @@ impl ColBuilder {
     pub(crate) fn reset_text(&mut self) {
         self.interner.clear();
         self.levels.clear();
-        self.codes = Some(Vec::with_capacity(self.nums.len()));
+        self.codes = Some(Vec::with_capacity(self.rows));
     }
 
     /// Adds one raw cell's text (second read).
@@ -252,9 +301,10 @@ impl ColBuilder {
     }
 
     /// Decides the kind and builds the column; warnings go to `warnings`.
-    pub(crate) fn finish(self, name: String, warnings: &mut Vec<String>) -> Column {
-        let n_rows = self.nums.len();
+    pub(crate) fn finish(mut self, name: String, warnings: &mut Vec<String>) -> Column {
+        let n_rows = self.rows;
         if self.is_numeric() {
+            self.revive();
             let invalid = self.n_nonfinite + (self.n_string - self.n_none);
             if self.n_numeric == 0 {
                 warnings.push(format!("column '{name}' is entirely missing"));
