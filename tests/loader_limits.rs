@@ -205,7 +205,7 @@ fn a_sample_of_standard_input_is_spooled_and_the_estimate_is_close() {
     assert_eq!(t.n_rows(), 500);
     assert!(matches!(t.source, Source::Spool(_)));
     // Over the in-memory part of the spool, the rest is in a temporary file removed with the table.
-    let big = generated(1_500_000);
+    let big = generated(2_500_000);
     let t = load_reader(big.as_bytes(), "<stdin>", &opts, &Progress::new()).unwrap();
     let spooled = spool_path(&t.source).map(Path::to_path_buf).expect("a temporary file");
     assert!(spooled.is_file());
@@ -218,8 +218,10 @@ fn a_sample_of_standard_input_is_spooled_and_the_estimate_is_close() {
     let e = estimate_path(&path, &LoadOptions::default()).unwrap();
     assert!(!e.exact);
     assert_eq!((e.file_bytes, e.columns), (big.len() as u64, 3));
-    let off = (e.rows as f64 - 1.5e6).abs() / 1.5e6;
-    assert!(off < 0.1, "estimated {} rows for 1.5M", e.rows);
-    assert!(e.memory_bytes > 1_500_000 * 20, "{}", e.memory_bytes);
+    // From the first MiB: its rows are shorter than the file's average (`i` has fewer digits there), so
+    // the estimate is a little high; within 20% is what a head can tell.
+    let off = (e.rows as f64 - 2.5e6).abs() / 2.5e6;
+    assert!(off < 0.2, "estimated {} rows for 2.5M", e.rows);
+    assert!(e.memory_bytes > 2_500_000 * 20, "{}", e.memory_bytes);
     assert!(e.suggested_sample_rows >= 1);
 }

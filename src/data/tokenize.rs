@@ -60,15 +60,23 @@ impl ParseCtx<'_> {
         };
         if quoted {
             self.parse_quoted(text, first_line, &mut out)?;
+        } else if self.text_only.is_some() {
+            self.parse_plain::<true>(text, first_line, &mut out)?;
         } else {
-            self.parse_plain(text, first_line, &mut out)?;
+            self.parse_plain::<false>(text, first_line, &mut out)?;
         }
         Ok(out)
     }
 
-    /// Adds field `j` of a record on `line`.
+    /// Adds field `j` of a record on `line`: every field, or with `TEXT` the text of the wanted ones.
     #[inline]
-    fn field(&self, out: &mut Parsed, j: usize, field: &[u8], line: u64) {
+    fn field<const TEXT: bool>(&self, out: &mut Parsed, j: usize, field: &[u8], line: u64) {
+        if !TEXT {
+            if let Some(c) = out.cols.get_mut(j) {
+                c.push(field, line);
+            }
+            return;
+        }
         if let Some(c) = out.cols.get_mut(j) {
             match self.text_only {
                 None => c.push(field, line),
@@ -79,7 +87,12 @@ impl ParseCtx<'_> {
     }
 
     /// Text without quotes: every delimiter and line break from one scan.
-    fn parse_plain(&self, text: &[u8], first_line: u64, out: &mut Parsed) -> Result<()> {
+    fn parse_plain<const TEXT: bool>(
+        &self,
+        text: &[u8],
+        first_line: u64,
+        out: &mut Parsed,
+    ) -> Result<()> {
         let d = self.delimiter;
         let mut line = first_line;
         let mut field_start = 0usize;
@@ -87,11 +100,11 @@ impl ParseCtx<'_> {
         for p in memchr::memchr3_iter(d, b'\n', b'\r', text) {
             let b = text[p];
             if b == d {
-                self.field(out, j, &text[field_start..p], line);
+                self.field::<TEXT>(out, j, &text[field_start..p], line);
                 j += 1;
             } else {
                 if j > 0 || p > field_start {
-                    self.field(out, j, &text[field_start..p], line);
+                    self.field::<TEXT>(out, j, &text[field_start..p], line);
                     if j + 1 != self.ncols {
                         return Err(self.ragged(line, j + 1));
                     }
@@ -105,7 +118,7 @@ impl ParseCtx<'_> {
             field_start = p + 1;
         }
         if j > 0 || field_start < text.len() {
-            self.field(out, j, &text[field_start..], line);
+            self.field::<TEXT>(out, j, &text[field_start..], line);
             if j + 1 != self.ncols {
                 return Err(self.ragged(line, j + 1));
             }
@@ -142,7 +155,11 @@ impl ParseCtx<'_> {
                 return Err(self.ragged(line, rec.len()));
             }
             for (j, f) in rec.iter().enumerate() {
-                self.field(out, j, f, line);
+                if self.text_only.is_some() {
+                    self.field::<true>(out, j, f, line);
+                } else {
+                    self.field::<false>(out, j, f, line);
+                }
             }
             out.lines.push(line);
         }
