@@ -31,7 +31,9 @@ fn segscope() -> std::path::PathBuf {
 fn inspect_bounded(file: &str, limit: &str, stdin_line: Option<&'static [u8]>) -> Output {
     let mut child = Command::new("sh")
         .arg("-c")
-        .arg(format!("ulimit -v {ADDRESS_SPACE_KIB} && exec \"$0\" \"$@\""))
+        .arg(format!(
+            "ulimit -v {ADDRESS_SPACE_KIB} && exec \"$0\" \"$@\""
+        ))
         .arg(segscope())
         .args(["inspect", file])
         .env("SEGSCOPE_MEMORY_LIMIT", limit)
@@ -47,7 +49,12 @@ fn inspect_bounded(file: &str, limit: &str, stdin_line: Option<&'static [u8]>) -
     let writer = stdin_line.map(|line| {
         let mut stdin = child.stdin.take().expect("stdin");
         std::thread::spawn(move || {
-            let chunk: Vec<u8> = line.iter().copied().cycle().take(line.len() * 10_000).collect();
+            let chunk: Vec<u8> = line
+                .iter()
+                .copied()
+                .cycle()
+                .take(line.len() * 10_000)
+                .collect();
             // Until the child stops reading (a broken pipe), or 2 GB at most.
             for _ in 0..(2u64 << 30) / chunk.len() as u64 {
                 if stdin.write_all(&chunk).is_err() {
@@ -66,7 +73,12 @@ fn inspect_bounded(file: &str, limit: &str, stdin_line: Option<&'static [u8]>) -
 /// Exit 1 (never an abort) and a message with every part.
 fn assert_clean_error(out: &Output, parts: &[&str]) {
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "status {:?}, stderr: {stderr}", out.status);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "status {:?}, stderr: {stderr}",
+        out.status
+    );
     for p in parts {
         assert!(stderr.contains(p), "'{p}' missing from: {stderr}");
     }
@@ -75,7 +87,10 @@ fn assert_clean_error(out: &Output, parts: &[&str]) {
 #[test]
 fn an_endless_stream_on_standard_input_stops_at_the_memory_limit() {
     let out = inspect_bounded("-", "64M", Some(b"1,2,3\n"));
-    assert_clean_error(&out, &["<stdin>", "memory limit", "a sample", "rows so far"]);
+    assert_clean_error(
+        &out,
+        &["<stdin>", "memory limit", "a sample", "rows so far"],
+    );
 }
 
 #[test]
@@ -101,11 +116,21 @@ fn a_line_of_a_million_commas_is_refused_with_little_memory() {
     // Wide but allowed: 50,000 columns under a 64 MiB limit load (builders are cheap until they hold data).
     let header: Vec<String> = (0..50_000).map(|j| format!("c{j}")).collect();
     let row: Vec<String> = (0..50_000).map(|j| (j % 97).to_string()).collect();
-    let wide = format!("{}\n{}\n{}\n", header.join(","), row.join(","), row.join(","));
+    let wide = format!(
+        "{}\n{}\n{}\n",
+        header.join(","),
+        row.join(","),
+        row.join(",")
+    );
     let path = dir.path().join("wide.csv");
     std::fs::write(&path, wide).unwrap();
     let out = inspect_bounded(path.to_str().unwrap(), "256M", None);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A numeric CSV of `rows` rows: `i`, a skewed value and a category.
@@ -132,7 +157,12 @@ fn a_file_bigger_than_the_limit_is_refused_before_it_is_read() {
     let out = inspect_bounded(path.to_str().unwrap(), "16M", None);
     assert_clean_error(
         &out,
-        &["big.csv", "rows × 3 columns", "memory limit is 16.0 MiB", "a sample"],
+        &[
+            "big.csv",
+            "rows × 3 columns",
+            "memory limit is 16.0 MiB",
+            "a sample",
+        ],
     );
 }
 
@@ -174,7 +204,10 @@ fn a_sample_is_uniform_reproducible_and_the_right_size() {
         let (mu, m) = (mean(all), mean(s));
         let var = all.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / (n - 1) as f64;
         let se = (var / k as f64 * (1.0 - k as f64 / n as f64)).sqrt();
-        assert!((m - mu).abs() < 4.0 * se, "{name}: sample mean {m}, file mean {mu}, se {se}");
+        assert!(
+            (m - mu).abs() < 4.0 * se,
+            "{name}: sample mean {m}, file mean {mu}, se {se}"
+        );
     }
     assert_eq!(
         a.column("g").map(segscope::data::Column::kind),
@@ -207,10 +240,15 @@ fn a_sample_of_standard_input_is_spooled_and_the_estimate_is_close() {
     // Over the in-memory part of the spool, the rest is in a temporary file removed with the table.
     let big = generated(2_500_000);
     let t = load_reader(big.as_bytes(), "<stdin>", &opts, &Progress::new()).unwrap();
-    let spooled = spool_path(&t.source).map(Path::to_path_buf).expect("a temporary file");
+    let spooled = spool_path(&t.source)
+        .map(Path::to_path_buf)
+        .expect("a temporary file");
     assert!(spooled.is_file());
     drop(t);
-    assert!(!spooled.exists(), "the spool file is removed with the table");
+    assert!(
+        !spooled.exists(),
+        "the spool file is removed with the table"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("gen.csv");

@@ -34,7 +34,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "threads={} load_average={}",
         rayon::current_num_threads(),
-        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
     );
     for (case, path) in cases {
         if case == "mixed" && !path.exists() {
@@ -53,7 +55,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             best = best.min(t.elapsed().as_secs_f64());
             shape = (table.n_rows(), table.n_cols());
         }
-        println!("[{case}] file={} bytes={}", path.display(), std::fs::metadata(&path)?.len());
+        println!(
+            "[{case}] file={} bytes={}",
+            path.display(),
+            std::fs::metadata(&path)?.len()
+        );
         println!("[{case}] rows={} cols={}", shape.0, shape.1);
         println!("[{case}] segscope_load_seconds={best:.3}");
         match pandas {

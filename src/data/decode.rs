@@ -124,7 +124,12 @@ impl Decoder {
 
     /// Decodes `raw` (the next bytes of the input) onto the end of `out`. The first call decides the
     /// encoding and must get at least [`HEAD_BYTES`] bytes or the whole input.
-    pub(crate) fn push(&mut self, raw: &[u8], out: &mut Vec<u8>, notes: &mut Vec<DecodeNote>) -> Result<()> {
+    pub(crate) fn push(
+        &mut self,
+        raw: &[u8],
+        out: &mut Vec<u8>,
+        notes: &mut Vec<DecodeNote>,
+    ) -> Result<()> {
         let mut raw = raw;
         if self.mode == Mode::Start {
             let skip = self.detect(raw, notes)?;
@@ -177,7 +182,11 @@ impl Decoder {
             let big_endian = head[0] == 0xFE;
             notes.push(DecodeNote::Detected(format!(
                 "the file is UTF-16 ({}); it was converted to UTF-8",
-                if big_endian { "big-endian" } else { "little-endian" }
+                if big_endian {
+                    "big-endian"
+                } else {
+                    "little-endian"
+                }
             )));
             self.mode = Mode::Utf16 { big_endian };
             return self.check_utf16_head(&head[2..], big_endian).map(|()| 2);
@@ -192,7 +201,11 @@ impl Decoder {
                 if half > 0 && zeros * 10 >= half * 9 && others * 10 < half {
                     notes.push(DecodeNote::Detected(format!(
                         "the file is UTF-16 ({}, no BOM); it was converted to UTF-8",
-                        if big_endian { "big-endian" } else { "little-endian" }
+                        if big_endian {
+                            "big-endian"
+                        } else {
+                            "little-endian"
+                        }
                     )));
                     self.mode = Mode::Utf16 { big_endian };
                     return self.check_utf16_head(head, big_endian).map(|()| 0);
@@ -205,14 +218,20 @@ impl Decoder {
         let controls = h.iter().filter(|b| is_control(b)).count();
         if controls * 100 > h.len() {
             let pos = h.iter().position(is_control).unwrap_or(0);
-            return Err(binary_error(&self.source_name, pos as u64, "control characters"));
+            return Err(binary_error(
+                &self.source_name,
+                pos as u64,
+                "control characters",
+            ));
         }
         Ok(0)
     }
 
     /// UTF-16 whose head is mostly invalid is refused.
     fn check_utf16_head(&self, b: &[u8], big_endian: bool) -> Result<()> {
-        let units = b[..b.len() & !1].chunks_exact(2).map(|c| unit(c, big_endian));
+        let units = b[..b.len() & !1]
+            .chunks_exact(2)
+            .map(|c| unit(c, big_endian));
         let (mut bad, mut n) = (0usize, 0usize);
         for r in char::decode_utf16(units) {
             n += 1;
@@ -229,12 +248,21 @@ impl Decoder {
 
     fn check_nul(&self, raw: &[u8]) -> Result<()> {
         match memchr::memchr(0, raw) {
-            Some(p) => Err(binary_error(&self.source_name, self.raw_pos + p as u64, "a NUL byte")),
+            Some(p) => Err(binary_error(
+                &self.source_name,
+                self.raw_pos + p as u64,
+                "a NUL byte",
+            )),
             None => Ok(()),
         }
     }
 
-    fn push_utf8(&mut self, raw: &[u8], out: &mut Vec<u8>, notes: &mut Vec<DecodeNote>) -> Result<()> {
+    fn push_utf8(
+        &mut self,
+        raw: &[u8],
+        out: &mut Vec<u8>,
+        notes: &mut Vec<DecodeNote>,
+    ) -> Result<()> {
         self.check_nul(raw)?;
         let start = out.len();
         out.append(&mut self.pending);
@@ -263,7 +291,13 @@ impl Decoder {
         Ok(())
     }
 
-    fn push_utf16(&mut self, raw: &[u8], big_endian: bool, last: bool, out: &mut Vec<u8>) -> Result<()> {
+    fn push_utf16(
+        &mut self,
+        raw: &[u8],
+        big_endian: bool,
+        last: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
         let mut bytes = std::mem::take(&mut self.pending);
         bytes.extend_from_slice(raw);
         let mut even = bytes.len() & !1;
@@ -282,7 +316,11 @@ impl Decoder {
             out.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
         }
         if let Some(p) = memchr::memchr(0, &out[start..]) {
-            return Err(binary_error(&self.source_name, (start + p) as u64, "a NUL character"));
+            return Err(binary_error(
+                &self.source_name,
+                (start + p) as u64,
+                "a NUL character",
+            ));
         }
         if !last {
             self.pending = bytes[even..].to_vec();
@@ -350,7 +388,11 @@ pub(crate) fn count_breaks(text: &[u8]) -> u64 {
 }
 
 /// Decodes a whole input held in memory (what the loader would parse), with warnings in words.
-pub(crate) fn to_utf8(bytes: &[u8], source_name: &str, warnings: &mut Vec<String>) -> Result<Vec<u8>> {
+pub(crate) fn to_utf8(
+    bytes: &[u8],
+    source_name: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<u8>> {
     let mut d = Decoder::new(source_name);
     let mut out = Vec::with_capacity(bytes.len());
     let mut notes = Vec::new();
@@ -460,7 +502,11 @@ mod tests {
             le.extend_from_slice(&u.to_le_bytes());
         }
         for piece in [1, 3, 4097] {
-            assert_eq!(in_pieces(text.as_bytes(), piece).0, text.as_bytes(), "{piece}");
+            assert_eq!(
+                in_pieces(text.as_bytes(), piece).0,
+                text.as_bytes(),
+                "{piece}"
+            );
             assert_eq!(in_pieces(&le, piece).0, text.as_bytes(), "{piece}");
         }
         // Valid UTF-8, then a Latin-1 byte: the prefix stays UTF-8, the rest is Latin-1.
@@ -470,15 +516,21 @@ mod tests {
         assert!(out.starts_with(text.as_bytes()) && out.ends_with("café\n".as_bytes()));
         assert_eq!(
             notes,
-            [DecodeNote::Latin1From { at: text.len() + 8, after_utf8: true }]
+            [DecodeNote::Latin1From {
+                at: text.len() + 8,
+                after_utf8: true
+            }]
         );
         // A NUL after the head is a binary file.
         let mut nul = text.as_bytes().to_vec();
         nul.push(0);
         let mut d = Decoder::new("f");
         let mut out = Vec::new();
-        d.push(&nul[..HEAD_BYTES], &mut out, &mut Vec::new()).unwrap();
-        let e = d.push(&nul[HEAD_BYTES..], &mut out, &mut Vec::new()).unwrap_err();
+        d.push(&nul[..HEAD_BYTES], &mut out, &mut Vec::new())
+            .unwrap();
+        let e = d
+            .push(&nul[HEAD_BYTES..], &mut out, &mut Vec::new())
+            .unwrap_err();
         assert!(e.to_string().contains("binary"), "{e}");
     }
 

@@ -38,8 +38,8 @@ fn parse_number(s: &[u8]) -> Option<f64> {
 
 /// Powers of ten that are exact in an f64.
 const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
-    1e18, 1e19, 1e20, 1e21, 1e22,
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
 /// The common case, exactly: `[+-]digits[.digits][(e|E)[+-]digits]` with at most 19 digits whose value
@@ -140,7 +140,8 @@ pub(crate) struct ColBuilder {
     /// Codes of the non-numeric cells (numbers get a placeholder; their text is re-read if the column
     /// turns out not to be numeric); `None` until the first non-numeric cell.
     codes: Option<Vec<u32>>,
-    interner: HashMap<String, u32>,
+    /// Code of each level's bytes (foldhash: interning is a hot path on text columns).
+    interner: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
     levels: Vec<String>,
     examples: Vec<(u64, String)>,
 }
@@ -230,13 +231,12 @@ impl ColBuilder {
     }
 
     fn intern(&mut self, s: &[u8]) -> u32 {
-        let text = String::from_utf8_lossy(s);
-        if let Some(&c) = self.interner.get(text.as_ref()) {
+        if let Some(&c) = self.interner.get(s) {
             return c;
         }
         let c = self.levels.len() as u32;
-        self.levels.push(text.to_string());
-        self.interner.insert(text.into_owned(), c);
+        self.levels.push(String::from_utf8_lossy(s).into_owned());
+        self.interner.insert(s.into(), c);
         c
     }
 
@@ -590,7 +590,7 @@ mod tests {
         };
         for _ in 0..200_000 {
             let r = next();
-            let v = f64::from_bits(r) ;
+            let v = f64::from_bits(r);
             let m = (r >> 11) % 10_000_000_000_000_000;
             let e = (r % 61) as i32 - 30;
             let cases = [

@@ -79,7 +79,13 @@ pub fn load_path(path: &Path, opts: &LoadOptions, progress: &Progress) -> Result
     };
     let pass = first_pass(&mut file, &input, opts, progress)?;
     drop(file);
-    finish(pass, Source::Path(path.to_path_buf()), &input, opts, progress)
+    finish(
+        pass,
+        Source::Path(path.to_path_buf()),
+        &input,
+        opts,
+        progress,
+    )
 }
 
 /// Loads a CSV from any reader (standard input, a network stream); `source_name` appears in messages. The
@@ -441,7 +447,12 @@ pub(crate) fn text_pass(
     opts: &LoadOptions,
     progress: &Progress,
 ) -> Result<()> {
-    let reread: Vec<bool> = parts.merged.cols.iter().map(ColBuilder::needs_text).collect();
+    let reread: Vec<bool> = parts
+        .merged
+        .cols
+        .iter()
+        .map(ColBuilder::needs_text)
+        .collect();
     if !reread.contains(&true) {
         return Ok(());
     }
@@ -452,7 +463,12 @@ pub(crate) fn text_pass(
         }
     }
     let mut reader = source.open(input.name)?;
-    let mut blocks = Blocks::new(&mut *reader, input.name, Some(parts.delimiter), opts.max_line_bytes)?;
+    let mut blocks = Blocks::new(
+        &mut *reader,
+        input.name,
+        Some(parts.delimiter),
+        opts.max_line_bytes,
+    )?;
     let Some(first) = blocks.next_block()? else {
         return Err(changed(input.name));
     };
@@ -469,15 +485,22 @@ pub(crate) fn text_pass(
     };
     let mut rows = 0usize;
     let cols = &mut parts.merged.cols;
-    pipeline::run(&mut blocks, Some(head.rest), &ctx, None, progress, &mut |p| {
-        rows += p.lines.len();
-        for ((c, o), &r) in cols.iter_mut().zip(p.cols).zip(&reread) {
-            if r {
-                c.append_text(o);
+    pipeline::run(
+        &mut blocks,
+        Some(head.rest),
+        &ctx,
+        None,
+        progress,
+        &mut |p| {
+            rows += p.lines.len();
+            for ((c, o), &r) in cols.iter_mut().zip(p.cols).zip(&reread) {
+                if r {
+                    c.append_text(o);
+                }
             }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     if rows != parts.merged.rows {
         return Err(changed(input.name));
     }

@@ -31,8 +31,7 @@ impl Merged {
     /// Appends a parsed block (the next one in file order).
     pub(crate) fn merge(&mut self, p: Parsed) {
         let implicit = self.lines.is_none()
-            && p
-                .lines
+            && p.lines
                 .iter()
                 .enumerate()
                 .all(|(i, &l)| l == (self.rows + i) as u64 + 2);
@@ -182,7 +181,9 @@ pub(crate) fn run(
                                 ctx.parse(&b.text, b.first_line, b.quoted)
                             }))
                             .unwrap_or_else(|_| {
-                                Err(Error::WorkerPanic("the CSV parser failed on a block".into()))
+                                Err(Error::WorkerPanic(
+                                    "the CSV parser failed on a block".into(),
+                                ))
                             });
                             // The receiver outlives the scope; a send can only fail if it returned early.
                             let _ = tx.send((seq, r, b.raw_read));

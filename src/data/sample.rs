@@ -88,7 +88,10 @@ impl Reservoir {
     }
 
     fn text_bytes(&self) -> u64 {
-        self.kept.iter().map(|k| k.text.capacity() as u64 + 48).sum()
+        self.kept
+            .iter()
+            .map(|k| k.text.capacity() as u64 + 48)
+            .sum()
     }
 }
 
@@ -190,8 +193,8 @@ pub(crate) fn sample_pass(
         held: text.len() as u64 + fixed,
         spooled: false,
     };
-    let mut parts = parse_kept(&text, &inner_input, &inner_opts, progress)
-        .map_err(|e| match e {
+    let mut parts =
+        parse_kept(&text, &inner_input, &inner_opts, progress).map_err(|e| match e {
             Error::Csv {
                 source_name,
                 line,
@@ -241,10 +244,17 @@ fn parse_kept(
         bytes_per_row: head.header_text.len().max(16),
     };
     let mut merged = super::pipeline::Merged::default();
-    super::pipeline::run(&mut blocks, Some(head.rest), &ctx, None, progress, &mut |p| {
-        merged.merge(p);
-        Ok(())
-    })?;
+    super::pipeline::run(
+        &mut blocks,
+        Some(head.rest),
+        &ctx,
+        None,
+        progress,
+        &mut |p| {
+            merged.merge(p);
+            Ok(())
+        },
+    )?;
     let mut parts = Parts {
         merged,
         names: head.names,
@@ -254,7 +264,13 @@ fn parse_kept(
         sampled: None,
     };
     if parts.merged.rows > 0 {
-        text_pass(&mut parts, &Source::Memory(text.clone()), input, opts, progress)?;
+        text_pass(
+            &mut parts,
+            &Source::Memory(text.clone()),
+            input,
+            opts,
+            progress,
+        )?;
     }
     Ok(parts)
 }
@@ -330,9 +346,13 @@ pub fn estimate_path(path: &Path, opts: &LoadOptions) -> Result<SizeEstimate> {
     } else {
         (rows_head as f64 * size as f64 / probe_len as f64).round() as u64
     };
-    let scale = if exact { 1.0 } else { size as f64 / probe_len as f64 };
-    let memory_bytes =
-        rows.saturating_mul(per_row) + (levels as f64 * scale.sqrt()) as u64
+    let scale = if exact {
+        1.0
+    } else {
+        size as f64 / probe_len as f64
+    };
+    let memory_bytes = rows.saturating_mul(per_row)
+        + (levels as f64 * scale.sqrt()) as u64
         + fixed_overhead(t.n_cols(), Some(size));
     let limit = crate::budget::limit();
     let text_per_row = probe_len as f64 / rows_head.max(1) as f64;
@@ -378,7 +398,10 @@ mod tests {
         // 40 expected per row; first, middle and last tenths alike (within 4 standard errors).
         for part in hits.chunks(100) {
             let mean = f64::from(part.iter().sum::<u32>()) / 100.0;
-            assert!((mean - 40.0).abs() < 4.0 * (40.0f64 * 0.9 / 100.0).sqrt(), "{mean}");
+            assert!(
+                (mean - 40.0).abs() < 4.0 * (40.0f64 * 0.9 / 100.0).sqrt(),
+                "{mean}"
+            );
         }
         let draw = |seed| {
             let mut r = Reservoir::new(5, seed);

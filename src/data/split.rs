@@ -6,7 +6,9 @@
 
 use std::io::Read;
 
-use super::decode::{DecodeNote, Decoder, HEAD_BYTES, count_breaks, latin1_warning, sniff_delimiter};
+use super::decode::{
+    DecodeNote, Decoder, HEAD_BYTES, count_breaks, latin1_warning, sniff_delimiter,
+};
 use crate::error::{Error, Result, human_bytes};
 
 /// Raw bytes read per call.
@@ -160,7 +162,8 @@ impl<'r> Blocks<'r> {
                     return Err(Error::Csv {
                         source_name: self.source_name.clone(),
                         line: self.line + count_breaks(&self.buf[..self.scan.open_at]),
-                        message: "a quoted field starts here and is never closed (a missing '\"')".into(),
+                        message: "a quoted field starts here and is never closed (a missing '\"')"
+                            .into(),
                     });
                 }
                 if self.buf.is_empty() {
@@ -191,7 +194,11 @@ impl<'r> Blocks<'r> {
                 ),
             };
         }
-        let blank = self.buf.iter().take_while(|b| matches!(b, b'\n' | b'\r')).count();
+        let blank = self
+            .buf
+            .iter()
+            .take_while(|b| matches!(b, b'\n' | b'\r'))
+            .count();
         Error::Csv {
             source_name: self.source_name.clone(),
             line: self.line + count_breaks(&self.buf[..blank]),
@@ -372,7 +379,11 @@ impl Iterator for Records<'_> {
     fn next(&mut self) -> Option<Record> {
         let t = self.text;
         let gap = self.pos;
-        let start = gap + t[gap..].iter().take_while(|b| matches!(b, b'\n' | b'\r')).count();
+        let start = gap
+            + t[gap..]
+                .iter()
+                .take_while(|b| matches!(b, b'\n' | b'\r'))
+                .count();
         if start >= t.len() {
             self.line += count_breaks(&t[gap..]);
             self.pos = t.len();
@@ -517,7 +528,14 @@ mod tests {
             let r: Vec<Record> = Records::new(text, 1, quoted, b',').collect();
             let parts: Vec<(&[u8], &[u8], &[u8], u64)> = r
                 .iter()
-                .map(|r| (&text[r.gap..r.start], &text[r.start..r.end], &text[r.end..r.term_end], r.line))
+                .map(|r| {
+                    (
+                        &text[r.gap..r.start],
+                        &text[r.start..r.end],
+                        &text[r.end..r.term_end],
+                        r.line,
+                    )
+                })
                 .collect();
             assert_eq!(
                 parts,
@@ -529,14 +547,19 @@ mod tests {
             );
         }
         let plain = b"1\r\n\r\n2\n3";
-        let lines: Vec<u64> = Records::new(plain, 4, false, b',').map(|r| r.line).collect();
+        let lines: Vec<u64> = Records::new(plain, 4, false, b',')
+            .map(|r| r.line)
+            .collect();
         assert_eq!(lines, [4, 6, 7]);
     }
 
     #[test]
     fn unclosed_quote_and_long_lines() {
         let e = all_blocks(b"a,b\n1,2\n3,\"oops\n4,5\n", b',').unwrap_err();
-        assert!(e.to_string().contains("line 3") && e.to_string().contains("never closed"), "{e}");
+        assert!(
+            e.to_string().contains("line 3") && e.to_string().contains("never closed"),
+            "{e}"
+        );
         let mut long = b"a,b\n1,2\n".to_vec();
         long.extend(std::iter::repeat_n(b'y', 3 << 20));
         let e = blocks_of(&long, 1 << 20).unwrap_err();
@@ -544,6 +567,9 @@ mod tests {
         let mut quoted = b"a,b\n1,\"".to_vec();
         quoted.extend(std::iter::repeat_n(b'y', 3 << 20));
         let e = blocks_of(&quoted, 1 << 20).unwrap_err();
-        assert!(e.to_string().contains("line 2") && e.to_string().contains("not closed"), "{e}");
+        assert!(
+            e.to_string().contains("line 2") && e.to_string().contains("not closed"),
+            "{e}"
+        );
     }
 }

@@ -210,7 +210,11 @@ mod tests {
             assert!(e.to_string().contains("3 field(s)"), "{e}");
         }
         let ok = ctx(1).parse(b"x\n \n", 1, false).unwrap();
-        assert_eq!(ok.lines, [1, 2], "a line of spaces is a record, as in the csv crate");
+        assert_eq!(
+            ok.lines,
+            [1, 2],
+            "a line of spaces is a record, as in the csv crate"
+        );
     }
 
     #[test]

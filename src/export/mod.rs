@@ -283,7 +283,8 @@ mod tests {
             sample: Some(crate::data::Sample { rows: 10, seed: 3 }),
             ..crate::data::LoadOptions::default()
         };
-        let t = crate::data::load_bytes(text.into_bytes(), "s.csv", &opts, &Progress::new()).unwrap();
+        let t =
+            crate::data::load_bytes(text.into_bytes(), "s.csv", &opts, &Progress::new()).unwrap();
         let info = t.sampled.clone().unwrap();
         assert_eq!(info.rows_in_file, 5000);
         let extra = AppendColumns {
