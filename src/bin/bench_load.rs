@@ -86,7 +86,7 @@ fn rss_child(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let table = load_path(path, &LoadOptions::default(), &Progress::new())?;
     let peak = vm_hwm_kib();
     let data = column_bytes(&table);
-    let mib = |b: f64| b / (1 << 20) as f64;
+    let mib = |b: f64| b / f64::from(1 << 20);
     println!("rss_before_load_mib={:.1}", mib(before * 1024.0));
     println!("peak_rss_mib={:.1}", mib(peak * 1024.0));
     println!("column_data_mib={:.1}", mib(data as f64));

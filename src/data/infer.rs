@@ -598,7 +598,7 @@ mod tests {
                 format!("-{}.{:0width$}", m / 1000, m % 1000, width = 3),
                 format!("{:.6e}", v.abs().min(1e300)),
                 format!("{}", (r % 100_000) as f64 / 1000.0),
-                format!("0.{:019}", m),
+                format!("0.{m:019}"),
                 format!("{m}.E+{}", e.abs()),
             ];
             for c in cases {

@@ -145,6 +145,13 @@ pub fn read_input(arg: &str, opts: &LoadOptions, progress: &Progress) -> Result<
 
 /// The UTF-8 text the loader parses for these bytes (BOM stripped, UTF-16 and Latin-1 converted).
 pub fn decode_text(bytes: Vec<u8>, source_name: &str) -> Result<Vec<u8>> {
+    let marked = [&[0xEF, 0xBB, 0xBF][..], &[0xFF, 0xFE], &[0xFE, 0xFF]]
+        .iter()
+        .any(|bom| bytes.starts_with(bom));
+    if !marked && memchr::memchr(0, &bytes).is_none() && std::str::from_utf8(&bytes).is_ok() {
+        // Plain UTF-8: the text is the bytes.
+        return Ok(bytes);
+    }
     to_utf8(&bytes, source_name, &mut Vec::new())
 }
 

@@ -1,7 +1,7 @@
 //! The parallel part of loading: blocks of whole records (see [`super::split`]) are parsed on the rayon
 //! pool while the next ones are read, and merged into the table's column builders strictly in file order,
 //! so the result is the same at any thread count. At most a small window of blocks is in flight, so the
-//! text held in memory stays a few megabytes; before each block is handed out, the table's projected
+//! text held in memory stays a few megabytes (one block per worker and one ready); before each block is handed out, the table's projected
 //! memory is checked against the budget ([`crate::budget`]) and loading stops with
 //! [`crate::Error::TooLarge`] before the limit is crossed.
 
@@ -112,7 +112,7 @@ pub(crate) fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -120,9 +120,10 @@ pub(crate) fn thousands(n: u64) -> String {
     out
 }
 
-/// How many blocks may be in flight for `threads` workers.
+/// How many blocks may be in flight for `threads` workers: one each and one ready (the reader cuts a block
+/// about ten times faster than a worker parses it).
 fn window(threads: usize) -> usize {
-    2 * threads.max(1)
+    threads.max(1) + 1
 }
 
 /// Fixed memory of a load with `ncols` columns of an input of `size` bytes (if known): the blocks in

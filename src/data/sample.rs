@@ -214,7 +214,7 @@ pub(crate) fn sample_pass(
     warnings.append(&mut parts.warnings);
     parts.warnings = warnings;
     // When every row was kept, the table is the whole file: not a sample.
-    parts.sampled = (rows_in_file > sample.rows as u64).then(|| SampleInfo {
+    parts.sampled = (rows_in_file > sample.rows as u64).then_some(SampleInfo {
         rows_in_file,
         seed: sample.seed,
         file_rows,

@@ -116,10 +116,10 @@ fn write_records(
             &extra.names
         } else {
             let row = records - 1 - u64::from(has_header);
-            if let Some(rows) = rows {
-                if rows.get(written) != Some(&row) {
-                    return Ok(());
-                }
+            if let Some(rows) = rows
+                && rows.get(written) != Some(&row)
+            {
+                return Ok(());
             }
             let Some(cells) = extra.values.get(written) else {
                 return Err(mismatch(row + 1));
@@ -272,9 +272,10 @@ mod tests {
 
     #[test]
     fn a_sample_writes_the_header_and_its_rows() {
+        use std::fmt::Write as _;
         let mut text = String::from("x,y\n");
         for i in 0..5000 {
-            text.push_str(&format!("{i},{}\r\n", i % 7));
+            write!(text, "{i},{}\r\n", i % 7).unwrap();
             if i % 100 == 0 {
                 text.push('\n');
             }
@@ -296,7 +297,7 @@ mod tests {
         let out = String::from_utf8(out).unwrap();
         let mut want = String::from("x,y,s\n");
         for (i, r) in info.file_rows.iter().enumerate() {
-            want.push_str(&format!("{r},{},k{i}\r\n", r % 7));
+            write!(want, "{r},{},k{i}\r\n", r % 7).unwrap();
         }
         assert_eq!(out, want);
         // The table's cells are those rows, and its lines those of the file.
