@@ -11,13 +11,16 @@ third of them negative, fixed seed (numpy, so the bytes may differ between numpy
 versions; only the shape and format matter for timing).
 
 Timing: one warm-up read (fills the OS page cache), then the best of 3 reads.
-Prints ``pandas_read_csv_seconds=<float>`` plus ``rows=`` and ``cols=`` lines.
+Prints ``pandas_read_csv_seconds=<float>`` plus ``rows=``, ``cols=`` and
+``pandas_peak_rss_mib=`` lines. bench_load also passes the mixed file it makes
+(the sample's rows repeated to 1M rows) as an argument.
 Needs numpy and pandas.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import sys
 import time
 
@@ -64,6 +67,8 @@ def main() -> None:
     print(f"rows={df.shape[0]}")
     print(f"cols={df.shape[1]}")
     print(f"pandas_read_csv_seconds={best:.4f}")
+    # Peak RSS of this process (the interpreter, pandas and the frames of the reads), for comparison.
+    print(f"pandas_peak_rss_mib={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}")
 
 
 if __name__ == "__main__":

@@ -587,7 +587,8 @@ fn crlf_line_endings() {
     let v = nums(&t, "spend");
     assert_eq!((v[0], v[1]), (1.5, 2.0));
     assert!(v[2].is_nan());
-    assert_eq!(t.row_lines, [2, 3, 4]);
+    let lines: Vec<u64> = (0..3).map(|r| t.line_of_row(r)).collect();
+    assert_eq!(lines, [2, 3, 4]);
 }
 
 #[test]

@@ -14,11 +14,9 @@ use super::format::{fmt_count, fmt_num, method_label};
 use super::state::{AppState, Command, Dataset, ExportColumns, FileAction, FileWork, Tab};
 use crate::analysis::{Recipe, SegResult};
 use crate::cluster::Method;
-use crate::data::decode_text;
-use crate::error::Error;
 use crate::export::write::write_file;
 use crate::export::{
-    added_column_names, io_err, segment_columns, write_labelled, write_profile_csv,
+    added_column_names, io_err, segment_columns, write_labelled_table, write_profile_csv,
 };
 use crate::jobs::Progress;
 
@@ -214,43 +212,17 @@ pub fn labelled_work(
     let (dataset, prepared, result) = current(state)?;
     let table = Arc::clone(&dataset.table);
     let path = dataset.path.clone();
-    let bytes = dataset.bytes.clone();
     let prepared = Arc::clone(prepared);
     let result = Arc::clone(result);
     Ok(Box::new(move |p: &Progress| {
-        p.set_stage("reading the input", 0);
-        let raw = match (bytes, &path) {
-            (Some(b), _) => b.to_vec(),
-            (None, Some(path)) => std::fs::read(path).map_err(|e| Error::io(path, e))?,
-            (None, None) => {
-                return Err(Error::InvalidParameter(
-                    "the input's text is not available to re-write".into(),
-                ));
-            }
-        };
-        let text = decode_text(raw, &table.source_name)?;
-        p.check()?;
         p.set_stage("labelling", 0);
         let extra = segment_columns(&result, &prepared, table.n_rows(), cols);
         p.check()?;
-        p.set_stage("writing", 0);
         let inputs: Vec<&Path> = path.as_deref().into_iter().collect();
+        // The original text streams again from the table's source (the file, or the bytes it was
+        // loaded from).
         write_file(&out, &inputs, "the labelled CSV", |w| {
-            write_labelled(&text, table.delimiter, table.has_header, &extra, w)?;
-            p.check()
-        })
-        .map_err(|e| match (e, &path) {
-            (
-                Error::InputChanged {
-                    expected, found, ..
-                },
-                Some(path),
-            ) => Error::InputChanged {
-                path: path.clone(),
-                expected,
-                found,
-            },
-            (e, _) => e,
+            write_labelled_table(&table, &extra, w, p)
         })?;
         Ok(format!(
             "Wrote {} rows to {}",

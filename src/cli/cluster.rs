@@ -12,10 +12,11 @@ use super::engine::{
 use super::pipeline::{ModelArgs, PipelineArgs};
 use crate::analysis::stability::StabilityOptions;
 use crate::analysis::{Policy, SegResult, Target, fit_segments};
-use crate::data::decode_text;
 use crate::error::{Error, Result};
 use crate::export::write::{OutputId, Writer};
-use crate::export::{ExportColumns, io_err, segment_columns, write_labelled, write_profile_csv};
+use crate::export::{
+    ExportColumns, io_err, segment_columns, write_labelled_table, write_profile_csv,
+};
 use crate::jobs::Progress;
 use crate::model::SegmentModel;
 
@@ -153,7 +154,6 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
         loaded.table.n_rows(),
         ExportColumns::default(),
     );
-    let text = decode_text(loaded.bytes, &loaded.table.source_name)?;
     let recipe_json = match recipe_out {
         Some(_) => Some(result.recipe(&loaded.data)?.to_json()?),
         None => None,
@@ -164,10 +164,10 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
         }
         None => None,
     };
-    let (delimiter, has_header) = (loaded.table.delimiter, loaded.table.has_header);
+    let table = &loaded.table;
     let mut writers: Vec<(OutputId, Writer<'_>)> = vec![(
         out,
-        Box::new(|w| write_labelled(&text, delimiter, has_header, &extra, w)),
+        Box::new(|w| write_labelled_table(table, &extra, w, progress)),
     )];
     if let Some(id) = profile_out {
         writers.push((id, Box::new(|w| write_profile_csv(&result.profile, w))));
@@ -202,6 +202,7 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
             "silhouette_ci": sampled.map(|s| [s.ci_low, s.ci_high]),
             "silhouette_sample_size": sampled.map(|s| s.sample_size),
             "decisions": result.decisions,
+            "sampled_rows": super::engine::sampled_rows(&loaded.table),
             "segments": segments_json(&result),
             "stability": result.stability.as_ref().map(|s| json!({
                 "ari_mean": s.ari_mean, "ari_p05": s.ari_p05, "ari_p95": s.ari_p95, "b": s.b,

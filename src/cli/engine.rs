@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::pipeline::{PipelineArgs, Resolved};
 use crate::analysis::{Decision, PreparedData, prepare};
-use crate::data::{LoadOptions, Table, load_bytes, read_input};
+use crate::data::{LoadOptions, Sample, Table, load_input};
 use crate::error::{Error, Result};
 use crate::export::write::OutputPlan;
 use crate::jobs::Progress;
@@ -27,9 +27,7 @@ pub(super) fn output_plan(file: &str, recipe: Option<&Path>) -> Result<OutputPla
 
 /// Everything a subcommand needs after preparation.
 pub(super) struct Loaded {
-    /// The input bytes (to stream the original text again on export).
-    pub bytes: Vec<u8>,
-    /// The loaded table.
+    /// The loaded table (it keeps what is needed to stream the original text again on export).
     pub table: Table,
     /// The preparation (and the recipe's model part) the flags resolved to.
     pub resolved: Resolved,
@@ -43,25 +41,50 @@ pub(super) fn load_prepared(
     pipeline: &PipelineArgs,
     progress: &Progress,
 ) -> Result<Loaded> {
-    let (bytes, table) = load_table(file, progress)?;
+    let table = load_table(file, pipeline, progress)?;
     let resolved = pipeline.resolve(&table)?;
     let data = prepare(&table, &resolved.preparation, 0, progress)?;
     super::print_warnings(&data.prepared.report.warnings);
     Ok(Loaded {
-        bytes,
         table,
         resolved,
         data,
     })
 }
 
-/// Loads FILE (a path or `-`), printing the loader's warnings; returns its bytes too.
-pub(super) fn load_table(file: &str, progress: &Progress) -> Result<(Vec<u8>, Table)> {
-    let opts = LoadOptions::default();
-    let (bytes, name) = read_input(file, &opts, progress)?;
-    let table = load_bytes(bytes.clone(), &name, &opts, progress)?;
+/// Loads FILE (a path or `-`) streaming, or a uniform sample of it with `--sample N`, printing the
+/// loader's warnings.
+pub(super) fn load_table(
+    file: &str,
+    pipeline: &PipelineArgs,
+    progress: &Progress,
+) -> Result<Table> {
+    let opts = LoadOptions {
+        sample: pipeline.sample.map(|rows| Sample {
+            rows,
+            seed: pipeline.seed.unwrap_or(0),
+        }),
+        ..LoadOptions::default()
+    };
+    let table = load_input(file, &opts, progress)?;
     super::print_warnings(&table.warnings);
-    Ok((bytes, table))
+    if let Some(s) = &table.sampled {
+        super::note(&format!(
+            "a uniform random sample of {} of {} rows (seed {}): every figure is of the sample",
+            table.n_rows(),
+            s.rows_in_file,
+            s.seed
+        ));
+    }
+    Ok(table)
+}
+
+/// `"sampled_rows"` for JSON outputs: the rows loaded when FILE was sampled, else `null`.
+pub(super) fn sampled_rows(table: &Table) -> serde_json::Value {
+    table
+        .sampled
+        .as_ref()
+        .map_or(serde_json::Value::Null, |_| table.n_rows().into())
 }
 
 /// The k values of `--k` (ascending, distinct).

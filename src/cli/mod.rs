@@ -136,9 +136,10 @@ pub fn run(cli: Cli) -> Outcome {
 fn hint(e: &Error) -> Option<&'static str> {
     match e {
         Error::NoFeatures { .. } => Some("name the features to use with --features a,b,c"),
-        Error::TooLarge { .. } => {
-            Some("--memory-limit SIZE raises the limit; --features picks fewer columns")
-        }
+        Error::TooLarge { .. } => Some(
+            "--sample N loads a uniform sample of the rows; --memory-limit SIZE raises the limit; \
+             --features picks fewer columns",
+        ),
         Error::TooSlow { .. } => {
             Some("--covariance diag, --n-init 1 or fewer --features make it faster")
         }

@@ -101,6 +101,10 @@ pub struct PipelineArgs {
     /// 200,000 rows]
     #[arg(long, value_name = "N")]
     pub n_init: Option<usize>,
+    /// Load a uniform random sample of N rows (one streaming pass, seeded by --seed) instead of the whole
+    /// file: for files bigger than memory. Score the whole file afterwards with `apply`.
+    #[arg(long, value_name = "N")]
+    pub sample: Option<usize>,
 }
 
 /// The clustering flags of `sweep` and `cluster`.

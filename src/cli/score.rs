@@ -36,7 +36,7 @@ pub struct ScoreArgs {
 const MAX_LABELS: usize = 2_000;
 
 pub(super) fn run(args: &ScoreArgs, progress: &Progress) -> Result<()> {
-    let (_, table) = load_table(&args.file, progress)?;
+    let table = load_table(&args.file, &args.pipeline, progress)?;
     let col = table
         .column(&args.labels)
         .ok_or_else(|| unknown_column(&table, &args.labels, "--labels"))?;
@@ -108,6 +108,7 @@ pub(super) fn run(args: &ScoreArgs, progress: &Progress) -> Result<()> {
             "sampled": s.sampled.is_some(),
             "silhouette_ci": s.sampled.map(|e| [e.ci_low, e.ci_high]),
             "silhouette_sample_size": s.sampled.map(|e| e.sample_size),
+            "sampled_rows": super::engine::sampled_rows(&table),
         }));
     }
     println!(

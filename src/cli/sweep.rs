@@ -81,6 +81,7 @@ pub(super) fn run(args: &SweepArgs, progress: &Progress) -> Result<()> {
             "stable_k": s.recommendation.stable_k,
             "silhouette_sampled": s.silhouette_sampled,
             "decisions": s.decisions,
+            "sampled_rows": super::engine::sampled_rows(&loaded.table),
         }));
     }
     println!(

@@ -1,6 +1,6 @@
-//! From raw bytes to clean UTF-8 CSV text: bounded reading with progress, encoding detection (UTF-8 BOM,
-//! UTF-16 with or without BOM, Latin-1 fallback), binary-file detection, an unterminated-quote check and
-//! delimiter sniffing.
+//! From raw bytes to clean UTF-8 CSV text, as a stream: encoding detection (UTF-8 BOM, UTF-16 with or
+//! without BOM, Latin-1 fallback), binary-file detection, line-break counting and delimiter sniffing; plus
+//! the bounded whole-input read that [`super::read_input`] offers.
 
 use std::io::Read;
 
@@ -64,71 +64,272 @@ pub(crate) fn read_all(
     Ok(buf)
 }
 
-/// Turns raw bytes into UTF-8 text, with warnings for what was converted.
-pub(crate) fn to_utf8(
-    mut bytes: Vec<u8>,
-    source_name: &str,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<u8>> {
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes.drain(..3);
-    } else if bytes.starts_with(&[0xFF, 0xFE]) {
-        warnings.push("the file is UTF-16 (little-endian); it was converted to UTF-8".into());
-        return decode_utf16(&bytes[2..], false, source_name);
-    } else if bytes.starts_with(&[0xFE, 0xFF]) {
-        warnings.push("the file is UTF-16 (big-endian); it was converted to UTF-8".into());
-        return decode_utf16(&bytes[2..], true, source_name);
-    }
-    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-        // UTF-16 without a BOM has a NUL in every other byte of ASCII text.
-        let head = &bytes[..bytes.len().min(4096) & !1];
-        let even = head.iter().step_by(2).filter(|&&b| b == 0).count();
-        let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
-        let half = head.len() / 2;
-        if half > 0 && odd * 10 >= half * 9 && even * 10 < half {
-            warnings.push(
-                "the file is UTF-16 (little-endian, no BOM); it was converted to UTF-8".into(),
-            );
-            return decode_utf16(&bytes, false, source_name);
+/// Bytes looked at to detect the encoding and binary files (the decoder's first call gets at least this
+/// much, or the whole input).
+pub(crate) const HEAD_BYTES: usize = 65_536;
+
+/// How the raw bytes are turned into UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Not decided yet (before the first call).
+    Start,
+    /// UTF-8, checked as it streams by.
+    Utf8,
+    /// Latin-1 (ISO-8859-1), from the first byte that was not valid UTF-8 on.
+    Latin1,
+    /// UTF-16, converted.
+    Utf16 { big_endian: bool },
+}
+
+/// Streaming conversion of raw bytes to UTF-8 text: BOM stripped, UTF-16 converted, binary files refused,
+/// and text that stops being valid UTF-8 read as Latin-1 from the first bad byte on (a Latin-1 file whose
+/// first non-ASCII byte is bad, the usual case, is read as Latin-1 as a whole). Deterministic over the
+/// byte stream, so the export that streams the input again sees exactly the text the loader saw.
+#[derive(Debug)]
+pub(crate) struct Decoder {
+    mode: Mode,
+    /// Raw bytes consumed so far (for binary-file messages).
+    raw_pos: u64,
+    /// An incomplete UTF-8 sequence or UTF-16 unit carried to the next call.
+    pending: Vec<u8>,
+    /// Whether valid non-ASCII UTF-8 was seen (changes the Latin-1 warning).
+    saw_non_ascii: bool,
+    source_name: String,
+}
+
+/// What a call to [`Decoder::push`] found worth a warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DecodeNote {
+    /// The encoding was detected (a warning in words).
+    Detected(String),
+    /// Latin-1 starts at this index of the output; `after_utf8` when valid non-ASCII UTF-8 came before.
+    Latin1From {
+        /// Index in the output buffer.
+        at: usize,
+        /// Whether the text before it had non-ASCII UTF-8.
+        after_utf8: bool,
+    },
+}
+
+impl Decoder {
+    pub(crate) fn new(source_name: &str) -> Self {
+        Self {
+            mode: Mode::Start,
+            raw_pos: 0,
+            pending: Vec::new(),
+            saw_non_ascii: false,
+            source_name: source_name.to_owned(),
         }
-        if half > 0 && even * 10 >= half * 9 && odd * 10 < half {
-            warnings
-                .push("the file is UTF-16 (big-endian, no BOM); it was converted to UTF-8".into());
-            return decode_utf16(&bytes, true, source_name);
+    }
+
+    /// Decodes `raw` (the next bytes of the input) onto the end of `out`. The first call decides the
+    /// encoding and must get at least [`HEAD_BYTES`] bytes or the whole input.
+    pub(crate) fn push(
+        &mut self,
+        raw: &[u8],
+        out: &mut Vec<u8>,
+        notes: &mut Vec<DecodeNote>,
+    ) -> Result<()> {
+        let mut raw = raw;
+        if self.mode == Mode::Start {
+            let skip = self.detect(raw, notes)?;
+            raw = &raw[skip..];
+            self.raw_pos += skip as u64;
         }
-        return Err(binary_error(source_name, pos, "a NUL byte"));
+        match self.mode {
+            Mode::Start | Mode::Utf8 => self.push_utf8(raw, out, notes)?,
+            Mode::Latin1 => {
+                self.check_nul(raw)?;
+                latin1_extend(out, raw);
+            }
+            Mode::Utf16 { big_endian } => self.push_utf16(raw, big_endian, false, out)?,
+        }
+        self.raw_pos += raw.len() as u64;
+        Ok(())
     }
-    let head = &bytes[..bytes.len().min(65_536)];
-    let controls = head
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
-        .count();
-    if controls * 100 > head.len() {
-        let pos = head
-            .iter()
-            .position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
-            .unwrap_or(0);
-        return Err(binary_error(source_name, pos, "control characters"));
+
+    /// Ends the input: whatever is pending is decoded (an incomplete UTF-8 sequence as Latin-1).
+    pub(crate) fn finish(&mut self, out: &mut Vec<u8>, notes: &mut Vec<DecodeNote>) -> Result<()> {
+        if self.mode == Mode::Start {
+            return self.push(&[], out, notes);
+        }
+        let pending = std::mem::take(&mut self.pending);
+        match self.mode {
+            Mode::Utf8 | Mode::Start if !pending.is_empty() => {
+                notes.push(DecodeNote::Latin1From {
+                    at: out.len(),
+                    after_utf8: self.saw_non_ascii,
+                });
+                self.mode = Mode::Latin1;
+                latin1_extend(out, &pending);
+            }
+            Mode::Utf16 { big_endian } => {
+                self.pending = pending;
+                self.push_utf16(&[], big_endian, true, out)?;
+            }
+            _ => {}
+        }
+        Ok(())
     }
-    match std::str::from_utf8(&bytes) {
-        Ok(_) => Ok(bytes),
-        Err(e) => {
-            let at = e.valid_up_to();
-            let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
-            warnings.push(format!(
-                "the file is not valid UTF-8 (first bad byte on line {line}); it was read as Latin-1 \
-                 (ISO-8859-1). Save it as UTF-8 if accented letters look wrong"
+
+    /// Looks at the head: BOMs, UTF-16 without BOM, binary data. Returns the BOM length to skip.
+    fn detect(&mut self, head: &[u8], notes: &mut Vec<DecodeNote>) -> Result<usize> {
+        self.mode = Mode::Utf8;
+        if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            return Ok(3);
+        }
+        if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+            let big_endian = head[0] == 0xFE;
+            notes.push(DecodeNote::Detected(format!(
+                "the file is UTF-16 ({}); it was converted to UTF-8",
+                if big_endian {
+                    "big-endian"
+                } else {
+                    "little-endian"
+                }
+            )));
+            self.mode = Mode::Utf16 { big_endian };
+            return self.check_utf16_head(&head[2..], big_endian).map(|()| 2);
+        }
+        if let Some(pos) = memchr::memchr(0, head) {
+            // UTF-16 without a BOM has a NUL in every other byte of ASCII text.
+            let h = &head[..head.len().min(4096) & !1];
+            let even = h.iter().step_by(2).filter(|&&b| b == 0).count();
+            let odd = h.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+            let half = h.len() / 2;
+            for (big_endian, zeros, others) in [(false, odd, even), (true, even, odd)] {
+                if half > 0 && zeros * 10 >= half * 9 && others * 10 < half {
+                    notes.push(DecodeNote::Detected(format!(
+                        "the file is UTF-16 ({}, no BOM); it was converted to UTF-8",
+                        if big_endian {
+                            "big-endian"
+                        } else {
+                            "little-endian"
+                        }
+                    )));
+                    self.mode = Mode::Utf16 { big_endian };
+                    return self.check_utf16_head(head, big_endian).map(|()| 0);
+                }
+            }
+            return Err(binary_error(&self.source_name, pos as u64, "a NUL byte"));
+        }
+        let h = &head[..head.len().min(HEAD_BYTES)];
+        let is_control = |b: &u8| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C);
+        let controls = h.iter().filter(|b| is_control(b)).count();
+        if controls * 100 > h.len() {
+            let pos = h.iter().position(is_control).unwrap_or(0);
+            return Err(binary_error(
+                &self.source_name,
+                pos as u64,
+                "control characters",
             ));
-            Ok(bytes
-                .iter()
-                .map(|&b| char::from(b))
-                .collect::<String>()
-                .into_bytes())
         }
+        Ok(0)
+    }
+
+    /// UTF-16 whose head is mostly invalid is refused.
+    fn check_utf16_head(&self, b: &[u8], big_endian: bool) -> Result<()> {
+        let units = b[..b.len() & !1]
+            .chunks_exact(2)
+            .map(|c| unit(c, big_endian));
+        let (mut bad, mut n) = (0usize, 0usize);
+        for r in char::decode_utf16(units) {
+            n += 1;
+            bad += usize::from(r.is_err());
+        }
+        if bad * 100 > n.max(1) {
+            return Err(Error::Input {
+                source_name: self.source_name.clone(),
+                message: "the file starts like UTF-16 but is not valid UTF-16 text".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn check_nul(&self, raw: &[u8]) -> Result<()> {
+        match memchr::memchr(0, raw) {
+            Some(p) => Err(binary_error(
+                &self.source_name,
+                self.raw_pos + p as u64,
+                "a NUL byte",
+            )),
+            None => Ok(()),
+        }
+    }
+
+    fn push_utf8(
+        &mut self,
+        raw: &[u8],
+        out: &mut Vec<u8>,
+        notes: &mut Vec<DecodeNote>,
+    ) -> Result<()> {
+        self.check_nul(raw)?;
+        let start = out.len();
+        out.append(&mut self.pending);
+        out.extend_from_slice(raw);
+        match std::str::from_utf8(&out[start..]) {
+            Ok(s) => {
+                self.saw_non_ascii |= !self.saw_non_ascii && !s.is_ascii();
+            }
+            Err(e) => {
+                let good = start + e.valid_up_to();
+                self.saw_non_ascii |= !self.saw_non_ascii && !out[start..good].is_ascii();
+                if e.error_len().is_none() {
+                    // An incomplete sequence at the end: wait for the next bytes.
+                    self.pending = out.split_off(good);
+                } else {
+                    notes.push(DecodeNote::Latin1From {
+                        at: good,
+                        after_utf8: self.saw_non_ascii,
+                    });
+                    let tail = out.split_off(good);
+                    latin1_extend(out, &tail);
+                    self.mode = Mode::Latin1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn push_utf16(
+        &mut self,
+        raw: &[u8],
+        big_endian: bool,
+        last: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let mut bytes = std::mem::take(&mut self.pending);
+        bytes.extend_from_slice(raw);
+        let mut even = bytes.len() & !1;
+        if !last && even >= 2 {
+            // A high surrogate at the end waits for its pair.
+            let u = unit(&bytes[even - 2..even], big_endian);
+            if (0xD800..0xDC00).contains(&u) {
+                even -= 2;
+            }
+        }
+        let units = bytes[..even].chunks_exact(2).map(|c| unit(c, big_endian));
+        let start = out.len();
+        let mut tmp = [0u8; 4];
+        for r in char::decode_utf16(units) {
+            let c = r.unwrap_or(char::REPLACEMENT_CHARACTER);
+            out.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+        }
+        if let Some(p) = memchr::memchr(0, &out[start..]) {
+            return Err(binary_error(
+                &self.source_name,
+                (start + p) as u64,
+                "a NUL character",
+            ));
+        }
+        if !last {
+            self.pending = bytes[even..].to_vec();
+        }
+        Ok(())
     }
 }
 
-fn binary_error(source_name: &str, pos: usize, what: &str) -> Error {
+fn binary_error(source_name: &str, pos: u64, what: &str) -> Error {
     Error::Input {
         source_name: source_name.to_owned(),
         message: format!(
@@ -137,121 +338,75 @@ fn binary_error(source_name: &str, pos: usize, what: &str) -> Error {
     }
 }
 
-fn decode_utf16(b: &[u8], big_endian: bool, source_name: &str) -> Result<Vec<u8>> {
-    let units = b.chunks_exact(2).map(|c| {
-        if big_endian {
-            u16::from_be_bytes([c[0], c[1]])
-        } else {
-            u16::from_le_bytes([c[0], c[1]])
-        }
-    });
-    let mut out = String::with_capacity(b.len() / 2);
-    let mut bad = 0usize;
-    for r in char::decode_utf16(units) {
-        if let Ok(c) = r {
-            out.push(c);
-        } else {
-            bad += 1;
-            out.push(char::REPLACEMENT_CHARACTER);
+fn unit(c: &[u8], big_endian: bool) -> u16 {
+    if big_endian {
+        u16::from_be_bytes([c[0], c[1]])
+    } else {
+        u16::from_le_bytes([c[0], c[1]])
+    }
+}
+
+/// Appends Latin-1 bytes as UTF-8 (ASCII runs copied as they are).
+fn latin1_extend(out: &mut Vec<u8>, raw: &[u8]) {
+    out.reserve(raw.len() + raw.len() / 8);
+    let mut rest = raw;
+    while !rest.is_empty() {
+        let ascii = rest.iter().position(|&b| b >= 0x80).unwrap_or(rest.len());
+        out.extend_from_slice(&rest[..ascii]);
+        rest = &rest[ascii..];
+        if let Some((&b, tail)) = rest.split_first() {
+            out.extend_from_slice(&[0xC0 | (b >> 6), 0x80 | (b & 0x3F)]);
+            rest = tail;
         }
     }
-    if bad * 100 > out.len().max(1) {
-        return Err(Error::Input {
-            source_name: source_name.to_owned(),
-            message: "the file starts like UTF-16 but is not valid UTF-16 text".into(),
+}
+
+/// The warning for a [`DecodeNote::Latin1From`] on `line`.
+pub(crate) fn latin1_warning(line: u64, after_utf8: bool) -> String {
+    if after_utf8 {
+        format!(
+            "the file is not valid UTF-8 from line {line} on (first bad byte); the text before it was \
+             read as UTF-8 and the rest as Latin-1 (ISO-8859-1). Save it as UTF-8 if accented letters \
+             look wrong"
+        )
+    } else {
+        format!(
+            "the file is not valid UTF-8 (first bad byte on line {line}); it was read as Latin-1 \
+             (ISO-8859-1). Save it as UTF-8 if accented letters look wrong"
+        )
+    }
+}
+
+/// Line breaks in `text`: `\n`, and `\r` not followed by `\n` (a `\r` at the very end counts; callers
+/// never cut between `\r` and `\n`).
+pub(crate) fn count_breaks(text: &[u8]) -> u64 {
+    let lf = memchr::memchr_iter(b'\n', text).count();
+    let lone_cr = memchr::memchr_iter(b'\r', text)
+        .filter(|&p| text.get(p + 1) != Some(&b'\n'))
+        .count();
+    (lf + lone_cr) as u64
+}
+
+/// Decodes a whole input held in memory (what the loader would parse), with warnings in words.
+pub(crate) fn to_utf8(
+    bytes: &[u8],
+    source_name: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<u8>> {
+    let mut d = Decoder::new(source_name);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut notes = Vec::new();
+    d.push(bytes, &mut out, &mut notes)?;
+    d.finish(&mut out, &mut notes)?;
+    for n in notes {
+        warnings.push(match n {
+            DecodeNote::Detected(w) => w,
+            DecodeNote::Latin1From { at, after_utf8 } => {
+                latin1_warning(1 + count_breaks(&out[..at]), after_utf8)
+            }
         });
-    }
-    let out = out.into_bytes();
-    if out.contains(&0) {
-        return Err(binary_error(source_name, 0, "a NUL character"));
     }
     Ok(out)
-}
-
-/// Errors with the line where a quoted field opens and never closes (the csv parser would otherwise
-/// swallow the rest of the file into one field). Returns up to `n_chunks - 1` places where a record
-/// starts, as `(byte, line)`, spread evenly, so that chunks can be parsed in parallel.
-pub(crate) fn check_quotes(
-    text: &[u8],
-    delimiter: u8,
-    source_name: &str,
-    n_chunks: usize,
-) -> Result<Vec<(usize, u64)>> {
-    let step = text.len() / n_chunks.max(1) + 1;
-    if memchr::memchr(b'"', text).is_none() {
-        return Ok(unquoted_splits(text, step));
-    }
-    quoted_splits(text, delimiter, source_name, step)
-}
-
-/// The byte loop of [`check_quotes`]: tracks quoted fields, splits only between records.
-fn quoted_splits(
-    text: &[u8],
-    delimiter: u8,
-    source_name: &str,
-    step: usize,
-) -> Result<Vec<(usize, u64)>> {
-    let mut next_split = step;
-    let mut splits = Vec::new();
-    let mut line = 1u64;
-    let mut open_line = 0u64;
-    let mut in_quotes = false;
-    let mut at_field_start = true;
-    let mut i = 0;
-    while i < text.len() {
-        let b = text[i];
-        if in_quotes {
-            if b == b'"' {
-                if text.get(i + 1) == Some(&b'"') {
-                    i += 1;
-                } else {
-                    in_quotes = false;
-                }
-            } else if b == b'\n' {
-                line += 1;
-            }
-        } else if b == b'"' && at_field_start {
-            in_quotes = true;
-            open_line = line;
-        } else if b == b'\n' {
-            line += 1;
-            if i >= next_split && i + 1 < text.len() {
-                splits.push((i + 1, line));
-                next_split = i + 1 + step;
-            }
-        }
-        at_field_start = !in_quotes && (b == delimiter || b == b'\n' || b == b'\r');
-        i += 1;
-    }
-    if in_quotes {
-        return Err(Error::Csv {
-            source_name: source_name.to_owned(),
-            line: open_line,
-            message: "a quoted field starts here and is never closed (a missing '\"')".into(),
-        });
-    }
-    Ok(splits)
-}
-
-/// [`check_quotes`] for text without any quote: a record starts after every newline, so splits are the
-/// first newline after each `step` bytes, and lines are counted with SIMD instead of a byte loop.
-fn unquoted_splits(text: &[u8], step: usize) -> Vec<(usize, u64)> {
-    let mut splits = Vec::new();
-    let (mut from, mut line) = (0usize, 1u64);
-    let mut at = step;
-    while at < text.len() {
-        let Some(nl) = memchr::memchr(b'\n', &text[at..]).map(|p| at + p) else {
-            break;
-        };
-        if nl + 1 >= text.len() {
-            break;
-        }
-        line += memchr::memchr_iter(b'\n', &text[from..=nl]).count() as u64;
-        splits.push((nl + 1, line));
-        from = nl + 1;
-        at = nl + 1 + step;
-    }
-    splits
 }
 
 /// Picks the delimiter among `,` `;` tab `|` that splits the first lines into the same number (> 1) of
@@ -305,47 +460,82 @@ mod tests {
     }
 
     #[test]
-    fn unterminated_quote_names_its_line() {
-        let e = check_quotes(b"a,b\n1,2\n3,\"oops\n4,5\n", b',', "f.csv", 1).unwrap_err();
-        assert!(e.to_string().contains("line 3"), "{e}");
-        let text = b"a,b\n\"x\"\"y\",\"multi\nline\"\n5\" tall,2\n";
-        // Splits never fall inside the quoted newline.
-        let splits = check_quotes(text, b',', "f.csv", 30).unwrap();
-        assert_eq!(splits, [(4, 2), (24, 4)]);
-    }
-
-    #[test]
-    fn unquoted_fast_path_matches_the_state_machine() {
-        let mut text = b"a,b\n".to_vec();
-        for i in 0..500 {
-            text.extend_from_slice(format!("{i},{}\r\n", i * 3).as_bytes());
-        }
-        for step in [1, 7, 64, 333, 5000, 100_000] {
-            let fast = unquoted_splits(&text, step);
-            let slow = quoted_splits(&text, b',', "f.csv", step).unwrap();
-            assert_eq!(fast, slow, "step {step}");
-            assert_eq!(fast.is_empty(), step >= text.len(), "step {step}");
-        }
-    }
-
-    #[test]
     fn utf16_and_latin1_decode() {
         let mut w = Vec::new();
         let mut le = vec![0xFF, 0xFE];
         for u in "a,b\n1,é\n".encode_utf16() {
             le.extend_from_slice(&u.to_le_bytes());
         }
-        assert_eq!(to_utf8(le, "f", &mut w).unwrap(), "a,b\n1,é\n".as_bytes());
+        assert_eq!(to_utf8(&le, "f", &mut w).unwrap(), "a,b\n1,é\n".as_bytes());
         let latin = b"a,b\n1,caf\xe9\n".to_vec();
         assert_eq!(
-            to_utf8(latin, "f", &mut w).unwrap(),
+            to_utf8(&latin, "f", &mut w).unwrap(),
             "a,b\n1,café\n".as_bytes()
         );
         assert!(
             w.iter()
                 .any(|m| m.contains("Latin-1") && m.contains("line 2"))
         );
-        assert!(to_utf8(b"\x00\x01\x02garbage".to_vec(), "f", &mut w).is_err());
+        assert!(to_utf8(b"\x00\x01\x02garbage", "f", &mut w).is_err());
+    }
+
+    /// Decoding in pieces of any size gives what decoding the whole gives.
+    fn in_pieces(bytes: &[u8], piece: usize) -> (Vec<u8>, Vec<DecodeNote>) {
+        let mut d = Decoder::new("f");
+        let (mut out, mut notes) = (Vec::new(), Vec::new());
+        let head = bytes.len().min(HEAD_BYTES);
+        d.push(&bytes[..head], &mut out, &mut notes).unwrap();
+        for c in bytes[head..].chunks(piece) {
+            d.push(c, &mut out, &mut notes).unwrap();
+        }
+        d.finish(&mut out, &mut notes).unwrap();
+        (out, notes)
+    }
+
+    #[test]
+    fn streaming_matches_whole_decoding() {
+        let text = "0,caf\u{e9},\u{1F600}\r\n".repeat(20_000);
+        let mut le = vec![0xFF, 0xFE];
+        for u in text.encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+        }
+        for piece in [1, 3, 4097] {
+            assert_eq!(
+                in_pieces(text.as_bytes(), piece).0,
+                text.as_bytes(),
+                "{piece}"
+            );
+            assert_eq!(in_pieces(&le, piece).0, text.as_bytes(), "{piece}");
+        }
+        // Valid UTF-8, then a Latin-1 byte: the prefix stays UTF-8, the rest is Latin-1.
+        let mut mixed = text.as_bytes().to_vec();
+        mixed.extend_from_slice(b"last,caf\xe9\n");
+        let (out, notes) = in_pieces(&mixed, 7);
+        assert!(out.starts_with(text.as_bytes()) && out.ends_with("café\n".as_bytes()));
+        assert_eq!(
+            notes,
+            [DecodeNote::Latin1From {
+                at: text.len() + 8,
+                after_utf8: true
+            }]
+        );
+        // A NUL after the head is a binary file.
+        let mut nul = text.as_bytes().to_vec();
+        nul.push(0);
+        let mut d = Decoder::new("f");
+        let mut out = Vec::new();
+        d.push(&nul[..HEAD_BYTES], &mut out, &mut Vec::new())
+            .unwrap();
+        let e = d
+            .push(&nul[HEAD_BYTES..], &mut out, &mut Vec::new())
+            .unwrap_err();
+        assert!(e.to_string().contains("binary"), "{e}");
+    }
+
+    #[test]
+    fn line_breaks_of_every_kind() {
+        assert_eq!(count_breaks(b"a\nb\r\nc\rd\r"), 4);
+        assert_eq!(count_breaks(b""), 0);
     }
 
     #[test]

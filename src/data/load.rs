@@ -1,16 +1,36 @@
-//! CSV loading: bytes -> UTF-8 text -> delimiter and header -> one streaming parse into column builders ->
-//! kinds decided -> [`Table`]. Reports progress by bytes and can be cancelled.
+//! CSV loading in one streaming pass: raw bytes → blocks of whole decoded records ([`super::split`]) →
+//! parsed in parallel into column builders and merged in file order ([`super::pipeline`]) → kinds decided →
+//! [`Table`]. Memory holds the columns plus a few blocks of text; the input is not kept in memory (a file
+//! is re-read from its path, a stream is spooled, see [`Source`]). Columns that turn out to hold text after
+//! numbers are re-read from the source in a second pass over those columns only. Reports progress by
+//! bytes and can be cancelled.
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
-use super::decode::{check_quotes, read_all, sniff_delimiter, to_utf8};
+use super::decode::{count_breaks, read_all, to_utf8};
 use super::infer::{ColBuilder, is_missing_token};
-use rayon::prelude::*;
-
-use super::{Column, Table};
+use super::pipeline::{self, Budget, Merged};
+use super::source::{Source, Tee};
+use super::split::{Block, Blocks};
+use super::tokenize::ParseCtx;
+use super::{Column, SampleInfo, Table};
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
+
+/// The most columns a file may have (a wrong delimiter or a binary file can look like millions).
+pub const MAX_COLUMNS: usize = 100_000;
+
+/// A uniform random sample of the data rows, drawn in one streaming pass (reservoir sampling), so that a
+/// file bigger than memory can be loaded; the kept rows stay in file order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sample {
+    /// Rows to keep (all of them when the file has fewer).
+    pub rows: usize,
+    /// Seed of the random choice ([`crate::rng::Rng`]): the same seed keeps the same rows.
+    pub seed: u64,
+}
 
 /// Choices for reading a CSV; the defaults guess everything.
 #[derive(Debug, Clone)]
@@ -21,6 +41,8 @@ pub struct LoadOptions {
     pub has_header: Option<bool>,
     /// Longest line accepted before the file is refused (bounded memory on garbage input).
     pub max_line_bytes: usize,
+    /// Load a random sample of the rows instead of all of them.
+    pub sample: Option<Sample>,
 }
 
 impl Default for LoadOptions {
@@ -29,11 +51,13 @@ impl Default for LoadOptions {
             delimiter: None,
             has_header: None,
             max_line_bytes: 256 << 20,
+            sample: None,
         }
     }
 }
 
-/// Loads a CSV file.
+/// Loads a CSV file. A file is read in blocks and re-read from its path when needed (text columns, export);
+/// a FIFO or device is read like a stream.
 pub fn load_path(path: &Path, opts: &LoadOptions, progress: &Progress) -> Result<Table> {
     let name = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
@@ -43,20 +67,45 @@ pub fn load_path(path: &Path, opts: &LoadOptions, progress: &Progress) -> Result
             message: "this is a folder, not a CSV file".into(),
         });
     }
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let bytes = read_all(file, &name, Some(meta.len()), opts.max_line_bytes, progress)?;
-    load_bytes(bytes, &name, opts, progress)
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return load_reader(file, &name, opts, progress);
+    }
+    let input = Input {
+        name: &name,
+        size: Some(meta.len()),
+        held: 0,
+        spooled: false,
+    };
+    let pass = first_pass(&mut file, &input, opts, progress)?;
+    drop(file);
+    finish(
+        pass,
+        Source::Path(path.to_path_buf()),
+        &input,
+        opts,
+        progress,
+    )
 }
 
-/// Loads a CSV from any reader (standard input, a network stream); `source_name` appears in messages.
+/// Loads a CSV from any reader (standard input, a network stream); `source_name` appears in messages. The
+/// stream is spooled as it is read (in memory, then a temporary file) so that it can be read again.
 pub fn load_reader(
     reader: impl Read,
     source_name: &str,
     opts: &LoadOptions,
     progress: &Progress,
 ) -> Result<Table> {
-    let bytes = read_all(reader, source_name, None, opts.max_line_bytes, progress)?;
-    load_bytes(bytes, source_name, opts, progress)
+    let input = Input {
+        name: source_name,
+        size: None,
+        held: 0,
+        spooled: true,
+    };
+    let mut tee = Tee::new(reader);
+    let pass = first_pass(&mut tee, &input, opts, progress)?;
+    let source = Source::Spool(Arc::new(tee.finish()?));
+    finish(pass, source, &input, opts, progress)
 }
 
 /// Loads `arg` as the CLI understands it: a path, or `-` for standard input.
@@ -68,8 +117,8 @@ pub fn load_input(arg: &str, opts: &LoadOptions, progress: &Progress) -> Result<
     }
 }
 
-/// The raw bytes of `arg` (a path, or `-` for standard input) and its name for messages, so that a caller
-/// can both load it ([`load_bytes`]) and stream its text again for export ([`decode_text`]).
+/// The raw bytes of `arg` (a path, or `-` for standard input) and its name for messages, for callers that
+/// want the bytes themselves; [`load_input`] streams instead and keeps what is needed to read it again.
 pub fn read_input(arg: &str, opts: &LoadOptions, progress: &Progress) -> Result<(Vec<u8>, String)> {
     if arg == "-" {
         let bytes = read_all(
@@ -96,237 +145,379 @@ pub fn read_input(arg: &str, opts: &LoadOptions, progress: &Progress) -> Result<
 
 /// The UTF-8 text the loader parses for these bytes (BOM stripped, UTF-16 and Latin-1 converted).
 pub fn decode_text(bytes: Vec<u8>, source_name: &str) -> Result<Vec<u8>> {
-    to_utf8(bytes, source_name, &mut Vec::new())
+    let marked = [&[0xEF, 0xBB, 0xBF][..], &[0xFF, 0xFE], &[0xFE, 0xFF]]
+        .iter()
+        .any(|bom| bytes.starts_with(bom));
+    if !marked && memchr::memchr(0, &bytes).is_none() && std::str::from_utf8(&bytes).is_ok() {
+        // Plain UTF-8: the text is the bytes.
+        return Ok(bytes);
+    }
+    to_utf8(&bytes, source_name, &mut Vec::new())
 }
 
-/// Loads a CSV held in memory.
+/// Loads a CSV held in memory; the table keeps the bytes as its [`Source`].
 pub fn load_bytes(
     bytes: Vec<u8>,
     source_name: &str,
     opts: &LoadOptions,
     progress: &Progress,
 ) -> Result<Table> {
-    let input_err = |message: &str| Error::Input {
-        source_name: source_name.to_owned(),
-        message: message.to_owned(),
+    let bytes = Arc::new(bytes);
+    let input = Input {
+        name: source_name,
+        size: Some(bytes.len() as u64),
+        held: bytes.len() as u64,
+        spooled: false,
     };
-    if bytes.is_empty() {
-        return Err(input_err("the file is empty"));
+    let pass = first_pass(&mut bytes.as_slice(), &input, opts, progress)?;
+    finish(pass, Source::Memory(bytes), &input, opts, progress)
+}
+
+/// What the passes know about the input.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Input<'a> {
+    /// Name for messages.
+    pub name: &'a str,
+    /// Size in bytes, if known.
+    pub size: Option<u64>,
+    /// Bytes of the input held in memory anyway (for the budget).
+    pub held: u64,
+    /// Whether the input is spooled in memory as it is read.
+    pub spooled: bool,
+}
+
+/// A table before its column kinds are decided.
+#[derive(Debug)]
+pub(crate) struct Parts {
+    /// Rows and builders.
+    pub merged: Merged,
+    /// Column names.
+    pub names: Vec<String>,
+    /// Warnings so far.
+    pub warnings: Vec<String>,
+    /// Delimiter used.
+    pub delimiter: u8,
+    /// Whether the first record was the header.
+    pub has_header: bool,
+    /// Set when the rows are a sample (then the text pass is done already).
+    pub sampled: Option<SampleInfo>,
+}
+
+/// The header (or first) record of the first block, and the data that follows it.
+pub(crate) struct Head {
+    /// Column names.
+    pub names: Vec<String>,
+    /// Whether the first record is a header.
+    pub has_header: bool,
+    /// The header record's text (empty without a header).
+    pub header_text: Vec<u8>,
+    /// Line of the header record.
+    pub header_line: u64,
+    /// The rest of the first block (data records).
+    pub rest: Block,
+    /// Header warnings.
+    pub warnings: Vec<String>,
+}
+
+impl Head {
+    /// Fields per record.
+    pub(crate) fn ncols(&self) -> usize {
+        self.names.len()
+    }
+}
+
+/// Reads the first record of `first`; `has_header` `None` detects whether it is a header.
+pub(crate) fn read_head(
+    first: Block,
+    delimiter: u8,
+    has_header: Option<bool>,
+    name: &str,
+) -> Result<Head> {
+    let no_rows = || Error::Input {
+        source_name: name.to_owned(),
+        message: "the file has no rows".into(),
+    };
+    let text = &first.text;
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_slice());
+    let mut rec = csv::ByteRecord::new();
+    if !rdr.read_byte_record(&mut rec).map_err(|_| no_rows())? {
+        return Err(no_rows());
+    }
+    // The reader's position is before any blank lines it skipped.
+    let mut start = rec
+        .position()
+        .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0))
+        .min(text.len());
+    while start < text.len() && matches!(text[start], b'\n' | b'\r') {
+        start += 1;
+    }
+    let mut end = usize::try_from(rdr.position().byte())
+        .unwrap_or(text.len())
+        .min(text.len());
+    if end > 0 && text[end - 1] == b'\r' && text.get(end) == Some(&b'\n') {
+        end += 1;
+    }
+    let header_line = first.first_line + count_breaks(&text[..start.min(end)]);
+    if rec.len() > MAX_COLUMNS {
+        return Err(Error::Csv {
+            source_name: name.to_owned(),
+            line: header_line,
+            message: format!(
+                "the first row has {} fields; at most {} columns are supported (is the delimiter '{}' \
+                 right, and is this really a CSV file?)",
+                pipeline::thousands(rec.len() as u64),
+                pipeline::thousands(MAX_COLUMNS as u64),
+                char::from(delimiter).escape_default()
+            ),
+        });
     }
     let mut warnings = Vec::new();
-    let text = to_utf8(bytes, source_name, &mut warnings)?;
-    if text.iter().all(u8::is_ascii_whitespace) {
-        return Err(input_err("the file has only blank lines"));
-    }
-    let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
-    let n_chunks = if text.len() > (1 << 20) {
-        rayon::current_num_threads() * 4
-    } else {
-        1
-    };
-    let splits = check_quotes(&text, delimiter, source_name, n_chunks)?;
-    progress.check()?;
-
-    let builder = || {
-        let mut b = csv::ReaderBuilder::new();
-        b.delimiter(delimiter).has_headers(false).flexible(true);
-        b
-    };
-    let mut rdr = builder().from_reader(text.as_slice());
-    let mut rec = csv::ByteRecord::new();
-    if !read_record(&mut rdr, &mut rec, &text, 0, source_name)? {
-        return Err(input_err("the file has no rows"));
-    }
-    let first = rec.clone();
-    let has_header = opts.has_header.unwrap_or_else(|| looks_like_header(&first));
+    let has_header = has_header.unwrap_or_else(|| looks_like_header(&rec));
     let names = if has_header {
-        header_names(&first, &mut warnings)
+        header_names(&rec, &mut warnings)
     } else {
         warnings.push("no header row found; columns are named column_1, column_2, ...".into());
-        (1..=first.len()).map(|i| format!("column_{i}")).collect()
+        (1..=rec.len()).map(|i| format!("column_{i}")).collect()
     };
-    let ncols = first.len();
-    let data_start = if has_header {
-        usize::try_from(rdr.position().byte()).unwrap_or(text.len())
+    let data_start = if has_header { end } else { 0 };
+    let mut content_end = end;
+    while content_end > start && matches!(text[content_end - 1], b'\n' | b'\r') {
+        content_end -= 1;
+    }
+    let header_text = if has_header {
+        text[start..content_end].to_vec()
     } else {
-        0
+        Vec::new()
     };
-    let data_line = 1 + text[..data_start].iter().filter(|&&b| b == b'\n').count() as u64;
-    let mut bounds: Vec<(usize, u64)> = vec![(data_start, data_line)];
-    bounds.extend(splits.into_iter().filter(|&(b, _)| b > data_start));
-    let ends: Vec<usize> = bounds
-        .iter()
-        .skip(1)
-        .map(|&(b, _)| b)
-        .chain([text.len()])
-        .collect();
-
-    let total = text.len() as u64;
-    progress.set_stage("parsing", total);
-    let bytes_per_row = (first.as_slice().len() + ncols).max(1);
-    let ctx = ChunkCtx {
-        text: &text,
-        ncols,
-        bytes_per_row,
-        source_name,
-        progress,
-        builder: &builder,
-    };
-    let parsed: Vec<Result<(Vec<ColBuilder>, Vec<u64>)>> = bounds
-        .par_iter()
-        .zip(ends.par_iter())
-        .map(|(&(start, line), &end)| ctx.parse(start, end, line))
-        .collect();
-    let mut cols: Vec<ColBuilder> = Vec::new();
-    let mut row_lines: Vec<u64> = Vec::new();
-    for part in parsed {
-        let (part_cols, part_lines) = part?;
-        if cols.is_empty() {
-            cols = part_cols;
-            row_lines = part_lines;
-        } else {
-            for (c, p) in cols.iter_mut().zip(part_cols) {
-                c.append(p);
-            }
-            row_lines.extend(part_lines);
-        }
-    }
-    if row_lines.is_empty() {
-        return Err(input_err("the file has a header row but no data rows"));
-    }
-
-    // Columns that turned out not to be numeric but had numbers in them: read their text again.
-    let reread: Vec<usize> = (0..cols.len()).filter(|&j| cols[j].needs_text()).collect();
-    if !reread.is_empty() {
-        progress.set_stage("re-reading text columns", total);
-        for &j in &reread {
-            cols[j].reset_text();
-        }
-        let mut rdr = builder().from_reader(&text[data_start..]);
-        while read_record(
-            &mut rdr,
-            &mut rec,
-            &text[data_start..],
-            data_line - 1,
-            source_name,
-        )? {
-            for &j in &reread {
-                cols[j].push_text(&rec[j]);
-            }
-        }
-    }
-    progress.check()?;
-
-    let columns: Vec<Column> = cols
-        .into_iter()
-        .zip(names)
-        .map(|(b, name)| b.finish(name, &mut warnings))
-        .collect();
-    Ok(Table {
-        columns,
-        source_name: source_name.to_owned(),
-        warnings,
-        row_lines,
-        delimiter,
+    let first_line = first.first_line + count_breaks(&text[..data_start]);
+    let mut rest = first.text;
+    rest.drain(..data_start);
+    Ok(Head {
+        names,
         has_header,
+        header_text,
+        header_line,
+        rest: Block {
+            quoted: memchr::memchr(b'"', &rest).is_some(),
+            text: rest,
+            first_line,
+            raw_read: first.raw_read,
+        },
+        warnings,
     })
 }
 
-/// What every chunk parser shares.
-struct ChunkCtx<'a, B: Fn() -> csv::ReaderBuilder> {
-    text: &'a [u8],
-    ncols: usize,
-    bytes_per_row: usize,
-    source_name: &'a str,
-    progress: &'a Progress,
-    builder: &'a B,
+/// The first pass: every row, or a sample.
+fn first_pass(
+    reader: &mut dyn Read,
+    input: &Input<'_>,
+    opts: &LoadOptions,
+    progress: &Progress,
+) -> Result<Parts> {
+    progress.set_stage("reading", input.size.unwrap_or(0));
+    let mut blocks = Blocks::new(reader, input.name, opts.delimiter, opts.max_line_bytes)?;
+    let delimiter = blocks.delimiter();
+    let first = blocks.next_block()?.ok_or_else(|| Error::Input {
+        source_name: input.name.to_owned(),
+        message: "the file has no rows".into(),
+    })?;
+    let head = read_head(first, delimiter, opts.has_header, input.name)?;
+    if let Some(sample) = opts.sample {
+        return super::sample::sample_pass(&mut blocks, head, sample, input, opts, progress);
+    }
+    let ncols = head.ncols();
+    let rest = head.rest;
+    let bytes_per_row = head.header_text.len().max(2 * ncols);
+    let mut ctx = ParseCtx {
+        ncols,
+        delimiter,
+        source_name: input.name,
+        text_only: None,
+        bytes_per_row,
+    };
+    // The first data block is parsed here: what it costs per byte of text projects the whole table.
+    let parsed = ctx.parse(&rest.text, rest.first_line, rest.quoted)?;
+    let mut budget = budget_from(&parsed, &rest, input, ncols, bytes_per_row);
+    budget.fixed += (rest.text.len() as f64 * budget.per_text_byte) as u64;
+    budget.check(rest.text.len() as u64, rest.raw_read)?;
+    ctx.bytes_per_row = budget.text_per_row.ceil() as usize;
+    let mut merged = Merged::default();
+    merged.merge(parsed);
+    if let Some(size) = input.size {
+        let rows = (size as f64 / budget.text_per_row * 1.05) as usize + 64;
+        let rows = rows.min(size as usize / ncols.max(1) + 64);
+        for c in &mut merged.cols {
+            c.reserve(rows.saturating_sub(merged.rows));
+        }
+    }
+    progress.set_done(rest.raw_read);
+    drop(rest);
+    pipeline::run(&mut blocks, None, &ctx, Some(&budget), progress, &mut |p| {
+        merged.merge(p);
+        Ok(())
+    })?;
+    let mut warnings = std::mem::take(&mut blocks.warnings);
+    warnings.extend(head.warnings);
+    Ok(Parts {
+        merged,
+        names: head.names,
+        warnings,
+        delimiter,
+        has_header: head.has_header,
+        sampled: None,
+    })
 }
 
-impl<B: Fn() -> csv::ReaderBuilder + Sync> ChunkCtx<'_, B> {
-    /// Parses `text[start..end]` (whole records; `first_line` is the line of `start`).
-    fn parse(
-        &self,
-        start: usize,
-        end: usize,
-        first_line: u64,
-    ) -> Result<(Vec<ColBuilder>, Vec<u64>)> {
-        let chunk = &self.text[start..end];
-        let estimate = chunk.len() / self.bytes_per_row + 16;
-        let mut cols: Vec<ColBuilder> = (0..self.ncols)
-            .map(|_| ColBuilder::with_capacity(estimate))
-            .collect();
-        let mut lines = Vec::with_capacity(estimate);
-        let mut rdr = (self.builder)().from_reader(chunk);
-        let mut rec = csv::ByteRecord::new();
-        let offset = first_line - 1;
-        let mut reported = 0u64;
-        while read_record(&mut rdr, &mut rec, chunk, offset, self.source_name)? {
-            let line = rec.position().map_or(0, |p| position_line(chunk, p)) + offset;
-            if rec.len() != self.ncols {
-                return Err(Error::Csv {
-                    source_name: self.source_name.to_owned(),
-                    line,
-                    message: format!(
-                        "this row has {} field(s) but the first row has {}; fix the row (a stray \
-                         delimiter or a missing quote?)",
-                        rec.len(),
-                        self.ncols
-                    ),
-                });
-            }
-            for (b, field) in cols.iter_mut().zip(rec.iter()) {
-                b.push(field, line);
-            }
-            lines.push(line);
-            if lines.len() % 16_384 == 0 {
-                self.progress.check()?;
-                let at = rec.position().map_or(0, csv::Position::byte);
-                self.progress.add(at - reported);
-                reported = at;
-            }
-        }
-        Ok((cols, lines))
+/// The budget of a load whose first data block `rest` parsed into `parsed`.
+pub(crate) fn budget_from(
+    parsed: &super::tokenize::Parsed,
+    rest: &Block,
+    input: &Input<'_>,
+    ncols: usize,
+    bytes_per_row: usize,
+) -> Budget {
+    let rows = parsed.lines.len();
+    let heap: u64 = parsed.cols.iter().map(ColBuilder::heap_bytes).sum();
+    let (per_text_byte, text_per_row) = if rows >= 16 && !rest.text.is_empty() {
+        let text = rest.text.len() as f64;
+        (heap as f64 / text, text / rows as f64)
+    } else {
+        // Too little to tell: 12 bytes per cell, rows as long as the header.
+        let per_row = bytes_per_row.max(1) as f64;
+        ((ncols * 12) as f64 / per_row, per_row)
+    };
+    Budget {
+        name: input.name.to_owned(),
+        size: input.size,
+        spooled: input.spooled,
+        per_text_byte,
+        text_per_row,
+        fixed: pipeline::fixed_overhead(ncols, input.size) + input.held,
+        ncols,
     }
 }
 
-/// The 1-based line where a record starts. After a CRLF the parser's position still points at the `\n`,
-/// one line early.
-fn position_line(text: &[u8], p: &csv::Position) -> u64 {
-    let at = usize::try_from(p.byte()).unwrap_or(usize::MAX);
-    p.line() + u64::from(text.get(at) == Some(&b'\n'))
+/// The text pass (columns that need their text re-read from `source`), kinds decided, the table.
+fn finish(
+    mut parts: Parts,
+    source: Source,
+    input: &Input<'_>,
+    opts: &LoadOptions,
+    progress: &Progress,
+) -> Result<Table> {
+    if parts.merged.rows == 0 {
+        return Err(Error::Input {
+            source_name: input.name.to_owned(),
+            message: "the file has a header row but no data rows".into(),
+        });
+    }
+    if parts.sampled.is_none() {
+        text_pass(&mut parts, &source, input, opts, progress)?;
+    }
+    progress.check()?;
+    Ok(parts.into_table(source, input.name))
 }
 
-fn read_record(
-    rdr: &mut csv::Reader<&[u8]>,
-    rec: &mut csv::ByteRecord,
-    text: &[u8],
-    line_offset: u64,
-    source_name: &str,
-) -> Result<bool> {
-    rdr.read_byte_record(rec)
-        .map_err(|e| csv_error(&e, text, line_offset, source_name))
+impl Parts {
+    /// Decides the kinds and builds the table.
+    pub(crate) fn into_table(self, source: Source, name: &str) -> Table {
+        let mut warnings = self.warnings;
+        let columns: Vec<Column> = self
+            .merged
+            .cols
+            .into_iter()
+            .zip(self.names)
+            .map(|(b, name)| b.finish(name, &mut warnings))
+            .collect();
+        Table {
+            columns,
+            source_name: name.to_owned(),
+            warnings,
+            row_lines: self.merged.lines.unwrap_or_default(),
+            delimiter: self.delimiter,
+            has_header: self.has_header,
+            source,
+            sampled: self.sampled,
+        }
+    }
 }
 
-fn csv_error(e: &csv::Error, text: &[u8], line_offset: u64, source_name: &str) -> Error {
-    let line_of = |p: &csv::Position| position_line(text, p) + line_offset;
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            pos,
-            expected_len,
-            len,
-        } => Error::Csv {
-            source_name: source_name.to_owned(),
-            line: pos.as_ref().map_or(0, line_of),
-            message: format!(
-                "this row has {len} field(s) but the first row has {expected_len}; fix the row (a stray \
-                 delimiter or a missing quote?)"
-            ),
+/// Re-reads the text of the columns that turned out not to be numeric but had numbers in them.
+pub(crate) fn text_pass(
+    parts: &mut Parts,
+    source: &Source,
+    input: &Input<'_>,
+    opts: &LoadOptions,
+    progress: &Progress,
+) -> Result<()> {
+    let reread: Vec<bool> = parts
+        .merged
+        .cols
+        .iter()
+        .map(ColBuilder::needs_text)
+        .collect();
+    if !reread.contains(&true) {
+        return Ok(());
+    }
+    progress.set_stage("re-reading text columns", input.size.unwrap_or(0));
+    for (c, &r) in parts.merged.cols.iter_mut().zip(&reread) {
+        if r {
+            c.reset_text();
+        }
+    }
+    let mut reader = source.open(input.name)?;
+    let mut blocks = Blocks::new(
+        &mut *reader,
+        input.name,
+        Some(parts.delimiter),
+        opts.max_line_bytes,
+    )?;
+    let Some(first) = blocks.next_block()? else {
+        return Err(changed(input.name));
+    };
+    let head = read_head(first, parts.delimiter, Some(parts.has_header), input.name)?;
+    if head.ncols() != parts.names.len() {
+        return Err(changed(input.name));
+    }
+    let ctx = ParseCtx {
+        ncols: parts.names.len(),
+        delimiter: parts.delimiter,
+        source_name: input.name,
+        text_only: Some(&reread),
+        bytes_per_row: head.header_text.len().max(16),
+    };
+    let mut rows = 0usize;
+    let cols = &mut parts.merged.cols;
+    pipeline::run(
+        &mut blocks,
+        Some(head.rest),
+        &ctx,
+        None,
+        progress,
+        &mut |p| {
+            rows += p.lines.len();
+            for ((c, o), &r) in cols.iter_mut().zip(p.cols).zip(&reread) {
+                if r {
+                    c.append_text(o);
+                }
+            }
+            Ok(())
         },
-        _ => Error::Csv {
-            source_name: source_name.to_owned(),
-            line: e.position().map_or(0, line_of),
-            message: e.to_string(),
-        },
+    )?;
+    if rows != parts.merged.rows {
+        return Err(changed(input.name));
+    }
+    Ok(())
+}
+
+fn changed(name: &str) -> Error {
+    Error::Input {
+        source_name: name.to_owned(),
+        message: "the file changed while it was being read; load it again".into(),
     }
 }
 
@@ -415,7 +606,9 @@ mod tests {
                 ColumnKind::Date
             ]
         );
-        assert_eq!(t.row_lines, [2, 3, 4]);
+        // Row i on line i + 2: nothing stored.
+        assert!(t.row_lines.is_empty());
+        assert_eq!(t.line_of_row(2), 4);
     }
 
     #[test]

@@ -1,24 +1,35 @@
 //! The data layer: a typed, column-oriented [`Table`] loaded from CSV, and per-column summaries.
 //!
-//! Loading ([`load_path`], [`load_bytes`], [`load_reader`]) sniffs the delimiter, strips a BOM, decodes
-//! UTF-16 and Latin-1 files, detects a header row, infers each column's kind and reports what it had to
-//! guess as warnings. Missing tokens are empty, `NA`, `N/A`, `NaN`, `null` and `?` (case-insensitive); `None`
-//! is missing only in an otherwise numeric column.
+//! Loading ([`load_path`], [`load_bytes`], [`load_reader`]) streams the input in blocks, sniffs the
+//! delimiter, strips a BOM, decodes UTF-16 and Latin-1 files, detects a header row, infers each column's
+//! kind and reports what it had to guess as warnings; memory is checked against [`crate::budget`] as it
+//! reads, and [`Sample`] loads a uniform random sample of a file bigger than memory. Missing tokens are
+//! empty, `NA`, `N/A`, `NaN`, `null` and `?` (case-insensitive); `None` is missing only in an otherwise
+//! numeric column. The table keeps its [`Source`] so that the labelled export can stream the original
+//! records again.
 
 mod dates;
 mod decode;
 mod infer;
 mod load;
+mod pipeline;
+mod sample;
 mod small_file;
+mod source;
+pub(crate) mod split;
 mod summary;
+mod tokenize;
 
 pub use dates::{days_from_civil, format_date, parse_date_iso};
 pub use decode::sniff_delimiter;
 pub use infer::is_missing_token;
 pub use load::{
-    LoadOptions, decode_text, load_bytes, load_input, load_path, load_reader, read_input,
+    LoadOptions, MAX_COLUMNS, Sample, decode_text, load_bytes, load_input, load_path, load_reader,
+    read_input,
 };
+pub use sample::{SizeEstimate, estimate_path};
 pub use small_file::{SMALL_FILE_LIMIT, read_small_file};
+pub use source::{SPOOL_MEMORY, Source, Spool, spool_path};
 pub use summary::{ColumnSummary, HISTOGRAM_BINS, summarize, summarize_table};
 
 /// Code of a missing cell in categorical and text columns.
@@ -175,12 +186,29 @@ pub struct Table {
     pub source_name: String,
     /// What loading had to guess or repair, in words.
     pub warnings: Vec<String>,
-    /// 1-based line of each data row in the source (for messages that name a row).
+    /// 1-based line of each data row in the source (for messages that name a row); empty when row `i`
+    /// is on line `i + 2` (one header line, no blank lines or multi-line records: the usual case, stored
+    /// for free). Read it with [`Table::line_of_row`].
     pub row_lines: Vec<u64>,
     /// The field delimiter that was used.
     pub delimiter: u8,
     /// Whether the first row was taken as the header.
     pub has_header: bool,
+    /// Where the text came from, to read it again (the labelled export streams the original records).
+    pub source: Source,
+    /// Set when the rows are a random sample of the file's data rows.
+    pub sampled: Option<SampleInfo>,
+}
+
+/// How a sampled table was drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleInfo {
+    /// Data rows in the whole file.
+    pub rows_in_file: u64,
+    /// Seed of the draw.
+    pub seed: u64,
+    /// 0-based data-row index in the file of each kept row (increasing): exports refer back with it.
+    pub file_rows: Vec<u64>,
 }
 
 impl Table {
@@ -211,8 +239,16 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
-    /// The source line of data row `row` (0-based), or `row + 2` if unknown.
+    /// The source line of data row `row` (0-based): from [`Table::row_lines`], else `row + 2`.
     pub fn line_of_row(&self, row: usize) -> u64 {
         self.row_lines.get(row).copied().unwrap_or(row as u64 + 2)
+    }
+
+    /// The 0-based data-row index in the source file of row `row` (differs from `row` in a sample).
+    pub fn file_row(&self, row: usize) -> u64 {
+        self.sampled
+            .as_ref()
+            .and_then(|s| s.file_rows.get(row).copied())
+            .unwrap_or(row as u64)
     }
 }

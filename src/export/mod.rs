@@ -1,5 +1,6 @@
 //! Every writer of the engine: the labelled CSV (the original file's text kept byte for byte, with
-//! segment columns appended; [`segments`] builds those columns from a run's result), the table-shaped
+//! segment columns appended, line endings and blank lines too, streamed again from the table's source;
+//! [`segments`] builds those columns from a run's result), the table-shaped
 //! outputs ([`tables`]: prepared matrix, profile, RFM, linkage) and how bytes reach the disk
 //! ([`write`]: never over an input, temp + rename, devices and FIFOs streamed, all or nothing). The app and the CLI write through these functions only.
 
@@ -16,7 +17,10 @@ pub use tables::{
     write_rfm_csv,
 };
 
+use crate::data::Table;
+use crate::data::split::{Piece, stream_pieces};
 use crate::error::{Error, Result};
+use crate::jobs::Progress;
 
 /// Extra columns appended to every data row of the input; `values[i]` are the cells of data row `i`
 /// (empty strings for rows that were not clustered).
@@ -28,8 +32,32 @@ pub struct AppendColumns {
     pub values: Vec<Vec<String>>,
 }
 
-/// Streams `text` (the decoded input, as the loader saw it) and writes each record unchanged followed by
-/// the appended cells. `has_header` says whether the first record is the header.
+/// Writes the labelled CSV of `table`: its input streamed again from [`Table::source`] in blocks (never held
+/// whole), each record byte for byte with its own line ending (`\n`, `\r\n` or `\r`) and the appended
+/// cells before it; blank lines are kept as they are and get no cells. For a sampled table only the header
+/// and the sampled rows' lines are written. `extra.values` has one entry per table row.
+pub fn write_labelled_table(
+    table: &Table,
+    extra: &AppendColumns,
+    w: &mut dyn Write,
+    progress: &Progress,
+) -> Result<()> {
+    let mut reader = table.source.open(&table.source_name)?;
+    let rows = table.sampled.as_ref().map(|s| s.file_rows.as_slice());
+    write_records(
+        &mut *reader,
+        &table.source_name,
+        table.delimiter,
+        table.has_header,
+        rows,
+        extra,
+        w,
+        progress,
+    )
+}
+
+/// [`write_labelled_table`] for input text held in memory: `text` is the input (as read, or decoded as
+/// the loader decodes it), `has_header` whether the first record is the header.
 pub fn write_labelled(
     text: &[u8],
     delimiter: u8,
@@ -37,31 +65,36 @@ pub fn write_labelled(
     extra: &AppendColumns,
     w: &mut dyn Write,
 ) -> Result<()> {
+    let mut reader = text;
+    write_records(
+        &mut reader,
+        "<input>",
+        delimiter,
+        has_header,
+        None,
+        extra,
+        w,
+        &Progress::new(),
+    )
+}
+
+/// The streaming core of the labelled export; `rows` are the file's data-row indices to write (a
+/// sample), `None` for all.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the streaming core behind the two public entry points: source, format, sample and output"
+)]
+fn write_records(
+    reader: &mut dyn std::io::Read,
+    source_name: &str,
+    delimiter: u8,
+    has_header: bool,
+    rows: Option<&[u64]>,
+    extra: &AppendColumns,
+    w: &mut dyn Write,
+    progress: &Progress,
+) -> Result<()> {
     let io = tables::io_err;
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text);
-    let mut rec = csv::ByteRecord::new();
-    let mut starts: Vec<usize> = Vec::new();
-    while rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| Error::InvalidParameter(format!("cannot re-read the input: {e}")))?
-    {
-        starts.push(
-            rec.position()
-                .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0)),
-        );
-    }
-    let n_data = starts.len() - usize::from(has_header);
-    if n_data != extra.values.len() {
-        return Err(Error::InputChanged {
-            path: "<input>".into(),
-            expected: extra.values.len(),
-            found: n_data,
-        });
-    }
     let sep = [delimiter];
     let write_cells = |w: &mut dyn Write, cells: &[String]| -> Result<()> {
         for c in cells {
@@ -75,26 +108,50 @@ pub fn write_labelled(
                 w.write_all(c.as_bytes()).map_err(io)?;
             }
         }
-        w.write_all(b"\n").map_err(io)
+        Ok(())
     };
-    let header_cells: Vec<String> = extra.names.clone();
-    for (i, &start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).copied().unwrap_or(text.len());
-        let mut raw = &text[start..end];
-        while let [rest @ .., b'\n' | b'\r'] = raw {
-            raw = rest;
-        }
-        // A CRLF after the previous record leaves its '\n' at the start of this one.
-        while let [b'\n' | b'\r', rest @ ..] = raw {
-            raw = rest;
-        }
-        w.write_all(raw).map_err(io)?;
-        if has_header && i == 0 {
-            write_cells(w, &header_cells)?;
+    let n_labels = extra.values.len();
+    let mismatch = |n_data: u64| Error::InputChanged {
+        path: source_name.into(),
+        expected: n_labels,
+        found: usize::try_from(n_data).unwrap_or(usize::MAX),
+    };
+    let (mut records, mut written) = (0u64, 0usize);
+    progress.set_stage("writing", 0);
+    stream_pieces(reader, source_name, delimiter, progress, &mut |piece| {
+        let (content, ending) = match piece {
+            Piece::Blank(b) => {
+                if rows.is_none() {
+                    w.write_all(b).map_err(io)?;
+                }
+                return Ok(());
+            }
+            Piece::Record { content, ending } => (content, ending),
+        };
+        records += 1;
+        let cells = if has_header && records == 1 {
+            &extra.names
         } else {
-            let row = i - usize::from(has_header);
-            write_cells(w, &extra.values[row])?;
-        }
+            let row = records - 1 - u64::from(has_header);
+            if let Some(rows) = rows
+                && rows.get(written) != Some(&row)
+            {
+                return Ok(());
+            }
+            let Some(cells) = extra.values.get(written) else {
+                return Err(mismatch(row + 1));
+            };
+            written += 1;
+            cells
+        };
+        w.write_all(content).map_err(io)?;
+        write_cells(w, cells)?;
+        w.write_all(ending).map_err(io)
+    })?;
+    let n_data = records.saturating_sub(u64::from(has_header));
+    let expected = rows.map_or(n_data as usize, <[u64]>::len);
+    if written != n_labels || expected != n_labels {
+        return Err(mismatch(n_data));
     }
     Ok(())
 }
@@ -181,12 +238,64 @@ mod tests {
         write_labelled(text, b';', true, &extra, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "id;note;segment\n1;\"a;b\";0\n2;\"multi\nline\";\n"
+            "id;note;segment\r\n1;\"a;b\";0\r\n2;\"multi\nline\";\r\n"
         );
         let bad = AppendColumns {
             names: vec!["s".into()],
             values: vec![],
         };
-        assert!(write_labelled(text, b';', true, &bad, &mut Vec::new()).is_err());
+        let e = write_labelled(text, b';', true, &bad, &mut Vec::new()).unwrap_err();
+        assert!(matches!(e, Error::InputChanged { .. }), "{e}");
+    }
+
+    #[test]
+    fn line_endings_and_blank_lines_are_kept() {
+        let text = b"a,b\r\n1,2\r\n\r\n3,4\r5,6\n\n7,8";
+        let extra = AppendColumns {
+            names: vec!["s".into()],
+            values: (0..4).map(|i| vec![i.to_string()]).collect(),
+        };
+        let mut out = Vec::new();
+        write_labelled(text, b',', true, &extra, &mut out).unwrap();
+        assert_eq!(out, b"a,b,s\r\n1,2,0\r\n\r\n3,4,1\r5,6,2\n\n7,8,3");
+    }
+
+    #[test]
+    fn a_sample_writes_the_header_and_its_rows() {
+        use std::fmt::Write as _;
+        let mut text = String::from("x,y\n");
+        for i in 0..5000 {
+            write!(text, "{i},{}\r\n", i % 7).unwrap();
+            if i % 100 == 0 {
+                text.push('\n');
+            }
+        }
+        let opts = crate::data::LoadOptions {
+            sample: Some(crate::data::Sample { rows: 10, seed: 3 }),
+            ..crate::data::LoadOptions::default()
+        };
+        let t =
+            crate::data::load_bytes(text.into_bytes(), "s.csv", &opts, &Progress::new()).unwrap();
+        let info = t.sampled.clone().unwrap();
+        assert_eq!(info.rows_in_file, 5000);
+        let extra = AppendColumns {
+            names: vec!["s".into()],
+            values: (0..10).map(|i| vec![format!("k{i}")]).collect(),
+        };
+        let mut out = Vec::new();
+        write_labelled_table(&t, &extra, &mut out, &Progress::new()).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let mut want = String::from("x,y,s\n");
+        for (i, r) in info.file_rows.iter().enumerate() {
+            write!(want, "{r},{},k{i}\r\n", r % 7).unwrap();
+        }
+        assert_eq!(out, want);
+        // The table's cells are those rows, and its lines those of the file.
+        assert_eq!(t.n_rows(), 10);
+        let x = t.column("x").unwrap().as_numeric().unwrap();
+        for (i, &r) in info.file_rows.iter().enumerate() {
+            assert_eq!(x[i], r as f64);
+            assert_eq!(t.line_of_row(i), r + 2 + r.div_ceil(100));
+        }
     }
 }

@@ -445,6 +445,7 @@ impl State<'_> {
             row_lines: lines,
             delimiter: b',',
             has_header: true,
+            ..Table::default()
         })
     }
 }

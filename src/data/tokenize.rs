@@ -1,0 +1,228 @@
+//! Parsing one block of whole records into per-column builders. Blocks without a quote (most files) go
+//! through a tokenizer that finds every delimiter and line break with one SIMD scan (`memchr3`) and hands
+//! each field straight to its column's builder; blocks with quotes go through the csv crate. Both follow
+//! the csv crate's rules: `\n`, `\r` and `\r\n` end a record, empty lines are skipped, and line numbers
+//! count `\n` and a lone `\r`.
+
+use super::decode::count_breaks;
+use super::infer::ColBuilder;
+use crate::error::{Error, Result};
+
+/// What every block parser shares.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ParseCtx<'a> {
+    /// Fields per record (from the first record).
+    pub ncols: usize,
+    /// Field delimiter.
+    pub delimiter: u8,
+    /// Source name for messages.
+    pub source_name: &'a str,
+    /// Second read: only these columns, as text (see [`ColBuilder::push_text`]).
+    pub text_only: Option<&'a [bool]>,
+    /// Expected bytes per record (for capacity).
+    pub bytes_per_row: usize,
+}
+
+/// One parsed block.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    /// One builder per column.
+    pub cols: Vec<ColBuilder>,
+    /// 1-based line of each record.
+    pub lines: Vec<u64>,
+}
+
+impl ParseCtx<'_> {
+    fn ragged(&self, line: u64, fields: usize) -> Error {
+        Error::Csv {
+            source_name: self.source_name.to_owned(),
+            line,
+            message: format!(
+                "this row has {fields} field(s) but the first row has {}; fix the row (a stray delimiter \
+                 or a missing quote?)",
+                self.ncols
+            ),
+        }
+    }
+
+    /// Parses `text` (whole records; `first_line` is the line of its first byte).
+    pub(crate) fn parse(&self, text: &[u8], first_line: u64, quoted: bool) -> Result<Parsed> {
+        let estimate = text.len() / self.bytes_per_row.max(1) + 16;
+        let mut out = Parsed {
+            cols: (0..self.ncols)
+                .map(|j| match self.text_only {
+                    None => ColBuilder::with_capacity(estimate),
+                    Some(t) if t[j] => ColBuilder::for_text(estimate),
+                    Some(_) => ColBuilder::default(),
+                })
+                .collect(),
+            lines: Vec::with_capacity(estimate),
+        };
+        if quoted {
+            self.parse_quoted(text, first_line, &mut out)?;
+        } else if self.text_only.is_some() {
+            self.parse_plain::<true>(text, first_line, &mut out)?;
+        } else {
+            self.parse_plain::<false>(text, first_line, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Adds field `j` of a record on `line`: every field, or with `TEXT` the text of the wanted ones.
+    #[inline]
+    fn field<const TEXT: bool>(&self, out: &mut Parsed, j: usize, field: &[u8], line: u64) {
+        if !TEXT {
+            if let Some(c) = out.cols.get_mut(j) {
+                c.push(field, line);
+            }
+            return;
+        }
+        if let Some(c) = out.cols.get_mut(j) {
+            match self.text_only {
+                None => c.push(field, line),
+                Some(t) if t[j] => c.push_text(field),
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// Text without quotes: every delimiter and line break from one scan.
+    fn parse_plain<const TEXT: bool>(
+        &self,
+        text: &[u8],
+        first_line: u64,
+        out: &mut Parsed,
+    ) -> Result<()> {
+        let d = self.delimiter;
+        let mut line = first_line;
+        let mut field_start = 0usize;
+        let mut j = 0usize; // fields of the current record so far
+        for p in memchr::memchr3_iter(d, b'\n', b'\r', text) {
+            let b = text[p];
+            if b == d {
+                self.field::<TEXT>(out, j, &text[field_start..p], line);
+                j += 1;
+            } else {
+                if j > 0 || p > field_start {
+                    self.field::<TEXT>(out, j, &text[field_start..p], line);
+                    if j + 1 != self.ncols {
+                        return Err(self.ragged(line, j + 1));
+                    }
+                    out.lines.push(line);
+                    j = 0;
+                }
+                if b == b'\n' || text.get(p + 1) != Some(&b'\n') {
+                    line += 1;
+                }
+            }
+            field_start = p + 1;
+        }
+        if j > 0 || field_start < text.len() {
+            self.field::<TEXT>(out, j, &text[field_start..], line);
+            if j + 1 != self.ncols {
+                return Err(self.ragged(line, j + 1));
+            }
+            out.lines.push(line);
+        }
+        Ok(())
+    }
+
+    /// Text with quotes: the csv crate's reader, lines counted from each record's byte position.
+    fn parse_quoted(&self, text: &[u8], first_line: u64, out: &mut Parsed) -> Result<()> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text);
+        let mut rec = csv::ByteRecord::new();
+        let (mut line, mut counted) = (first_line, 0usize);
+        while rdr.read_byte_record(&mut rec).map_err(|e| Error::Csv {
+            source_name: self.source_name.to_owned(),
+            line,
+            message: e.to_string(),
+        })? {
+            // The reader's position is before the blank lines (and the `\n` of a `\r\n`) it skipped.
+            let mut start = rec
+                .position()
+                .map_or(counted, |p| usize::try_from(p.byte()).unwrap_or(counted))
+                .clamp(counted, text.len());
+            while start < text.len() && matches!(text[start], b'\n' | b'\r') {
+                start += 1;
+            }
+            line += count_breaks(&text[counted..start]);
+            counted = start;
+            if rec.len() != self.ncols {
+                return Err(self.ragged(line, rec.len()));
+            }
+            for (j, f) in rec.iter().enumerate() {
+                if self.text_only.is_some() {
+                    self.field::<true>(out, j, f, line);
+                } else {
+                    self.field::<false>(out, j, f, line);
+                }
+            }
+            out.lines.push(line);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(ncols: usize) -> ParseCtx<'static> {
+        ParseCtx {
+            ncols,
+            delimiter: b',',
+            source_name: "t.csv",
+            text_only: None,
+            bytes_per_row: 8,
+        }
+    }
+
+    fn cells(p: &Parsed) -> Vec<Vec<String>> {
+        (0..p.lines.len())
+            .map(|i| p.cols.iter().map(|c| c.debug_cell(i)).collect())
+            .collect()
+    }
+
+    #[test]
+    fn plain_and_quoted_parsers_agree() {
+        let text = b"1,a\r\n\r\n2,\r3,c\n\n\n,d\r\n5,e";
+        let c = ctx(2);
+        let plain = c.parse(text, 2, false).unwrap();
+        let quoted = c.parse(text, 2, true).unwrap();
+        assert_eq!(plain.lines, [2, 4, 5, 8, 9]);
+        assert_eq!(quoted.lines, plain.lines);
+        assert_eq!(cells(&plain), cells(&quoted));
+        assert_eq!(cells(&plain)[1], ["2", ""]);
+        assert_eq!(cells(&plain)[3], ["", "d"]);
+    }
+
+    #[test]
+    fn ragged_rows_name_their_line() {
+        for quoted in [false, true] {
+            let e = ctx(2).parse(b"1,2\n\n3\n", 5, quoted).unwrap_err();
+            assert!(matches!(e, Error::Csv { line: 7, .. }), "{e:?}");
+            assert!(e.to_string().contains("1 field(s)"), "{e}");
+            let e = ctx(2).parse(b"1,2,3", 5, quoted).unwrap_err();
+            assert!(e.to_string().contains("3 field(s)"), "{e}");
+        }
+        let ok = ctx(1).parse(b"x\n \n", 1, false).unwrap();
+        assert_eq!(
+            ok.lines,
+            [1, 2],
+            "a line of spaces is a record, as in the csv crate"
+        );
+    }
+
+    #[test]
+    fn quoted_fields_span_lines() {
+        let text = b"1,\"a\r\nb\"\r\n2,\"x,\"\"y\"\"\"\n3,z\n";
+        let p = ctx(2).parse(text, 10, true).unwrap();
+        assert_eq!(p.lines, [10, 12, 13]);
+        assert_eq!(cells(&p)[0], ["1", "a\r\nb"]);
+        assert_eq!(cells(&p)[1], ["2", "x,\"y\""]);
+    }
+}
