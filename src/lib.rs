@@ -33,5 +33,6 @@ pub mod model;
 pub mod prep;
 pub mod reduce;
 pub mod rng;
+pub mod simd;
 
 pub use error::{Error, Result};

@@ -10,6 +10,7 @@
 
 mod ari;
 mod calinski_harabasz;
+mod cells;
 mod davies_bouldin;
 mod kernel;
 mod silhouette;

@@ -8,14 +8,22 @@
 //! labellings of the same rows in that one pass (the K sweep). A sample of rows (the sampled estimate)
 //! goes through [`silhouettes_of_rows`] instead, which scores chosen rows against all rows.
 
+#![allow(
+    clippy::inline_always,
+    reason = "kernels must inline into pulp's #[target_feature] functions to get the instruction set"
+)]
+
+use crate::simd::{Isa, Kernel};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 
-use super::kernel::{ColumnMajor, TILE_ROWS, scatter_add};
-use super::symmetric::{offsets, segment_distance_sums};
+use super::cells::{Cells, offsets};
+use super::kernel::{CHUNK, TILE_ROWS, sum, tile_distances};
+use super::symmetric::segment_distance_sums;
 use super::{Encoded, check_k, validate_x};
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
+use crate::simd::Kernels;
 
 /// Rows per parallel block (the unit of cancellation and progress) for large inputs.
 const MAX_BLOCK: usize = 256;
@@ -33,10 +41,10 @@ pub fn silhouette_samples(
     validate_x(x, labels.len())?;
     let enc = Encoded::new(labels);
     check_k("silhouette", enc.k(), x.nrows())?;
-    let cm = ColumnMajor::new(x);
     let encs = std::slice::from_ref(&enc);
-    let sums = segment_distance_sums(&cm, encs, progress)?;
-    Ok(from_sums(&sums, encs).pop().unwrap_or_default())
+    let cells = Cells::new(x, encs);
+    let sums = segment_distance_sums(&cells, Kernels::current(), progress)?;
+    Ok(from_sums(&cells, &sums, encs).pop().unwrap_or_default())
 }
 
 /// Mean silhouette coefficient of all rows (sklearn `silhouette_score` without sampling), in -1..=1.
@@ -71,48 +79,71 @@ pub fn silhouette_many(
         check_k("silhouette", enc.k(), n).map_err(named)?;
         encs.push(enc);
     }
-    let cm = ColumnMajor::new(x);
-    let sums = segment_distance_sums(&cm, &encs, progress)?;
-    Ok(from_sums(&sums, &encs).iter().map(|s| mean(s)).collect())
+    let cells = Cells::new(x, &encs);
+    let sums = segment_distance_sums(&cells, Kernels::current(), progress)?;
+    Ok(from_sums(&cells, &sums, &encs)
+        .iter()
+        .map(|s| mean(s))
+        .collect())
 }
 
-/// Silhouettes from the symmetric pass's sums: `result[l][i]`.
-fn from_sums(sums: &[f64], encs: &[Encoded]) -> Vec<Vec<f64>> {
+/// Silhouettes from the symmetric pass's sums (by position): `result[l][i]` for the original row `i`.
+fn from_sums(cells: &Cells, sums: &[f64], encs: &[Encoded]) -> Vec<Vec<f64>> {
     let off = offsets(encs);
-    let kt = off.last().copied().unwrap_or(0);
+    let kt = cells.kt;
     encs.iter()
         .zip(&off)
         .map(|(e, &o)| {
-            sums.chunks_exact(kt)
-                .zip(&e.codes)
-                .map(|(row, &c)| row_silhouette(&row[o..o + e.k()], c as usize, &e.sizes))
-                .collect()
+            let mut s = vec![0.0; cells.n()];
+            for (row, &i) in sums.chunks_exact(kt).zip(&cells.order) {
+                s[i] = row_silhouette(&row[o..o + e.k()], e.codes[i] as usize, &e.sizes);
+            }
+            s
         })
         .collect()
 }
 
-/// Silhouettes of the rows `rows` against all rows, for each labelling: `result[l][p]` is the silhouette
-/// of row `rows[p]` under `encs[l]`. Runs blocks of rows in parallel and checks `progress` per block.
-/// Used for a sample of rows; all rows go through the (twice cheaper) symmetric pass instead.
+/// Silhouettes of the rows `rows` (original row indices) against all rows, for each labelling of
+/// `cells`: `result[l][p]` is the silhouette of row `rows[p]` under `encs[l]`. Runs blocks of rows in
+/// parallel and checks `progress` per block. Used for a sample of rows; all rows go through the (twice
+/// cheaper) symmetric pass instead.
 pub(crate) fn silhouettes_of_rows(
-    cm: &ColumnMajor,
+    cells: &Cells,
     rows: &[usize],
     encs: &[Encoded],
+    kernels: Kernels,
     progress: &Progress,
 ) -> Result<Vec<Vec<f64>>> {
     progress.set_stage("silhouette", rows.len() as u64);
     progress.check()?;
     let n_l = encs.len();
+    let mut position = vec![0; cells.n()];
+    for (p, &i) in cells.order.iter().enumerate() {
+        position[i] = p;
+    }
+    let positions: Vec<usize> = rows.iter().map(|&i| position[i]).collect();
+    let off = offsets(encs);
     // Small inputs still give every thread several blocks.
     let threads = rayon::current_num_threads().max(1);
     let block = (rows.len() / (4 * threads))
         .next_multiple_of(TILE_ROWS)
         .clamp(TILE_ROWS, MAX_BLOCK);
-    let blocks: Vec<Vec<f64>> = rows
+    let blocks: Vec<Vec<f64>> = positions
         .par_chunks(block)
         .map(|chunk| {
             progress.check()?;
-            let out = block_silhouettes(cm, chunk, encs);
+            let sums = kernels.dispatch(RowSums { cells, chunk });
+            let mut out = Vec::with_capacity(chunk.len() * n_l);
+            for (row, &p) in sums.chunks_exact(cells.kt).zip(chunk) {
+                let i = cells.order[p];
+                for (e, &o) in encs.iter().zip(&off) {
+                    out.push(row_silhouette(
+                        &row[o..o + e.k()],
+                        e.codes[i] as usize,
+                        &e.sizes,
+                    ));
+                }
+            }
             progress.add(chunk.len() as u64);
             Ok(out)
         })
@@ -128,31 +159,40 @@ pub(crate) fn silhouettes_of_rows(
     Ok(result)
 }
 
-/// Silhouettes of one block of rows, laid out row by row: `out[p * encs.len() + l]`.
-fn block_silhouettes(cm: &ColumnMajor, chunk: &[usize], encs: &[Encoded]) -> Vec<f64> {
-    let mut out = Vec::with_capacity(chunk.len() * encs.len());
-    // sums[l][r]: four interleaved lanes per segment of labelling l, for tile row r.
-    let mut sums: Vec<Vec<Vec<f64>>> = encs
-        .iter()
-        .map(|e| vec![vec![0.0; e.k() * 4]; TILE_ROWS])
-        .collect();
-    for tile in chunk.chunks(TILE_ROWS) {
-        for s in sums.iter_mut().flatten() {
-            s.fill(0.0);
-        }
-        cm.distance_chunks(tile, |r, j0, dists| {
-            for (e, s) in encs.iter().zip(sums.iter_mut()) {
-                scatter_add(&mut s[r], &e.codes[j0..j0 + dists.len()], dists);
+/// Segment sums (`kt` per row) of the positions `chunk` against every position.
+struct RowSums<'a> {
+    cells: &'a Cells,
+    chunk: &'a [usize],
+}
+
+impl Kernel for RowSums<'_> {
+    type Output = Vec<f64>;
+
+    #[inline(always)]
+    fn run<S: Isa>(self, simd: S) -> Vec<f64> {
+        let Self { cells, chunk } = self;
+        let (n, kt) = (cells.n(), cells.kt);
+        let mut sums = vec![0.0; chunk.len() * kt];
+        let mut out = [[0.0f64; CHUNK]; TILE_ROWS];
+        for (g, group) in chunk.chunks(TILE_ROWS).enumerate() {
+            let own = cells.cm.tile_features(group);
+            for (b, runs) in cells.runs.iter().enumerate() {
+                let j0 = b * CHUNK;
+                tile_distances(simd, &cells.cm, &own, j0, CHUNK.min(n - j0), &mut out);
+                for (r, o) in out.iter().enumerate().take(group.len()) {
+                    let at = (g * TILE_ROWS + r) * kt;
+                    let row = &mut sums[at..at + kt];
+                    for run in runs {
+                        let s = sum(simd, &o[run.start..run.end]);
+                        for &c in cells.segs(run.cell) {
+                            row[c] += s;
+                        }
+                    }
+                }
             }
-        });
-        for (r, &i) in tile.iter().enumerate() {
-            for (e, s) in encs.iter().zip(&sums) {
-                let totals: Vec<f64> = s[r].chunks_exact(4).map(|l| l.iter().sum()).collect();
-                out.push(row_silhouette(&totals, e.codes[i] as usize, &e.sizes));
-            }
         }
+        sums
     }
-    out
 }
 
 /// One row's silhouette from its per-segment distance sums.
@@ -212,12 +252,60 @@ mod tests {
         let p = Progress::new();
         let sym = silhouette_samples(x.view(), &labels, &p).unwrap();
         let rows: Vec<usize> = (0..n).collect();
-        let enc = Encoded::new(&labels);
-        let cm = ColumnMajor::new(x.view());
-        let direct = silhouettes_of_rows(&cm, &rows, std::slice::from_ref(&enc), &p).unwrap();
+        let encs = [Encoded::new(&labels)];
+        let cells = Cells::new(x.view(), &encs);
+        let direct = silhouettes_of_rows(&cells, &rows, &encs, Kernels::current(), &p).unwrap();
         for (a, b) in sym.iter().zip(&direct[0]) {
             assert!((a - b).abs() < 1e-13, "{a} vs {b}");
         }
+    }
+
+    #[test]
+    fn scalar_and_dispatched_paths_agree() {
+        use crate::simd::{Level, with_level};
+        let n = 1_100;
+        let mut rng = crate::rng::Rng::new(5);
+        // Near-duplicate rows (offsets of 1e-9 around far-off points) and ordinary ones.
+        let x = ndarray::Array2::from_shape_fn((n, 10), |(i, j)| {
+            if i % 3 == 0 {
+                100.0 + (j as f64) + 1e-9 * rng.normal()
+            } else {
+                rng.normal() + (i % 4) as f64
+            }
+        });
+        let a: Vec<usize> = (0..n).map(|i| i % 4).collect();
+        let b: Vec<usize> = (0..n).map(|i| (i * 7) % 3).collect();
+        let p = Progress::new();
+        let scalar = with_level(Level::Scalar, || silhouette_samples(x.view(), &a, &p)).unwrap();
+        let fast = silhouette_samples(x.view(), &a, &p).unwrap();
+        for (s, f) in scalar.iter().zip(&fast) {
+            assert!((s - f).abs() <= 1e-12, "{s} vs {f}");
+        }
+        let many_s =
+            with_level(Level::Scalar, || silhouette_many(x.view(), &[&a, &b], &p)).unwrap();
+        let many_f = silhouette_many(x.view(), &[&a, &b], &p).unwrap();
+        for (s, f) in many_s.iter().zip(&many_f) {
+            assert!((s - f).abs() <= 1e-12, "{s} vs {f}");
+        }
+        // Against a naive O(n²) evaluation on the near-duplicates.
+        let i = 3;
+        let dist = |j: usize| {
+            (0..10)
+                .map(|f| (x[[i, f]] - x[[j, f]]).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        };
+        let mean_to = |c: usize, own: bool| {
+            let js: Vec<usize> = (0..n).filter(|&j| a[j] == c && (!own || j != i)).collect();
+            js.iter().map(|&j| dist(j)).sum::<f64>() / js.len() as f64
+        };
+        let own = mean_to(a[i], true);
+        let other = (0..4)
+            .filter(|&c| c != a[i])
+            .map(|c| mean_to(c, false))
+            .fold(f64::INFINITY, f64::min);
+        let want = (other - own) / own.max(other);
+        assert!((fast[i] - want).abs() <= 1e-12, "{} vs {want}", fast[i]);
     }
 
     #[test]

@@ -9,12 +9,13 @@
 
 use ndarray::ArrayView2;
 
-use super::kernel::ColumnMajor;
+use super::cells::Cells;
 use super::silhouette::silhouettes_of_rows;
 use super::{Encoded, check_k, validate_x};
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
 use crate::rng::Rng;
+use crate::simd::Kernels;
 
 /// 97.5% quantile of the standard normal distribution.
 const Z_975: f64 = 1.959_963_984_540_054;
@@ -81,8 +82,9 @@ pub fn silhouette_sampled(
         strata.push(chosen);
     }
     let rows: Vec<usize> = strata.iter().flatten().copied().collect();
-    let cm = ColumnMajor::new(x);
-    let s = silhouettes_of_rows(&cm, &rows, std::slice::from_ref(&enc), progress)?
+    let encs = std::slice::from_ref(&enc);
+    let cells = Cells::new(x, encs);
+    let s = silhouettes_of_rows(&cells, &rows, encs, Kernels::current(), progress)?
         .pop()
         .unwrap_or_default();
 

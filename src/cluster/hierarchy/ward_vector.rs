@@ -4,7 +4,10 @@
 //! stored in a k-d tree order of the input rows with a bounding box per block, a box whose distance
 //! already exceeds the best candidate is skipped, and the rest is scored [`LANES`] candidates at a time
 //! (features stored column by column, so the sums stay in SIMD registers) with early exit on partial
-//! sums. One thread: the searches are too short to share (each is tens of microseconds).
+//! sums. Box bounds are computed [`GAP_CHUNK`] boxes at a time, vectorised over boxes. Each search runs
+//! with the instruction set read at the start ([`crate::simd`]: AVX-512, AVX2 + FMA or portable code);
+//! within a level every candidate's squared distance is the same sequence of roundings, so ties are
+//! seen as ties. One thread: the searches are too short to share (each is tens of microseconds).
 //!
 //! The squared Ward distance between clusters `a` and `b` (sizes `sₐ`, `s_b`, centroids `cₐ`, `c_b`) is
 //! `2·sₐ·s_b/(sₐ+s_b)·‖cₐ − c_b‖²`, the Lance–Williams recurrence's closed form; heights are its square
@@ -13,10 +16,16 @@
 //! keep the previous chain element on ties, the merged cluster takes the larger index. Results equal the
 //! matrix algorithm's up to rounding (heights within ~1e-15 relative).
 
+#![allow(
+    clippy::inline_always,
+    reason = "kernels must inline into pulp's #[target_feature] functions to get the instruction set"
+)]
+
 use super::Merge;
 use super::nnchain::relabel;
 use crate::error::Result;
 use crate::jobs::Progress;
+use crate::simd::{Isa, Kernel, Kernels, mul_add};
 
 /// Candidates whose running sums stay in registers together.
 const LANES: usize = 8;
@@ -28,6 +37,8 @@ const LOWER: f64 = 1.0 - 1e-9;
 const PRUNE_EVERY: usize = 5;
 /// No cluster id.
 const NONE: usize = usize::MAX;
+/// Boxes whose lower bounds are computed together in a search (a multiple of every vector width).
+const GAP_CHUNK: usize = 64;
 
 /// Squared Ward distance between clusters of sizes `sa`, `sb` whose centroids are `sq` apart (squared).
 /// Symmetric bit for bit in `sa`, `sb`.
@@ -40,6 +51,7 @@ fn ward_d2(sa: f64, sb: f64, sq: f64) -> f64 {
 /// positions are close in space), with a bounding box per [`BOX`] positions; dead positions are
 /// compacted away from time to time.
 struct State {
+    kernels: Kernels,
     d: usize,
     /// Stride between features in `cols` (the capacity in positions).
     cap: usize,
@@ -53,9 +65,13 @@ struct State {
     ids: Vec<usize>,
     /// Position of a cluster id ([`NONE`] once merged away).
     pos: Vec<usize>,
-    /// Per box `b` and feature `j`: `lo[b * d + j] ≤` feature `j` of every cluster in the box `≤ hi[..]`.
+    /// Per feature `j` and box `b`: `lo[j * nbc + b] ≤` feature `j` of every cluster in the box
+    /// `≤ hi[..]` (boxes past the last one hold `+∞` and `−∞`).
     lo: Vec<f64>,
     hi: Vec<f64>,
+    /// Stride between features in `lo` and `hi`: the box count of `cap` positions, rounded up to
+    /// [`GAP_CHUNK`].
+    nbc: usize,
     /// Smallest weight of any cluster (weights only grow).
     wmin: f64,
     dead: usize,
@@ -64,7 +80,7 @@ struct State {
 }
 
 impl State {
-    fn new(points: &[f64], d: usize, w: &[f64]) -> Self {
+    fn new(points: &[f64], d: usize, w: &[f64], kernels: Kernels) -> Self {
         let m = w.len();
         let mut order: Vec<usize> = (0..m).collect();
         kd_order(points, d, &mut order);
@@ -77,6 +93,7 @@ impl State {
             pos[i] = p;
         }
         let mut st = Self {
+            kernels,
             d,
             cap: m,
             len: m,
@@ -86,6 +103,7 @@ impl State {
             pos,
             lo: Vec::new(),
             hi: Vec::new(),
+            nbc: m.div_ceil(BOX).next_multiple_of(GAP_CHUNK),
             wmin: w.iter().copied().fold(f64::INFINITY, f64::min),
             dead: 0,
             first: 0,
@@ -96,16 +114,16 @@ impl State {
 
     /// Recomputes every bounding box from the live positions.
     fn boxes(&mut self) {
-        let (d, nb) = (self.d, self.len.div_ceil(BOX));
-        self.lo = vec![f64::INFINITY; nb * d];
-        self.hi = vec![f64::NEG_INFINITY; nb * d];
+        let (d, nbc) = (self.d, self.nbc);
+        self.lo = vec![f64::INFINITY; nbc * d];
+        self.hi = vec![f64::NEG_INFINITY; nbc * d];
         for p in 0..self.len {
             if self.size[p] > 0.0 {
                 let b = p / BOX;
                 for j in 0..d {
                     let v = self.cols[j * self.cap + p];
-                    self.lo[b * d + j] = self.lo[b * d + j].min(v);
-                    self.hi[b * d + j] = self.hi[b * d + j].max(v);
+                    self.lo[j * nbc + b] = self.lo[j * nbc + b].min(v);
+                    self.hi[j * nbc + b] = self.hi[j * nbc + b].max(v);
                 }
             }
         }
@@ -115,13 +133,14 @@ impl State {
         (0..self.d).map(|j| self.cols[j * self.cap + p]).collect()
     }
 
-    /// Squared Ward distance between positions `pa` (features `xa`) and `pb`: the same sums in the same
-    /// order as [`State::scan`].
-    fn d2(&self, xa: &[f64], pa: usize, pb: usize) -> f64 {
+    /// Squared Ward distance between positions `pa` (features `xa`) and `pb`: the same roundings as a
+    /// lane of [`State::tile`].
+    #[inline(always)]
+    fn d2<S: Isa>(&self, xa: &[f64], pa: usize, pb: usize) -> f64 {
         let mut sq = 0.0;
         for (j, &x) in xa.iter().enumerate() {
             let diff = x - self.cols[j * self.cap + pb];
-            sq += diff * diff;
+            sq = mul_add::<S>(diff, diff, sq);
         }
         ward_d2(self.size[pa], self.size[pb], sq)
     }
@@ -133,37 +152,67 @@ impl State {
     /// a box, or a partial sum of squares)` bounds the distance from below: a box, or a register tile of
     /// [`LANES`] candidates, is skipped once that bound exceeds the best distance. Skipping only on a
     /// strict excess keeps ties, so the result is that of scoring every candidate.
-    fn scan(&self, xa: &[f64], pa: usize, bound: f64) -> (f64, usize) {
-        let d = self.d;
+    #[inline(always)]
+    fn scan<S: Isa>(&self, simd: S, xa: &[f64], pa: usize, bound: f64) -> (f64, usize) {
         let sa = self.size[pa];
         let box_factor = sa.min(self.wmin) * LOWER;
         let mut best = (bound, NONE);
-        for b in 0..self.len.div_ceil(BOX) {
-            let mut gap = 0.0;
-            for (j, &x) in xa.iter().enumerate() {
-                let g = (self.lo[b * d + j] - x)
-                    .max(x - self.hi[b * d + j])
-                    .max(0.0);
-                gap += g * g;
+        let nb = self.len.div_ceil(BOX);
+        let mut gaps = [0.0f64; GAP_CHUNK];
+        let mut b0 = 0;
+        while b0 < nb {
+            self.box_gaps(simd, xa, b0, &mut gaps);
+            for (b, &gap) in (b0..nb).zip(&gaps) {
+                // An empty box has lo = +∞ > hi = −∞, so its gap is +∞.
+                if box_factor * gap > best.0 {
+                    continue;
+                }
+                let end = ((b + 1) * BOX).min(self.len);
+                let mut p0 = b * BOX;
+                while p0 < end {
+                    let len = LANES.min(end - p0);
+                    self.tile(simd, xa, pa, p0, len, &mut best);
+                    p0 += len;
+                }
             }
-            // An empty box has lo = +∞ > hi = −∞, so its gap is +∞.
-            if box_factor * gap > best.0 {
-                continue;
-            }
-            let end = ((b + 1) * BOX).min(self.len);
-            let mut p0 = b * BOX;
-            while p0 < end {
-                let len = LANES.min(end - p0);
-                self.tile(xa, pa, p0, len, &mut best);
-                p0 += len;
-            }
+            b0 += GAP_CHUNK;
         }
         best
     }
 
+    /// `gaps[k]`: squared distance from `xa` to box `b0 + k` (0 inside it), vectorised over boxes.
+    #[inline(always)]
+    fn box_gaps<S: Isa>(&self, simd: S, xa: &[f64], b0: usize, gaps: &mut [f64; GAP_CHUNK]) {
+        let zero = simd.splat_f64s(0.0);
+        let (out, _) = S::as_mut_simd_f64s(gaps);
+        let l = S::F64_LANES;
+        for (v, o) in out.iter_mut().enumerate() {
+            let mut acc = zero;
+            for (j, &x) in xa.iter().enumerate() {
+                let at = j * self.nbc + b0 + v * l;
+                let lo = S::as_simd_f64s(&self.lo[at..at + l]).0[0];
+                let hi = S::as_simd_f64s(&self.hi[at..at + l]).0[0];
+                let x = simd.splat_f64s(x);
+                let (below, above) = (simd.sub_f64s(lo, x), simd.sub_f64s(x, hi));
+                let g = simd.select_f64s(simd.greater_than_f64s(below, above), below, above);
+                let g = simd.select_f64s(simd.greater_than_f64s(g, zero), g, zero);
+                acc = simd.madd(g, g, acc);
+            }
+            *o = acc;
+        }
+    }
+
     /// Scores the `len ≤ LANES` positions from `p0` against `best`.
-    #[inline]
-    fn tile(&self, xa: &[f64], pa: usize, p0: usize, len: usize, best: &mut (f64, usize)) {
+    #[inline(always)]
+    fn tile<S: Isa>(
+        &self,
+        simd: S,
+        xa: &[f64],
+        pa: usize,
+        p0: usize,
+        len: usize,
+        best: &mut (f64, usize),
+    ) {
         let (d, sa) = (self.d, self.size[pa]);
         let mut sizes = [0.0f64; LANES];
         sizes[..len].copy_from_slice(&self.size[p0..p0 + len]);
@@ -174,35 +223,45 @@ impl State {
                 *f = sa.min(s) * LOWER;
             }
         }
-        let hopeless =
-            |acc: &[f64; LANES], best: f64| acc.iter().zip(&factor).all(|(&a, &f)| f * a > best);
         let mut acc = [0.0f64; LANES];
         if len == LANES {
+            let l = S::F64_LANES;
+            let nv = LANES / l;
+            let (fv, _) = S::as_simd_f64s(&factor);
+            let mut av = [simd.splat_f64s(0.0); LANES];
             let mut j = 0;
             while j < d {
                 let stop = (j + PRUNE_EVERY).min(d);
                 for (jj, &x) in xa.iter().enumerate().take(stop).skip(j) {
                     let base = jj * self.cap + p0;
-                    let col = &self.cols[base..base + LANES];
-                    for (a, &c) in acc.iter_mut().zip(col) {
-                        let diff = x - c;
-                        *a += diff * diff;
+                    let (col, _) = S::as_simd_f64s(&self.cols[base..base + LANES]);
+                    let x = simd.splat_f64s(x);
+                    for (a, &c) in av[..nv].iter_mut().zip(col) {
+                        let diff = simd.sub_f64s(x, c);
+                        *a = simd.madd(diff, diff, *a);
                     }
                 }
                 j = stop;
-                if hopeless(&acc, best.0) {
+                let bv = simd.splat_f64s(best.0);
+                let mut alive = false;
+                for (&a, &f) in av[..nv].iter().zip(fv) {
+                    alive |= simd.any_not_greater(simd.mul_f64s(f, a), bv);
+                }
+                if !alive {
                     return;
                 }
             }
+            let (dst, _) = S::as_mut_simd_f64s(&mut acc);
+            dst.copy_from_slice(&av[..nv]);
         } else {
             for (j, &x) in xa.iter().enumerate() {
                 let base = j * self.cap + p0;
                 for (a, &c) in acc.iter_mut().zip(&self.cols[base..base + len]) {
                     let diff = x - c;
-                    *a += diff * diff;
+                    *a = mul_add::<S>(diff, diff, *a);
                 }
             }
-            if hopeless(&acc, best.0) {
+            if acc.iter().zip(&factor).all(|(&a, &f)| f * a > best.0) {
                 return;
             }
         }
@@ -222,16 +281,7 @@ impl State {
     /// scipy's nearest neighbour of cluster `a` given the previous chain element: the lowest-id cluster
     /// at the smallest distance if that is strictly below the distance to `prev`, else `prev`.
     fn nearest(&self, a: usize, prev: Option<usize>) -> (usize, f64) {
-        let pa = self.pos[a];
-        let xa = self.features(pa);
-        let (best, min) = match prev {
-            Some(p) => (p, self.d2(&xa, pa, self.pos[p])),
-            None => (NONE, f64::INFINITY),
-        };
-        match self.scan(&xa, pa, min) {
-            (v, id) if id != NONE && v < min => (id, v),
-            _ => (best, min),
-        }
+        self.kernels.dispatch(Nearest { st: self, a, prev })
     }
 
     /// Merges cluster `lo` into `hi` (`lo < hi`): `hi` takes the size-weighted centroid.
@@ -245,8 +295,9 @@ impl State {
             let base = j * self.cap;
             let v = (sl * self.cols[base + pl] + sh * self.cols[base + ph]) / s;
             self.cols[base + ph] = v;
-            self.lo[b * d + j] = self.lo[b * d + j].min(v);
-            self.hi[b * d + j] = self.hi[b * d + j].max(v);
+            let at = j * self.nbc + b;
+            self.lo[at] = self.lo[at].min(v);
+            self.hi[at] = self.hi[at].max(v);
         }
         self.size[ph] = s;
         self.size[pl] = 0.0;
@@ -285,6 +336,33 @@ impl State {
             self.first += 1;
         }
         (self.first < self.pos.len()).then_some(self.first)
+    }
+}
+
+/// scipy's nearest neighbour of cluster `a` given the previous chain element: the lowest-id cluster at
+/// the smallest distance if that is strictly below the distance to `prev`, else `prev`.
+struct Nearest<'a> {
+    st: &'a State,
+    a: usize,
+    prev: Option<usize>,
+}
+
+impl Kernel for Nearest<'_> {
+    type Output = (usize, f64);
+
+    #[inline(always)]
+    fn run<S: Isa>(self, simd: S) -> (usize, f64) {
+        let Self { st, a, prev } = self;
+        let pa = st.pos[a];
+        let xa = st.features(pa);
+        let (best, min) = match prev {
+            Some(p) => (p, st.d2::<S>(&xa, pa, st.pos[p])),
+            None => (NONE, f64::INFINITY),
+        };
+        match st.scan(simd, &xa, pa, min) {
+            (v, id) if id != NONE && v < min => (id, v),
+            _ => (best, min),
+        }
     }
 }
 
@@ -331,7 +409,7 @@ pub(super) fn ward_linkage(
         return Ok(Vec::new());
     }
     progress.set_stage("linkage", (m - 1) as u64);
-    let mut st = State::new(points, d, w);
+    let mut st = State::new(points, d, w, Kernels::current());
     let mut chain: Vec<usize> = Vec::with_capacity(m);
     let mut raw: Vec<(usize, usize, f64)> = Vec::with_capacity(m - 1);
     for step in 0..m - 1 {
@@ -414,6 +492,23 @@ mod tests {
             .unwrap();
         let one = pool.install(|| ward_linkage(&pts, 3, &w, &p).unwrap());
         assert_eq!(many, one);
+    }
+
+    #[test]
+    fn scalar_and_dispatched_paths_agree() {
+        use crate::simd::{Level, with_level};
+        let mut rng = Rng::new(11);
+        let pts: Vec<f64> = (0..3000 * 10)
+            .map(|i| f64::from(i % 5) + rng.normal())
+            .collect();
+        let w = vec![1.0; 3000];
+        let p = Progress::new();
+        let fast = ward_linkage(&pts, 10, &w, &p).unwrap();
+        let scalar = with_level(Level::Scalar, || ward_linkage(&pts, 10, &w, &p)).unwrap();
+        for (a, b) in fast.iter().zip(&scalar) {
+            assert_eq!((a.a, a.b, a.size), (b.a, b.b, b.size));
+            assert!((a.height - b.height).abs() <= 1e-12 * (1.0 + b.height));
+        }
     }
 
     #[test]
