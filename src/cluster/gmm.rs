@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::jobs::Progress;
 use crate::rng::Rng;
 
-use super::kmeans::{KMeansParams, kmeans};
+use super::kmeans::{KMeansParams, kmeans, kmeans_plus_plus_rows};
 
 const BLOCK: usize = 2048;
 const LN_2PI: f64 = 1.837_877_066_409_345_3;
@@ -544,7 +544,7 @@ fn initial_resp(
         GmmInit::KMeansPlusPlus => {
             // sklearn: one-hot responsibilities on the seed rows (means = those rows, covariances =
             // reg_covar), not a k-means run.
-            let seeds = kmeans_pp_rows(data, n, d, k, rng, progress)?;
+            let seeds = kmeans_plus_plus_rows(data, n, d, k, rng, progress)?;
             for (j, &i) in seeds.iter().enumerate() {
                 resp[i * k + j] = 1.0;
             }
@@ -561,58 +561,6 @@ fn initial_resp(
         }
     }
     Ok(resp)
-}
-
-/// sklearn's greedy k-means++ (2 + ln k local trials), returning the seed rows.
-fn kmeans_pp_rows(
-    data: &[f64],
-    n: usize,
-    d: usize,
-    k: usize,
-    rng: &mut Rng,
-    progress: &Progress,
-) -> Result<Vec<usize>> {
-    let trials = 2 + (k as f64).ln() as usize;
-    let first = rng.below(n);
-    let mut seeds = vec![first];
-    let c0 = &data[first * d..(first + 1) * d];
-    let mut closest: Vec<f64> = data.par_chunks(d).map(|r| sq_dist(r, c0)).collect();
-    let mut pot: f64 = closest.iter().sum();
-    for _ in 1..k {
-        progress.check()?;
-        let mut cum = Vec::with_capacity(n);
-        let mut acc = 0.0;
-        for &c in &closest {
-            acc += c;
-            cum.push(acc);
-        }
-        let mut best: Option<(f64, Vec<f64>, usize)> = None;
-        for _ in 0..trials {
-            let v = rng.uniform() * pot;
-            let cand = cum.partition_point(|&c| c < v).min(n - 1);
-            let c = &data[cand * d..(cand + 1) * d];
-            let dists: Vec<f64> = data
-                .par_chunks(d)
-                .zip(closest.par_iter())
-                .map(|(r, &old)| sq_dist(r, c).min(old))
-                .collect();
-            let p: f64 = dists.iter().sum();
-            if best.as_ref().is_none_or(|b| p < b.0) {
-                best = Some((p, dists, cand));
-            }
-        }
-        if let Some((p, dists, cand)) = best {
-            pot = p;
-            closest = dists;
-            seeds.push(cand);
-        }
-    }
-    Ok(seeds)
-}
-
-#[inline]
-fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
 
 /// Weighted log density `log p(x | j) + log w_j` of one row for every component, into `out`.

@@ -243,12 +243,7 @@ fn column_sums(data: &[f64], d: usize, f: impl Fn(usize, f64) -> f64 + Sync) -> 
     total
 }
 
-/// sklearn's greedy k-means++: each new centre is the best (lowest potential) of `2 + ln k` rows drawn
-/// with probability proportional to their squared distance to the nearest centre so far.
-///
-/// One parallel pass over the rows per centre: it first folds the previous winner into `closest`, then
-/// scores every trial. The potential is kept per block of rows so that drawing a row needs only the block
-/// sums and one block.
+/// sklearn's greedy k-means++ seeding, as centre coordinates (`k × d`, row-major).
 fn kmeans_plus_plus(
     data: &[f64],
     n: usize,
@@ -257,10 +252,34 @@ fn kmeans_plus_plus(
     rng: &mut Rng,
     progress: &Progress,
 ) -> Result<Vec<f64>> {
+    let seeds = kmeans_plus_plus_rows(data, n, d, k, rng, progress)?;
+    Ok(seeds
+        .iter()
+        .flat_map(|&i| data[i * d..(i + 1) * d].iter().copied())
+        .collect())
+}
+
+/// sklearn's greedy k-means++: each new centre is the best (lowest potential) of `2 + ln k` rows drawn
+/// with probability proportional to their squared distance to the nearest centre so far. Returns the
+/// chosen rows, in order. The one k-means++ of the crate: k-means seeds its centres with it and the
+/// Gaussian mixture's `init_params='k-means++'` its responsibilities.
+///
+/// One parallel pass over the rows per centre: it first folds the previous winner into `closest`, then
+/// scores every trial. The potential is kept per block of rows so that drawing a row needs only the block
+/// sums and one block.
+pub(crate) fn kmeans_plus_plus_rows(
+    data: &[f64],
+    n: usize,
+    d: usize,
+    k: usize,
+    rng: &mut Rng,
+    progress: &Progress,
+) -> Result<Vec<usize>> {
     let trials = 2 + (k as f64).ln() as usize;
-    let mut centers = Vec::with_capacity(k * d);
     let first = rng.below(n);
-    centers.extend_from_slice(&data[first * d..(first + 1) * d]);
+    let mut seeds = Vec::with_capacity(k);
+    seeds.push(first);
+    let centers = &data[first * d..(first + 1) * d];
     let mut closest = vec![0.0f64; n];
     let mut block_sums: Vec<f64> = data
         .par_chunks(BLOCK * d)
@@ -268,7 +287,7 @@ fn kmeans_plus_plus(
         .map(|(rows, cl)| {
             let mut sum = 0.0;
             for (row, c) in rows.chunks_exact(d).zip(cl) {
-                *c = sq_dist(row, &centers[..d]);
+                *c = sq_dist(row, centers);
                 sum += *c;
             }
             sum
@@ -320,10 +339,10 @@ fn kmeans_plus_plus(
             pot = p;
             block_sums = parts.iter().map(|b| b[t]).collect();
             pending = Some(candidates[t]);
-            centers.extend_from_slice(&data[candidates[t] * d..(candidates[t] + 1) * d]);
+            seeds.push(candidates[t]);
         }
     }
-    Ok(centers)
+    Ok(seeds)
 }
 
 /// The first row whose running sum of squared distances reaches `v` (as a search in the cumulative sum),

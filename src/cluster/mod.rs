@@ -1,5 +1,6 @@
-//! Clustering algorithms: k-means, hierarchical linkage (exact and on micro-clusters, cuts, layout) and
-//! Gaussian mixtures, plus the canonical numbering of segments shared by every method.
+//! Clustering algorithms: k-means (with the crate's one k-means++), hierarchical linkage (exact and on
+//! micro-clusters, cuts, layout), Gaussian mixtures and the density methods (DBSCAN, OPTICS, k-distance),
+//! plus the canonical numbering of segments shared by every method.
 
 pub mod density;
 pub mod gmm;
