@@ -3,7 +3,7 @@
 //! Every engine entry point that can take more than ~50 ms takes a [`Progress`], reports `done`/`total`
 //! for its current `stage`, and calls [`Progress::check`] at block boundaries, which returns
 //! [`Error::Cancelled`] once someone called [`Progress::cancel`]. The GUI runs such calls through
-//! [`spawn`], which catches panics and hands the result back over a channel.
+//! [`Job::spawn`], which catches panics and hands the result back over a channel.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};

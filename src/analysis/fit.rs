@@ -1,5 +1,5 @@
 //! One entry point for every method: fit k segments (or cut a tree at a height) on a prepared matrix.
-//! Segments come back numbered canonically (0 = largest). The K sweep built on it is [`super::sweep`]; the
+//! Segments come back numbered canonically (0 = largest). The K sweep built on it is [`super::sweep()`]; the
 //! whole run (preparation, policy, scores, profile) is [`super::run`].
 
 use ndarray::{Array2, ArrayView2};

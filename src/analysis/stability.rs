@@ -1,3 +1,4 @@
+// Length: ~415 lines of code; the rest is its unit tests, kept beside the code they pin.
 //! Bootstrap stability of segmentations, after Hennig's `clusterboot` (C. Hennig, "Cluster-wise assessment
 //! of cluster stability", Computational Statistics & Data Analysis 52, 2007, 258–271; R package `fpc`).
 //!

@@ -1,6 +1,6 @@
 //! The K sweep: for each k, a segmentation (from any method) scored by inertia, silhouette,
 //! Davies-Bouldin and Calinski-Harabasz (and BIC for Gaussian mixtures), and a recommended k with its
-//! reason in words ([`super::recommend`]).
+//! reason in words ([`super::recommend()`]).
 //!
 //! One function, [`run_sweep`], serves the CLI (all k at once: the silhouettes of every k share one pass
 //! over the distance blocks, [`crate::metrics::silhouette_many`]) and the app (rows handed to a callback as

@@ -463,7 +463,6 @@ fn plots_ui(ui: &mut Ui, state: &AppState, sweep: &SweepView, commands: &mut Vec
         });
 }
 
-#[expect(clippy::too_many_lines)]
 fn metric_plot_ui(
     ui: &mut Ui,
     state: &AppState,

@@ -1,6 +1,6 @@
-//! The desktop app (eframe/egui). [`SegscopeApp`] owns an [`AppState`](state::AppState) (pure logic, no
+//! The desktop app (eframe/egui). [`SegscopeApp`] owns an [`AppState`] (pure logic, no
 //! drawing), the file dialogs, and one view per tab. Each frame it polls the background job, draws the top
-//! bar, the banners and the current tab, collects the [`Command`](state::Command)s the panels emitted, and
+//! bar, the banners and the current tab, collects the [`Command`]s the panels emitted, and
 //! applies them once everything is drawn.
 //!
 //! Files: `state.rs` (loading state machine, banners, commands), `dialogs.rs` (native dialogs behind a

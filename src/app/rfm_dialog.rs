@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use egui::{Color32, RichText, Ui, vec2};
+use egui::{RichText, Ui, vec2};
 
 use super::format::fmt_count;
 use super::state::{Command, FileAction, LoadSource, file_name};
@@ -272,7 +272,7 @@ impl RfmDialog {
                 ui.label(
                     RichText::new(format!("Note: {w}"))
                         .small()
-                        .color(Color32::from_rgb(200, 120, 0)),
+                        .color(crate::app::theme::Palette::of(ui.visuals()).missing),
                 );
             }
         }

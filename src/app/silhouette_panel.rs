@@ -6,9 +6,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use egui::{
-    Align2, Color32, FontId, Mesh, Pos2, Rect, RichText, Sense, Shape, Stroke, Ui, pos2, vec2,
-};
+use egui::{Align2, FontId, Mesh, Pos2, Rect, RichText, Sense, Shape, Stroke, Ui, pos2, vec2};
 
 use super::View;
 use super::explore::SegResult;
@@ -268,7 +266,6 @@ impl Layout {
     }
 }
 
-#[expect(clippy::too_many_lines)]
 fn bars_ui(ui: &mut Ui, cache: &SilhouetteCache) {
     let chart = ChartPalette::of(ui.visuals());
     let text_color = ui.visuals().text_color();
@@ -461,7 +458,7 @@ fn hover_ui(
             pos2(layout.plot.left(), pos.y),
             pos2(layout.plot.right(), pos.y),
         ],
-        Stroke::new(1.0, Color32::from_white_alpha(60)),
+        Stroke::new(1.0, ui.visuals().weak_text_color()),
     );
     response.clone().on_hover_text_at_pointer(text);
 }

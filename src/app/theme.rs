@@ -1,4 +1,8 @@
 //! Every colour the app picks itself, in one place, for dark and light mode.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the one place colours are made (clippy.toml forbids it elsewhere)"
+)]
 
 use egui::{Color32, Visuals};
 

@@ -1,3 +1,5 @@
+// Length: a flat list of independent benchmark cases (one function each, the peer in the same run);
+// splitting it would only scatter the cases.
 //! Benchmark of the clustering engine against its Python peers, every case in one run.
 //!
 //! ```text

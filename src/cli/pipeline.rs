@@ -77,7 +77,7 @@ pub struct PipelineArgs {
         conflicts_with = "features"
     )]
     pub exclude: Vec<String>,
-    /// Missing values: drop|mean|median|mode|constant:V|knn[:K] for all numeric features, and/or
+    /// Missing values: drop|mean|median|mode|constant:V|knn|knn:K for all numeric features, and/or
     /// COLUMN=STRATEGY for one column (comma-separated). Categoricals use the mode. [default: median]
     #[arg(long, value_delimiter = ',', value_name = "STRATEGY")]
     pub impute: Vec<String>,

@@ -1,3 +1,5 @@
+// Length: ~830 lines of code in one file on purpose: the EM loop, E- and M-steps per covariance type and
+// their Cholesky helpers share private model types; splitting would make them crate-visible for no reader's gain.
 //! Gaussian mixtures fitted by EM exactly as scikit-learn's `GaussianMixture`: responsibilities initialised
 //! from k-means labels (`init_params='kmeans'`: one k-means run, one-hot memberships) or from k-means++ seeds
 //! (`'k-means++'`), or from labels / responsibilities given by the caller; the M-step of

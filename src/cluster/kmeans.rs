@@ -1,3 +1,4 @@
+// Length: ~520 lines of code; the rest is its unit tests, kept beside the code they pin.
 //! K-Means as scikit-learn does it: greedy k-means++ seeding (2 + ln k local trials), Lloyd iterations
 //! parallel over blocks of rows (rayon) with f64 accumulation, convergence when labels stop changing or the
 //! squared centre shift falls below `tol × mean feature variance`, empty clusters refilled with the points
@@ -6,7 +7,7 @@
 //! in order.
 //!
 //! Speed: distances are exact `Σ (x - c)²` (no `‖x‖² − 2x·c + ‖c‖²` cancellation), computed against
-//! centres packed feature by feature in groups of [`LANES`] so the compiler keeps one row's distances to
+//! centres packed feature by feature in groups of `LANES` so the compiler keeps one row's distances to
 //! several centres in SIMD registers. Each k-means++ step is a single pass over the rows: every local
 //! trial is scored in that pass, and the winner's distances are folded into the running minimum at the
 //! start of the next one. When the last Lloyd step leaves the centres bit-for-bit unchanged, its labels and

@@ -1,3 +1,4 @@
+// Length: ~550 lines of code; the rest is its unit tests, kept beside the code they pin.
 //! Per-column builders that see every cell once while the CSV streams by, and the rules that decide each
 //! column's kind when the file ends:
 //! - numeric when at least 90% of the non-missing cells (not counting `None`) are numbers; the others

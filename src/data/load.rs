@@ -1,3 +1,4 @@
+// Length: ~580 lines of code; the rest is its unit tests, kept beside the code they pin.
 //! CSV loading in one streaming pass: raw bytes → blocks of whole decoded records ([`super::split`]) →
 //! parsed in parallel into column builders and merged in file order ([`super::pipeline`]) → kinds decided →
 //! [`Table`]. Memory holds the columns plus a few blocks of text; the input is not kept in memory (a file

@@ -2,7 +2,7 @@
 //! segment columns appended, line endings and blank lines too, streamed again from the table's source;
 //! [`segments`] builds those columns from a run's result), the table-shaped
 //! outputs ([`tables`]: prepared matrix, profile, RFM, linkage) and how bytes reach the disk
-//! ([`write`]: never over an input, temp + rename, devices and FIFOs streamed, all or nothing). The app and the CLI write through these functions only.
+//! ([`write`](mod@write): never over an input, temp + rename, devices and FIFOs streamed, all or nothing). The app and the CLI write through these functions only.
 
 pub mod segments;
 pub mod tables;

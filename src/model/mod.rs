@@ -5,7 +5,7 @@
 //! It holds the fitted preparation (per input column: fill value, log1p and winsor bounds, one-hot levels
 //! with `<other>`/`<missing>` handling, scaler centre and scale), the scorer of the method ([`Scorer`]:
 //! k-means centres, mixture parameters, or the rows / micro-clusters of a hierarchical tree), the
-//! segments (sizes, shares, names) and a training profile for drift ([`drift`]). [`SegmentModel::score`]
+//! segments (sizes, shares, names) and a training profile for drift ([`drift`]). [`Scorer::score`]
 //! scores a prepared matrix; [`apply`] streams a CSV through it.
 
 pub mod apply;
