@@ -1,5 +1,5 @@
 //! `segscope serve` through the real binary on loopback: the sample scored over HTTP (JSON and CSV bodies)
-//! equals `apply` for k-means, GMM and Ward; `/model` and `/health`; every bad request is answered (400,
+//! equals `apply` for k-means, GMM, Ward and a one-hot + log1p recipe; `/model` and `/health`; every bad request is answered (400,
 //! 413, 415, 405, 404) and the server keeps serving; SIGTERM stops it with exit code 0.
 #![cfg(feature = "serve")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on broken fixtures
@@ -218,6 +218,18 @@ fn the_sample_scored_over_http_equals_apply() {
         (&["--method", "kmeans", "--k", "5"][..], 5),
         (&["--method", "gmm", "--k", "4"], 4),
         (&["--method", "ward", "--k", "5"], 5),
+        // One-hot categoricals with missing cells, log1p.
+        (
+            &[
+                "--k",
+                "4",
+                "--features",
+                "age,region,channel,total_spent",
+                "--log1p",
+                "total_spent",
+            ],
+            4,
+        ),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let (m, b) = model_and_apply(dir.path(), method);
