@@ -234,6 +234,10 @@ impl Server {
         runtime.block_on(async move {
             let listener =
                 tokio::net::TcpListener::from_std(listener).map_err(|e| Error::io("<listener>", e))?;
+            // Answers are one small write each; no Nagle delay on a keep-alive connection.
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             axum::serve(listener, router(model, body_limit))
                 .with_graceful_shutdown(shutdown)
                 .await
