@@ -4,6 +4,7 @@
 #![cfg(feature = "serve")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on broken fixtures
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 const SAMPLE: &str = "assets/sample_customers.csv";
 /// Not a timing assertion: how long we wait before calling the server hung.
-const HANG: Duration = Duration::from_secs(60);
+const HANG: Duration = Duration::from_mins(1);
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("segscope")
@@ -88,7 +89,10 @@ fn serve(model: &Path) -> Served {
             break rest.parse::<SocketAddr>().unwrap();
         }
     };
-    assert!(addr.ip().is_loopback(), "binds 127.0.0.1 by default: {addr}");
+    assert!(
+        addr.ip().is_loopback(),
+        "binds 127.0.0.1 by default: {addr}"
+    );
     // Keep draining standard error so the server never blocks on a full pipe.
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
     Served { child, addr }
@@ -109,7 +113,7 @@ fn request(
         body.len()
     );
     if let Some(ct) = content_type {
-        head.push_str(&format!("Content-Type: {ct}\r\n"));
+        write!(head, "Content-Type: {ct}\r\n").unwrap();
     }
     head.push_str("\r\n");
     s.write_all(head.as_bytes()).unwrap();
@@ -192,17 +196,30 @@ fn assert_equals_apply(answer: &Value, scored: &Path, k: usize) {
     match column(scored, "distance_to_centre") {
         Some(d) => {
             for (i, want) in d.iter().enumerate() {
-                assert_eq!(answer["distances"][i].as_f64().unwrap(), want.parse::<f64>().unwrap());
+                assert_eq!(
+                    answer["distances"][i].as_f64().unwrap(),
+                    want.parse::<f64>().unwrap()
+                );
             }
         }
-        None => assert!(answer["distances"].as_array().unwrap().iter().all(Value::is_null)),
+        None => assert!(
+            answer["distances"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(Value::is_null)
+        ),
     }
     match column(scored, "p_0") {
         Some(_) => {
             let p = answer["probabilities"].as_array().unwrap();
-            for j in 0..k {
-                for (i, want) in column(scored, &format!("p_{j}")).unwrap().iter().enumerate() {
-                    assert_eq!(p[i][j].as_f64().unwrap(), want.parse::<f64>().unwrap());
+            let cols: Vec<Vec<String>> = (0..k)
+                .map(|j| column(scored, &format!("p_{j}")).unwrap())
+                .collect();
+            for (i, row) in p.iter().enumerate() {
+                assert_eq!(row.as_array().unwrap().len(), k);
+                for (j, col) in cols.iter().enumerate() {
+                    assert_eq!(row[j].as_f64().unwrap(), col[i].parse::<f64>().unwrap());
                 }
             }
         }
@@ -320,9 +337,18 @@ fn bad_requests_are_answered_and_the_server_keeps_serving() {
         assert!(t["error"].as_str().unwrap().contains("'age'"), "{t}");
     }
 
-    let (s, t) = request(a, "POST", "/score", Some("text/csv"), b"age,region\n3,East\n");
+    let (s, t) = request(
+        a,
+        "POST",
+        "/score",
+        Some("text/csv"),
+        b"age,region\n3,East\n",
+    );
     let e = error_of(s, &t, 400);
-    assert!(e.contains("lacks column") && e.contains("tenure_months"), "{e}");
+    assert!(
+        e.contains("lacks column") && e.contains("tenure_months"),
+        "{e}"
+    );
     let mut csv = std::fs::read_to_string(SAMPLE).unwrap();
     csv = csv.replacen(",54,East,", ",old,East,", 1);
     let (s, t) = request(a, "POST", "/score", Some("text/csv"), csv.as_bytes());
@@ -352,7 +378,10 @@ fn bad_requests_are_answered_and_the_server_keeps_serving() {
     assert_eq!(s, 200, "{t}");
     assert!(t["segments"][0].as_u64().unwrap() < 5);
     let (s, t) = post_json(a, &json!([]));
-    assert_eq!((s, t), (200, json!({"segments": [], "names": [], "distances": []})));
+    assert_eq!(
+        (s, t),
+        (200, json!({"segments": [], "names": [], "distances": []}))
+    );
     let (s, _) = request(a, "GET", "/health", None, b"");
     assert_eq!(s, 200);
 }
@@ -384,6 +413,10 @@ fn sigterm_stops_the_server_with_exit_code_zero() {
     };
     assert_eq!(code, Some(0));
     // Exited before the CLI's 2 s signal grace period would have forced 143.
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
     assert!(TcpStream::connect(server.addr).is_err());
 }

@@ -44,10 +44,16 @@ fn main() -> BoxResult<()> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     println!(
         "serve on {addr}: k-means k=5, {CLIENTS} clients, {cores} cores, {} build",
-        if cfg!(debug_assertions) { "debug" } else { "release" }
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
     );
     // Warm-up: connections, the blocking pool, caches.
-    run_clients(addr, 2, 2, |_, _| (&json_batch, "application/json", BATCH_ROWS))?;
+    run_clients(addr, 2, 2, |_, _| {
+        (&json_batch, "application/json", BATCH_ROWS)
+    })?;
 
     for (label, body, ct) in [
         ("JSON", &json_batch, "application/json"),
@@ -71,7 +77,11 @@ fn main() -> BoxResult<()> {
 
     let start = Instant::now();
     let lat = run_clients(addr, CLIENTS, singles_per_client, |c, i| {
-        (&singles[(c * 7919 + i) % singles.len()], "application/json", 1)
+        (
+            &singles[(c * 7919 + i) % singles.len()],
+            "application/json",
+            1,
+        )
     })?;
     let secs = start.elapsed().as_secs_f64();
     println!(
@@ -85,9 +95,7 @@ fn main() -> BoxResult<()> {
     );
 
     let _ = stop.send(());
-    handle
-        .join()
-        .map_err(|_| "the server thread panicked")??;
+    handle.join().map_err(|_| "the server thread panicked")??;
     Ok(())
 }
 
@@ -124,8 +132,11 @@ fn fit_model() -> BoxResult<SegmentModel> {
     Ok(SegmentModel::from_result(&table, &data, &result)?)
 }
 
+/// The JSON batch, the CSV batch, the one-row bodies.
+type Bodies = (Vec<u8>, Vec<u8>, Vec<Vec<u8>>);
+
 /// A 1,000-row JSON body, the same rows as CSV, and each sample row as a one-row JSON body.
-fn bodies() -> BoxResult<(Vec<u8>, Vec<u8>, Vec<Vec<u8>>)> {
+fn bodies() -> BoxResult<Bodies> {
     let text = std::fs::read_to_string(SAMPLE)?;
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().ok_or("empty sample")?.split(',').collect();
@@ -164,7 +175,12 @@ fn bodies() -> BoxResult<(Vec<u8>, Vec<u8>, Vec<Vec<u8>>)> {
 
 /// Runs `clients` threads, each sending `per_client` requests on one keep-alive connection; `pick(c, i)`
 /// gives client c's i-th body, content type and row count. Returns every request's latency (ms).
-fn run_clients<'a, F>(addr: SocketAddr, clients: usize, per_client: usize, pick: F) -> BoxResult<Vec<f64>>
+fn run_clients<'a, F>(
+    addr: SocketAddr,
+    clients: usize,
+    per_client: usize,
+    pick: F,
+) -> BoxResult<Vec<f64>>
 where
     F: Fn(usize, usize) -> (&'a Vec<u8>, &'static str, usize) + Sync,
 {
@@ -198,7 +214,11 @@ where
 fn check(answer: &[u8], rows: usize) -> BoxResult<()> {
     let v: serde_json::Value = serde_json::from_slice(answer)?;
     let n = v["segments"].as_array().map_or(0, Vec::len);
-    if n == rows && v["segments"].as_array().is_some_and(|s| s.iter().all(|x| x.is_u64())) {
+    if n == rows
+        && v["segments"]
+            .as_array()
+            .is_some_and(|s| s.iter().all(serde_json::Value::is_u64))
+    {
         Ok(())
     } else {
         Err(format!("unexpected answer: {}", String::from_utf8_lossy(answer)).into())
@@ -226,7 +246,7 @@ impl Conn {
     fn open(addr: SocketAddr) -> BoxResult<Self> {
         let s = TcpStream::connect(addr)?;
         s.set_nodelay(true)?;
-        s.set_read_timeout(Some(Duration::from_secs(60)))?;
+        s.set_read_timeout(Some(Duration::from_mins(1)))?;
         Ok(Self {
             addr,
             writer: s.try_clone()?,

@@ -26,9 +26,9 @@ pub struct ServeArgs {
 
 pub(super) fn run(args: &ServeArgs) -> Result<()> {
     let model = SegmentModel::from_path(&args.model)?;
-    let limit = args
-        .body_limit
-        .map_or(DEFAULT_BODY_LIMIT, |b| usize::try_from(b).unwrap_or(usize::MAX));
+    let limit = args.body_limit.map_or(DEFAULT_BODY_LIMIT, |b| {
+        usize::try_from(b).unwrap_or(usize::MAX)
+    });
     let server = Server::bind(model, &args.host, args.port)?.with_body_limit(limit);
     let addr = server.local_addr()?;
     // Always printed (even with --quiet): scripts and tests read the port from it.

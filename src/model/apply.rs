@@ -106,7 +106,10 @@ fn fields(rec: &[u8], delimiter: u8) -> Vec<Vec<u8>> {
     // No quote and no carriage return: the csv reader would only split on the delimiter (building one
     // per record costs more than the scoring of the row).
     if !body.is_empty() && memchr::memchr2(b'"', b'\r', body).is_none() {
-        return body.split(|&b| b == delimiter).map(<[u8]>::to_vec).collect();
+        return body
+            .split(|&b| b == delimiter)
+            .map(<[u8]>::to_vec)
+            .collect();
     }
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -375,6 +378,9 @@ impl State<'_> {
     }
 }
 
+/// Rows of raw cells: each row's fields, unquoted, as bytes.
+pub type Cells = Vec<Vec<Vec<u8>>>;
+
 /// Rows scored by [`score_cells`].
 #[derive(Debug, Clone)]
 pub struct ScoredRows {
@@ -416,7 +422,7 @@ pub fn score_cells(
 
 /// Reads a whole CSV held in memory (header row first) into its column names and each data row's cells,
 /// with the same record, quote, delimiter and blank-line rules as [`apply`].
-pub fn read_cells(bytes: &[u8], source: &str) -> Result<(Vec<String>, Vec<Vec<Vec<u8>>>)> {
+pub fn read_cells(bytes: &[u8], source: &str) -> Result<(Vec<String>, Cells)> {
     let mut recs = Records {
         reader: bytes,
         delimiter: None,
@@ -559,6 +565,9 @@ mod fields_tests {
             }
             assert_eq!(fields(rec, b','), by_csv(body, b','), "{rec:?}");
         }
-        assert_eq!(fields(b"a;b,c;d\n", b';'), vec![b"a".to_vec(), b"b,c".to_vec(), b"d".to_vec()]);
+        assert_eq!(
+            fields(b"a;b,c;d\n", b';'),
+            vec![b"a".to_vec(), b"b,c".to_vec(), b"d".to_vec()]
+        );
     }
 }

@@ -93,11 +93,7 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
 }
 
 fn json_bytes(body: impl Into<Bytes>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        body.into(),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/json")], body.into()).into_response()
 }
 
 async fn health() -> Response {
@@ -166,8 +162,7 @@ async fn score(
         Err(e) => return error(e.status(), e.body_text()),
     };
     let worker = Arc::clone(&app);
-    let scored =
-        tokio::task::spawn_blocking(move || score_body(&worker.model, kind, &body)).await;
+    let scored = tokio::task::spawn_blocking(move || score_body(&worker.model, kind, &body)).await;
     match scored {
         Ok(Ok(response)) => match serde_json::to_vec(&response) {
             Ok(v) => json_bytes(v),
@@ -232,8 +227,8 @@ impl Server {
             body_limit,
         } = self;
         runtime.block_on(async move {
-            let listener =
-                tokio::net::TcpListener::from_std(listener).map_err(|e| Error::io("<listener>", e))?;
+            let listener = tokio::net::TcpListener::from_std(listener)
+                .map_err(|e| Error::io("<listener>", e))?;
             // Answers are one small write each; no Nagle delay on a keep-alive connection.
             let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
                 let _ = tcp.set_nodelay(true);

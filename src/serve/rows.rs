@@ -59,7 +59,10 @@ pub fn score_body(
     body: &[u8],
 ) -> Result<ScoreResponse, BadRequest> {
     let (cells, positions) = match kind {
-        BodyKind::Json => (json_cells(model, body)?, (0..model.input_columns.len()).collect()),
+        BodyKind::Json => (
+            json_cells(model, body)?,
+            (0..model.input_columns.len()).collect(),
+        ),
         BodyKind::Csv => {
             let (names, rows) = read_cells(body, SOURCE).map_err(|e| BadRequest(e.to_string()))?;
             let positions =
@@ -91,8 +94,8 @@ fn score(
     }
     // Line numbers in messages: the header is line 1 of a CSV; JSON rows count from 1 as well.
     let lines = (0..n as u64).map(|i| i + 2).collect();
-    let scored =
-        score_cells(model, cells, positions, SOURCE, lines).map_err(|e| BadRequest(e.to_string()))?;
+    let scored = score_cells(model, cells, positions, SOURCE, lines)
+        .map_err(|e| BadRequest(e.to_string()))?;
     for (i, (&row, &label)) in scored
         .kept_rows
         .iter()
