@@ -1,6 +1,6 @@
 //! Benchmark: `serve` on loopback, with a bounded number of requests (it stops by itself).
 //!
-//! `cargo run --release --bin bench_serve [-- --quick]`. Fits k-means (k = 5) on
+//! `cargo run --release --no-default-features --features serve --bin bench_serve [-- --quick]`. Fits k-means (k = 5) on
 //! assets/sample_customers.csv with two categorical (one-hot) and seven numeric features, starts the
 //! server in this process on 127.0.0.1 (a free port), then with 8 concurrent clients on keep-alive
 //! connections (a tiny HTTP/1.1 client on `std::net`, no dependency):
