@@ -70,8 +70,13 @@ impl Drop for Served {
 }
 
 fn serve(model: &Path) -> Served {
+    serve_with(model, &[])
+}
+
+fn serve_with(model: &Path, extra: &[&str]) -> Served {
     let mut child = Command::new(bin())
         .args(["serve", model.to_str().unwrap(), "--port", "0"])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -377,6 +382,11 @@ fn bad_requests_are_answered_and_the_server_keeps_serving() {
     let (s, t) = post_json(a, &json!([row]));
     assert_eq!(s, 200, "{t}");
     assert!(t["segments"][0].as_u64().unwrap() < 5);
+    for ct in ["application/json; charset=utf-8", "Application/JSON"] {
+        let body = json!([row]).to_string();
+        let (s, t) = request(a, "POST", "/score", Some(ct), body.as_bytes());
+        assert_eq!(s, 200, "{ct}: {t}");
+    }
     let (s, t) = post_json(a, &json!([]));
     assert_eq!(
         (s, t),
@@ -384,6 +394,31 @@ fn bad_requests_are_answered_and_the_server_keeps_serving() {
     );
     let (s, _) = request(a, "GET", "/health", None, b"");
     assert_eq!(s, 200);
+}
+
+#[test]
+fn the_body_limit_can_be_lowered() {
+    let dir = tempfile::tempdir().unwrap();
+    let (m, _) = model_and_apply(dir.path(), &["--k", "3"]);
+    let server = serve_with(&m, &["--body-limit", "4K"]);
+    let csv = std::fs::read(SAMPLE).unwrap();
+    let (s, t) = request(
+        server.addr,
+        "POST",
+        "/score",
+        Some("text/csv"),
+        &csv[..4096],
+    );
+    assert_eq!(s, 200, "{t}");
+    let (s, t) = request(
+        server.addr,
+        "POST",
+        "/score",
+        Some("text/csv"),
+        &csv[..4097],
+    );
+    assert_eq!(s, 413, "{t}");
+    assert!(t.contains("larger than 4.0 KiB"), "{t}");
 }
 
 #[cfg(unix)]
