@@ -33,6 +33,8 @@ pub mod model;
 pub mod prep;
 pub mod reduce;
 pub mod rng;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod simd;
 
 pub use error::{Error, Result};

@@ -12,6 +12,8 @@ mod prepare;
 pub mod progress_bar;
 mod rfm;
 mod score;
+#[cfg(feature = "serve")]
+mod serve;
 pub mod signals;
 mod sql;
 mod sweep;
@@ -66,6 +68,9 @@ pub enum Command {
     Apply(apply::ApplyArgs),
     /// Print a saved model as one SQL SELECT that scores a table in the warehouse.
     Sql(sql::SqlArgs),
+    /// Score rows over HTTP with a saved model (POST /score, GET /model, GET /health).
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
 }
 
 /// What `main` should do after parsing.
@@ -107,6 +112,8 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Pca(args) => pca::run(&args, p),
         Command::Apply(args) => apply::run(&args, p),
         Command::Sql(args) => sql::run(&args, p),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(&args),
     };
     drop(bar);
     match result {
