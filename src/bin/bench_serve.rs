@@ -7,7 +7,8 @@
 //! - batches: 1,000-row bodies as JSON and as CSV → rows/s over the whole run;
 //! - single rows: one-row JSON bodies → requests/s and p50 / p99 / max latency per request.
 //!
-//! Every answer must be 200 with as many segments as rows sent, else the benchmark fails.
+//! With the CPU seconds of the process (server and clients) per row or request, steadier than wall rates
+//! on a shared machine. Every answer must be 200 with as many segments as rows sent, else the benchmark fails.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -59,23 +60,25 @@ fn main() -> BoxResult<()> {
         ("JSON", &json_batch, "application/json"),
         ("CSV", &csv_batch, "text/csv"),
     ] {
-        let start = Instant::now();
+        let (start, cpu0) = (Instant::now(), cpu_seconds());
         let lat = run_clients(addr, CLIENTS, batches_per_client, |_, _| {
             (body, ct, BATCH_ROWS)
         })?;
         let secs = start.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - cpu0;
         let rows = lat.len() * BATCH_ROWS;
         println!(
-            "batches {label:4}: {} requests × {BATCH_ROWS} rows in {secs:.2} s = {:.0} rows/s; \
-             latency p50 {:.2} ms, p99 {:.2} ms",
+            "batches {label:4}: {} requests × {BATCH_ROWS} rows in {secs:.2} s = {:.0} rows/s \
+             ({:.2} µs CPU per row, server + clients); latency p50 {:.2} ms, p99 {:.2} ms",
             lat.len(),
             rows as f64 / secs,
+            cpu / rows as f64 * 1e6,
             percentile(&lat, 0.50),
             percentile(&lat, 0.99)
         );
     }
 
-    let start = Instant::now();
+    let (start, cpu0) = (Instant::now(), cpu_seconds());
     let lat = run_clients(addr, CLIENTS, singles_per_client, |c, i| {
         (
             &singles[(c * 7919 + i) % singles.len()],
@@ -84,11 +87,13 @@ fn main() -> BoxResult<()> {
         )
     })?;
     let secs = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu0;
     println!(
-        "single rows: {} requests in {secs:.2} s = {:.0} requests/s; latency p50 {:.3} ms, \
-         p99 {:.3} ms, max {:.3} ms",
+        "single rows: {} requests in {secs:.2} s = {:.0} requests/s ({:.1} µs CPU per request, \
+         server + clients); latency p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         lat.len(),
         lat.len() as f64 / secs,
+        cpu / lat.len() as f64 * 1e6,
         percentile(&lat, 0.50),
         percentile(&lat, 0.99),
         percentile(&lat, 1.0)
@@ -223,6 +228,20 @@ fn check(answer: &[u8], rows: usize) -> BoxResult<()> {
     } else {
         Err(format!("unexpected answer: {}", String::from_utf8_lossy(answer)).into())
     }
+}
+
+/// CPU seconds of this process so far (user + system, from /proc; 0 where there is none). On a busy
+/// machine the CPU per row is steadier than the wall rate.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses and may hold spaces): utime is the 12th,
+    // stime the 13th, in clock ticks (100 per second on Linux).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (tick(11) + tick(12)) / 100.0
 }
 
 fn percentile(v: &[f64], q: f64) -> f64 {

@@ -9,11 +9,12 @@
 //! request is too small for that rule, and silently imputing a typo would be a wrong score). A
 //! categorical column takes a string, a number or a boolean (as their text), or `null` (missing).
 
-use serde_json::Value;
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::data::{ColumnKind, is_missing_token};
-use crate::model::SegmentModel;
-use crate::model::apply::{input_positions, read_cells, score_cells};
+use crate::model::apply::{Cells, input_positions, read_cells, score_cells};
+use crate::model::{InputColumn, SegmentModel};
 
 /// A request the server refuses with 400, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,65 +118,193 @@ fn score(
     Ok(out)
 }
 
-/// A JSON body's rows as cells in the model's input-column order.
-fn json_cells(model: &SegmentModel, body: &[u8]) -> Result<Vec<Vec<Vec<u8>>>, BadRequest> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        BadRequest(format!(
-            "the body is not valid JSON (line {}, column {}): {e}",
-            e.line(),
-            e.column()
-        ))
-    })?;
-    let Value::Array(rows) = value else {
-        return Err(BadRequest(
-            "the body must be a JSON array of row objects, e.g. [{\"column\": 1.5}]".into(),
-        ));
-    };
-    let mut cells = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        let Value::Object(obj) = row else {
-            return Err(BadRequest(format!(
-                "row {}: expected an object keyed by column names, got {}",
-                i + 1,
-                kind_of(row)
-            )));
-        };
-        let missing: Vec<&str> = model
-            .input_columns
+/// A JSON body's rows as cells in the model's input-column order. Parsed straight into cells (no
+/// `serde_json::Value` tree): the keys the model does not need are skipped unread.
+fn json_cells(model: &SegmentModel, body: &[u8]) -> Result<Cells, BadRequest> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let cells = RowsSeed(&model.input_columns)
+        .deserialize(&mut de)
+        .and_then(|c| de.end().map(|()| c))
+        .map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => BadRequest(e.to_string()),
+            _ => BadRequest(format!(
+                "the body is not valid JSON (line {}, column {}): {e}",
+                e.line(),
+                e.column()
+            )),
+        })?;
+    Ok(cells)
+}
+
+/// The rows of a JSON body: an array of objects.
+struct RowsSeed<'m>(&'m [InputColumn]);
+
+impl<'de> DeserializeSeed<'de> for RowsSeed<'_> {
+    type Value = Cells;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cells, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RowsSeed<'_> {
+    type Value = Cells;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON array of row objects, e.g. [{\"column\": 1.5}]")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Cells, A::Error> {
+        let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+        while let Some(row) = seq.next_element_seed(RowSeed {
+            cols: self.0,
+            row: rows.len() + 1,
+        })? {
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+}
+
+/// One row object (`row` counts from 1, for messages).
+struct RowSeed<'m> {
+    cols: &'m [InputColumn],
+    row: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
+    type Value = Vec<Vec<u8>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RowSeed<'_> {
+    type Value = Vec<Vec<u8>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "row {} to be an object keyed by column names", self.row)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut cells: Vec<Option<Vec<u8>>> = vec![None; self.cols.len()];
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match self.cols.iter().position(|c| c.name == key.0) {
+                Some(j) => {
+                    cells[j] = Some(map.next_value_seed(CellSeed {
+                        col: &self.cols[j],
+                        row: self.row,
+                    })?);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let missing: Vec<&str> = self
+            .cols
             .iter()
-            .filter(|c| !obj.contains_key(&c.name))
-            .map(|c| c.name.as_str())
+            .zip(&cells)
+            .filter(|(_, v)| v.is_none())
+            .map(|(c, _)| c.name.as_str())
             .collect();
         if !missing.is_empty() {
-            return Err(BadRequest(format!(
+            return Err(de::Error::custom(format!(
                 "row {}: lacks column(s) the model needs: {} (use null for a missing value)",
-                i + 1,
+                self.row,
                 missing.join(", ")
             )));
         }
-        let mut r = Vec::with_capacity(model.input_columns.len());
-        for c in &model.input_columns {
-            let v = &obj[&c.name];
-            let cell = match (v, c.kind) {
-                (Value::Null, _) => Vec::new(),
-                (Value::Number(x), _) => x.to_string().into_bytes(),
-                (Value::String(s), _) => s.clone().into_bytes(),
-                (Value::Bool(b), k) if k != ColumnKind::Numeric => b.to_string().into_bytes(),
-                _ => {
-                    return Err(BadRequest(format!(
-                        "row {}: column '{}' is {} in the model, got {}",
-                        i + 1,
-                        c.name,
-                        kind_name(c.kind),
-                        kind_of(v)
-                    )));
-                }
-            };
-            r.push(cell);
-        }
-        cells.push(r);
+        Ok(cells.into_iter().map(Option::unwrap_or_default).collect())
     }
-    Ok(cells)
+}
+
+/// An object key, borrowed from the body when it has no escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a column name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(v.into()))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(v.to_owned().into()))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// One value: `null`, a number, a string, or (categorical columns) a boolean.
+struct CellSeed<'m> {
+    col: &'m InputColumn,
+    row: usize,
+}
+
+impl CellSeed<'_> {
+    fn wrong<E: de::Error>(&self, got: &str) -> E {
+        E::custom(format!(
+            "row {}: column '{}' is {} in the model, got {got}",
+            self.row,
+            self.col.name,
+            kind_name(self.col.kind)
+        ))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for CellSeed<'_> {
+    type Value = Vec<u8>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<u8>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CellSeed<'_> {
+    type Value = Vec<u8>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a number, a string or null for '{}'", self.col.name)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Vec<u8>, E> {
+        Ok(Vec::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Vec<u8>, E> {
+        Ok(Vec::new())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<u8>, E> {
+        Ok(v.to_string().into_bytes())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<u8>, E> {
+        Ok(v.to_string().into_bytes())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<u8>, E> {
+        // Shortest round-trip text: parsed back, the same f64.
+        Ok(v.to_string().into_bytes())
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<u8>, E> {
+        Ok(v.as_bytes().to_vec())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<u8>, E> {
+        if self.col.kind == ColumnKind::Numeric {
+            Err(self.wrong("a boolean"))
+        } else {
+            Ok(v.to_string().into_bytes())
+        }
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Vec<u8>, A::Error> {
+        Err(self.wrong("an array"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Vec<u8>, A::Error> {
+        Err(self.wrong("an object"))
+    }
 }
 
 /// Refuses a numeric input cell that is neither a number nor missing.
@@ -214,16 +343,5 @@ fn kind_name(kind: ColumnKind) -> &'static str {
     match kind {
         ColumnKind::Numeric => "numeric",
         _ => "categorical",
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
