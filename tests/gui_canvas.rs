@@ -6,7 +6,7 @@
 use egui::Pos2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use segscope::app::SegscopeApp;
+use segscope::app::{ScriptedDialogs, SegscopeApp};
 use segscope::cluster::Method;
 
 mod common;
@@ -209,4 +209,129 @@ fn box_select_profiles_the_rows_inside() {
     h.get_by_label("Clear selection").click();
     h.run();
     assert!(h.query_by_label_contains("in the box").is_none());
+}
+
+/// The app on the sample with Ward's tree on the Dendrogram tab.
+fn on_ward_tree() -> Harness<'static, SegscopeApp> {
+    let (h, _) = started();
+    to_ward_tree(h)
+}
+
+/// Switches a started app to Ward and shows its tree.
+fn to_ward_tree(mut h: Harness<'static, SegscopeApp>) -> Harness<'static, SegscopeApp> {
+    h.get_by_label("Dendrogram").click();
+    h.run();
+    h.get_by_label("Switch to Ward").click();
+    h.step();
+    wait_for_load(&mut h);
+    h
+}
+
+fn k_now(h: &Harness<'_, SegscopeApp>) -> usize {
+    h.state().state().explorer.result().unwrap().seg.k
+}
+
+fn cut_line(h: &Harness<'_, SegscopeApp>) -> egui::Rect {
+    h.get_by_label("Cut line (drag to cut)").rect()
+}
+
+/// A press at `from`, four moves to `to`, a release: a quick drag without hovering first.
+fn quick_drag(h: &mut Harness<'_, SegscopeApp>, from: Pos2, to: Pos2) {
+    h.drag_at(from);
+    h.step();
+    for i in 1..=4 {
+        h.hover_at(from + (to - from) * (i as f32 / 4.0));
+        h.step();
+    }
+    h.drop_at(to);
+    h.step();
+}
+
+#[test]
+fn drags_that_start_on_or_near_the_cut_line_always_move_the_cut() {
+    let mut h = on_ward_tree();
+    h.get_by_label_contains("double-click to reset");
+    // Seven drags in a row from the moment the tab shows the tree, starting on the line or a few
+    // points off it, at different places along it; each must cut (the segment count changes), never pan.
+    let offsets = [0.0, 4.0, -4.0, 2.0, -6.0, 0.0, 6.0];
+    for (round, dy) in offsets.into_iter().enumerate() {
+        let k0 = k_now(&h);
+        let line = cut_line(&h);
+        let from = Pos2::new(
+            line.left() + 40.0 + 90.0 * round as f32,
+            line.center().y + dy,
+        );
+        // Up to the top (fewer segments: 2) or, from 2, down to the bottom (more).
+        let to = Pos2::new(from.x, if k0 > 2 { 4.0 } else { 795.0 });
+        quick_drag(&mut h, from, to);
+        wait_for_load(&mut h);
+        let k1 = k_now(&h);
+        assert_ne!(
+            k1, k0,
+            "drag {round} (from {dy:+} pt off the line) moved the cut"
+        );
+        assert_eq!(k1, if k0 > 2 { 2 } else { 40 }, "drag {round}");
+        h.get_by_label_contains(&format!("· {k1} segments:"));
+    }
+}
+
+#[test]
+fn dragging_away_from_the_cut_line_pans_never_below_zero_and_double_click_resets() {
+    // Frames of 1/60 s (the default 0.25 s per frame is too slow for egui to see a double-click).
+    let app = SegscopeApp::new(Box::new(ScriptedDialogs::new()), None);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_step_dt(1.0 / 60.0)
+        .build_ui_state(|ui, app: &mut SegscopeApp| app.ui_frame(ui), app);
+    wait_for_load(&mut h);
+    let mut h = to_ward_tree(h);
+    let k0 = k_now(&h);
+    let y0 = cut_line(&h).center().y;
+    // A point on the plot well away from the line.
+    let x = cut_line(&h).left() + 300.0;
+    let away = if y0 > 400.0 { y0 - 120.0 } else { y0 + 120.0 };
+
+    // Dragging down shows higher merges: the line moves down with the tree.
+    quick_drag(&mut h, Pos2::new(x, away), Pos2::new(x, away + 80.0));
+    h.run();
+    assert_eq!(k_now(&h), k0, "panning does not cut");
+    let y1 = cut_line(&h).center().y;
+    assert!((y1 - (y0 + 80.0)).abs() < 3.0, "panned down: {y0} → {y1}");
+
+    // Dragging up by far more than that stops where height 0 (plus room for leaf labels) is at the
+    // bottom: the tree is back where it started, not 300 points higher.
+    let away = if y1 > 400.0 { y1 - 120.0 } else { y1 + 120.0 };
+    quick_drag(&mut h, Pos2::new(x, away), Pos2::new(x, away - 300.0));
+    h.run();
+    assert_eq!(k_now(&h), k0);
+    let y2 = cut_line(&h).center().y;
+    assert!(
+        (y2 - y0).abs() < 3.0,
+        "cannot pan below zero height: {y0} → {y2}"
+    );
+
+    // Pan again, then a double-click away from the line resets the view.
+    quick_drag(&mut h, Pos2::new(x, away), Pos2::new(x, away + 60.0));
+    h.run();
+    assert!((cut_line(&h).center().y - y0 - 60.0).abs() < 3.0);
+    let p = Pos2::new(x, if y0 > 400.0 { y0 - 120.0 } else { y0 + 120.0 } + 60.0);
+    h.hover_at(p);
+    h.step();
+    // Press, release, press, release: one frame each, well within egui's 0.3 s.
+    for pressed in [true, false, true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: p,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    h.step();
+    h.run();
+    let y3 = cut_line(&h).center().y;
+    assert!(
+        (y3 - y0).abs() < 3.0,
+        "double-click resets the view: {y0} → {y3}"
+    );
+    assert_eq!(k_now(&h), k0, "neither the pan nor the double-click cut");
 }

@@ -15,10 +15,12 @@
 //!   flagged `approximate`; its leaves are micro-clusters and [`labels_for_rows`] maps leaf labels to rows.
 //! * [`auto_linkage`] picks exact up to [`EXACT_MAX_ROWS`] rows, approximate beyond.
 //! * Cuts ([`cut_k`], [`cut_height`]), [`height_for_k`], [`leaf_order`] (scipy's `leaves_list`) and
-//!   [`node_positions`] for drawing live in `cut.rs`.
+//!   [`node_positions`] for drawing live in `cut.rs`; a drawn tree's cut ([`link_segments`],
+//!   [`cut_range`]) in `cut_view.rs`, scipy's `truncate_mode="lastp"` ([`truncate_lastp`]) in `truncate.rs`.
 
 mod approx;
 mod cut;
+mod cut_view;
 mod nnchain;
 mod truncate;
 mod ward_vector;
@@ -37,6 +39,7 @@ pub use cut::{
     DendrogramLayout, cut_height, cut_k, height_for_k, labels_for_rows, leaf_order, node_positions,
     sizes_at_cut,
 };
+pub use cut_view::{cut_range, link_segments};
 pub use truncate::{Truncated, truncate_lastp};
 
 /// Largest number of rows clustered exactly (the condensed matrix then takes about 1.5 GiB).

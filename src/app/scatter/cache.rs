@@ -1,0 +1,173 @@
+//! What the scatter derives once per result (the sample, the positions on the chosen axes, the grid
+//! index, the features' overall summaries) and a box-select's profile of the rows inside it. The numbers
+//! come from the engine ([`crate::analysis::selection`]); this file only formats them.
+
+use std::sync::Arc;
+
+use super::grid::GridIndex;
+use super::sample::sample_per_segment;
+use super::{GRID_CELLS, MIN_PER_SEGMENT, SAMPLE_CAP};
+use crate::analysis::profile::ColumnStat;
+use crate::analysis::selection::{summarize_columns, summarize_selection};
+use crate::app::explore::{PreparedData, SegResult};
+use crate::app::format::{fmt_percent, fmt_stat};
+use crate::data::{ColumnKind, Table};
+
+/// A feature's summary over all rows, for comparing a selection with.
+#[derive(Debug, Clone)]
+pub(super) struct FeatureOverall {
+    pub(super) name: String,
+    pub(super) column: Option<usize>,
+    pub(super) text: String,
+}
+
+/// Everything derived from one result: the sample, and per pair of axes the positions and the grid.
+#[derive(Debug)]
+pub(super) struct Cache {
+    pub(super) table: Arc<Table>,
+    pub(super) result: Arc<SegResult>,
+    pub(super) prepared: Arc<PreparedData>,
+    pub(super) sizes: Vec<usize>,
+    pub(super) sample: Vec<usize>,
+    pub(super) id_column: Option<usize>,
+    pub(super) features: Vec<FeatureOverall>,
+    pub(super) axes: (usize, usize),
+    pub(super) points: Arc<Vec<[f32; 2]>>,
+    pub(super) grid: GridIndex,
+}
+
+impl Cache {
+    pub(super) fn new(
+        result: &Arc<SegResult>,
+        prepared: &Arc<PreparedData>,
+        table: &Arc<Table>,
+        axes: (usize, usize),
+    ) -> Self {
+        let labels = &result.seg.labels;
+        let sample = sample_per_segment(labels, SAMPLE_CAP, MIN_PER_SEGMENT);
+        let id_column = table
+            .columns
+            .iter()
+            .position(|c| c.kind() == ColumnKind::Text);
+        let names = &prepared.fitted.preparation.features;
+        let columns: Vec<Option<usize>> = names
+            .iter()
+            .map(|name| table.columns.iter().position(|c| c.name == *name))
+            .collect();
+        let overall = summarize_columns(table, &columns, &prepared.prepared.kept_rows);
+        let features = names
+            .iter()
+            .zip(&columns)
+            .zip(&overall)
+            .map(|((name, &column), stat)| FeatureOverall {
+                name: name.clone(),
+                column,
+                text: stat_text(table, column, stat.as_ref()).unwrap_or_default(),
+            })
+            .collect();
+        let mut cache = Self {
+            table: Arc::clone(table),
+            result: Arc::clone(result),
+            prepared: Arc::clone(prepared),
+            sizes: result.sizes(),
+            sample,
+            id_column,
+            features,
+            axes,
+            points: Arc::new(Vec::new()),
+            grid: GridIndex::build(Vec::new(), Vec::new(), 1),
+        };
+        cache.set_axes(axes);
+        cache
+    }
+
+    pub(super) fn set_axes(&mut self, axes: (usize, usize)) {
+        let Some(s) = self.prepared.scores.as_ref() else {
+            return;
+        };
+        let column = |c: usize| -> Vec<f32> { s.column(c).iter().map(|&v| v as f32).collect() };
+        let (xs, ys) = (column(axes.0), column(axes.1));
+        self.points = Arc::new(self.sample.iter().map(|&i| [xs[i], ys[i]]).collect());
+        self.grid = GridIndex::build(xs, ys, GRID_CELLS);
+        self.axes = axes;
+    }
+
+    pub(super) fn matches(
+        &self,
+        result: &Arc<SegResult>,
+        prepared: &Arc<PreparedData>,
+        table: &Arc<Table>,
+    ) -> bool {
+        Arc::ptr_eq(&self.result, result)
+            && Arc::ptr_eq(&self.prepared, prepared)
+            && Arc::ptr_eq(&self.table, table)
+    }
+}
+
+/// A column's summary for display: the mean for numbers and dates, the most common level and its share
+/// for categories, "—" when every value is missing; `None` for a column the table does not have.
+fn stat_text(table: &Table, column: Option<usize>, stat: Option<&ColumnStat>) -> Option<String> {
+    let kind = table.columns.get(column?)?.kind();
+    Some(match stat? {
+        ColumnStat::Mean(m) => fmt_stat(kind, *m),
+        ColumnStat::Mode {
+            level: Some(level),
+            count,
+            present,
+        } => format!("{level} ({})", fmt_percent(*count, *present)),
+        ColumnStat::Mode { level: None, .. } => "—".to_owned(),
+    })
+}
+
+/// What a box-select found.
+#[derive(Debug, Clone)]
+pub(super) struct Selection {
+    pub(super) lo: [f64; 2],
+    pub(super) hi: [f64; 2],
+    pub(super) axes: (usize, usize),
+    pub(super) count: usize,
+    pub(super) per_segment: Vec<usize>,
+    /// Feature name, its summary inside the box, its summary over all rows.
+    pub(super) features: Vec<(String, String, String)>,
+}
+
+/// Profiles the visible rows inside `[lo, hi]` (every row, not only the drawn sample).
+pub(super) fn select(
+    cache: &Cache,
+    hidden: &[bool],
+    axes: (usize, usize),
+    lo: [f64; 2],
+    hi: [f64; 2],
+) -> Selection {
+    let labels = &cache.result.seg.labels;
+    let rows = cache
+        .grid
+        .in_rect(lo, hi, |i| !hidden.get(labels[i]).copied().unwrap_or(false));
+    let columns: Vec<Option<usize>> = cache.features.iter().map(|f| f.column).collect();
+    let summary = summarize_selection(
+        &cache.table,
+        &columns,
+        &cache.prepared.prepared.kept_rows,
+        labels,
+        cache.sizes.len(),
+        &rows,
+    );
+    let features = cache
+        .features
+        .iter()
+        .zip(&summary.columns)
+        .map(|(f, stat)| {
+            let inside =
+                stat_text(&cache.table, f.column, stat.as_ref()).unwrap_or_else(|| "—".to_owned());
+            (f.name.clone(), inside, f.text.clone())
+        })
+        .collect();
+    Selection {
+        lo,
+        hi,
+        axes,
+        count: summary.count,
+        per_segment: summary.per_segment,
+        features,
+    }
+}

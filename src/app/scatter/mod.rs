@@ -1,0 +1,289 @@
+//! The Scatter tab: PCA scores coloured by segment, centroids, loadings arrows, hover and box-select.
+//!
+//! Large data stays fluid: the plot draws a deterministic per-segment sample (at most [`SAMPLE_CAP`]
+//! points, small segments kept whole or at [`MIN_PER_SEGMENT`] rows) as ONE mesh, while hover and
+//! box-select query every row through a uniform grid index. Both are built once per result (and per pair
+//! of axes), keyed by the result's identity, never per frame.
+
+//!
+//! Files: `mod.rs` (the panel: controls, layout, building the cache), `sample.rs` (the drawing sample),
+//! `grid.rs` (the hover / box-select index), `cache.rs` (what is derived per result, the box-select
+//! profile), `items.rs` (the point mesh and rectangle items), `plot.rs` (the plot and its interactions),
+//! `side.rs` (legend, selection and loadings lists, hover tooltip).
+
+mod cache;
+mod grid;
+mod items;
+mod plot;
+mod sample;
+mod side;
+
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+use egui_plot::PlotPoint;
+
+use super::View;
+use super::explore::{PreparedData, SegResult};
+use super::format::fmt_count;
+use super::state::{AppState, Command};
+use super::theme::Palette;
+use crate::data::Table;
+use crate::jobs::Job;
+use cache::{Cache, Selection};
+pub use side::chip;
+use side::{legend_ui, loadings_ui, selection_ui};
+
+/// Most points drawn.
+pub const SAMPLE_CAP: usize = 20_000;
+
+/// Rows of each segment always drawn (or all of them, if fewer), so small segments stay visible.
+pub const MIN_PER_SEGMENT: usize = 500;
+
+/// Cells per side of the hover / box-select grid.
+const GRID_CELLS: usize = 256;
+
+/// Results up to this many rows get their drawing cache in the frame (a few ms); larger ones on a worker.
+const SYNC_CACHE_ROWS: usize = 100_000;
+
+/// The Scatter tab: PCA scores coloured by segment, centroids, loadings arrows, hover and box-select.
+#[derive(Debug)]
+pub struct ScatterPanel {
+    axes: (usize, usize),
+    hidden: Vec<bool>,
+    show_loadings: bool,
+    select_mode: bool,
+    cache: Option<Cache>,
+    /// A cache being built on a worker (large results), with the result it is for.
+    pending: Option<(Arc<SegResult>, Job<Cache>)>,
+    drag_from: Option<PlotPoint>,
+    drag_to: Option<PlotPoint>,
+    selection: Option<Selection>,
+}
+
+impl Default for ScatterPanel {
+    fn default() -> Self {
+        Self {
+            axes: (0, 1),
+            hidden: Vec::new(),
+            show_loadings: false,
+            select_mode: false,
+            cache: None,
+            pending: None,
+            drag_from: None,
+            drag_to: None,
+            selection: None,
+        }
+    }
+}
+
+impl ScatterPanel {
+    /// The cache for a new result: built at once for up to [`SYNC_CACHE_ROWS`] rows, else on a worker
+    /// (sampling and indexing a million rows takes longer than a frame) while a spinner shows; `None` until
+    /// it is ready.
+    fn new_cache(
+        &mut self,
+        ui: &mut Ui,
+        result: &Arc<SegResult>,
+        prepared: &Arc<PreparedData>,
+        table: &Arc<Table>,
+    ) -> Option<Cache> {
+        let n = result.seg.labels.len();
+        if n <= SYNC_CACHE_ROWS {
+            return Some(Cache::new(result, prepared, table, self.axes));
+        }
+        if let Some((r, job)) = &mut self.pending
+            && Arc::ptr_eq(r, result)
+        {
+            if let Some(done) = job.poll() {
+                self.pending = None;
+                // A worker that failed (it cannot, short of a bug) falls back to building here.
+                return Some(
+                    done.unwrap_or_else(|_| Cache::new(result, prepared, table, self.axes)),
+                );
+            }
+        } else {
+            let (r, p, t, axes) = (
+                Arc::clone(result),
+                Arc::clone(prepared),
+                Arc::clone(table),
+                self.axes,
+            );
+            match Job::spawn("segscope-scatter", move |_| {
+                Ok(Cache::new(&r, &p, &t, axes))
+            }) {
+                Ok(job) => self.pending = Some((Arc::clone(result), job)),
+                Err(_) => return Some(Cache::new(result, prepared, table, self.axes)),
+            }
+        }
+        ui.add_space(40.0);
+        ui.vertical_centered(|ui| {
+            ui.spinner();
+            ui.label(format!("Preparing the scatter of {} rows…", fmt_count(n)));
+        });
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(30));
+        None
+    }
+}
+
+/// "PC1 (41.2% of variance)".
+pub fn axis_label(pc: usize, ratios: &[f64]) -> String {
+    match ratios.get(pc) {
+        Some(r) if r.is_finite() => format!("PC{} ({:.1}% of variance)", pc + 1, r * 100.0),
+        _ => format!("PC{}", pc + 1),
+    }
+}
+
+fn empty_state(ui: &mut Ui, state: &AppState) {
+    ui.add_space(40.0);
+    ui.vertical_centered(|ui| {
+        let ex = &state.explorer;
+        if let Some(a) = ex.activity() {
+            ui.spinner();
+            ui.label(format!("{}… ({})", a.what, a.stage));
+            ui.label("The scatter appears once the segments are fitted.");
+        } else if state.dataset().is_none() {
+            ui.label("Open a CSV to see its segments here.");
+        } else {
+            ui.label("No segmentation yet.");
+            ui.label("Choose at least one feature in the Prepare panel on the left.");
+        }
+    });
+}
+
+impl View for ScatterPanel {
+    fn ui(&mut self, ui: &mut Ui, state: &AppState, _commands: &mut Vec<Command>) {
+        let ex = &state.explorer;
+        let (Some(prepared), Some(result), Some(table)) = (ex.prepared(), ex.result(), ex.table())
+        else {
+            self.cache = None;
+            empty_state(ui, state);
+            return;
+        };
+        let n_pcs = prepared.scores.as_ref().map_or(0, ndarray::Array2::ncols);
+        if result.seg.labels.len() != prepared.n_rows() || prepared.n_rows() == 0 {
+            empty_state(ui, state);
+            return;
+        }
+        if n_pcs < 2 {
+            ui.add_space(40.0);
+            ui.vertical_centered(|ui| {
+                ui.label(
+                    "The scatter needs two principal components, and the data has one feature.",
+                );
+                ui.label("Add a feature in the Prepare panel on the left.");
+            });
+            return;
+        }
+        self.axes = (self.axes.0.min(n_pcs - 1), self.axes.1.min(n_pcs - 1));
+        if !self
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.matches(result, prepared, table))
+        {
+            let Some(cache) = self.new_cache(ui, result, prepared, table) else {
+                return;
+            };
+            self.cache = Some(cache);
+            self.selection = None;
+            if self.hidden.len() != result.seg.k {
+                self.hidden = vec![false; result.seg.k];
+            }
+        }
+        let Some(cache) = self.cache.as_mut() else {
+            return;
+        };
+        if cache.axes != self.axes {
+            cache.set_axes(self.axes);
+        }
+        let ratios: &[f64] = prepared
+            .pca
+            .as_ref()
+            .map_or(&[], |p| &p.explained_variance_ratio);
+
+        // Controls.
+        ui.horizontal(|ui| {
+            pc_combo(ui, "X axis", &mut self.axes.0, n_pcs, ratios);
+            pc_combo(ui, "Y axis", &mut self.axes.1, n_pcs, ratios);
+            ui.separator();
+            ui.checkbox(&mut self.show_loadings, "Loadings arrows").on_hover_text(
+                "Biplot: one arrow per feature. An arrow pointing right means rows with high values \
+                 of that feature lie to the right. Longer arrows = features that shape these two axes more.",
+            );
+            ui.checkbox(&mut self.select_mode, "Select box").on_hover_text(
+                "Drag a box to profile the rows inside it (or hold Shift while dragging). \
+                 Without it, dragging pans and scrolling zooms.",
+            );
+            if self.selection.is_some() && ui.button("Clear selection").clicked() {
+                self.selection = None;
+            }
+        });
+        let n = prepared.n_rows();
+        let shown = cache.sample.len();
+        let note = if shown < n {
+            format!(
+                "showing {} of {} rows (sampled per segment); hover and selection use every row",
+                fmt_count(shown),
+                fmt_count(n)
+            )
+        } else {
+            format!("showing all {} rows", fmt_count(n))
+        };
+        ui.label(RichText::new(note).weak());
+
+        let palette = Palette::of(ui.visuals());
+        let cache = &*cache;
+        let mut toggled = None;
+        egui::Panel::right("scatter_side")
+            .resizable(true)
+            .default_size(280.0)
+            .min_size(220.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    toggled = legend_ui(ui, cache, &self.hidden);
+                    if let Some(sel) = &self.selection {
+                        ui.separator();
+                        selection_ui(ui, sel, cache);
+                    } else {
+                        ui.separator();
+                        ui.label(RichText::new("Selection").strong());
+                        ui.label(
+                            RichText::new(
+                                "Turn on Select box (or hold Shift) and drag a box to profile the rows in it.",
+                            )
+                            .weak(),
+                        );
+                    }
+                    if self.show_loadings {
+                        ui.separator();
+                        loadings_ui(ui, prepared, self.axes);
+                    }
+                });
+            });
+        if let Some(s) = toggled
+            && let Some(h) = self.hidden.get_mut(s)
+        {
+            *h = !*h;
+        }
+
+        self.plot_ui(ui, &palette);
+    }
+}
+
+fn pc_combo(ui: &mut Ui, label: &str, pc: &mut usize, n_pcs: usize, ratios: &[f64]) {
+    let label = ui.label(label);
+    egui::ComboBox::from_id_salt(label.id)
+        .selected_text(axis_label(*pc, ratios))
+        .width(200.0)
+        .show_ui(ui, |ui| {
+            for c in 0..n_pcs {
+                ui.selectable_value(pc, c, axis_label(c, ratios));
+            }
+        })
+        .response
+        .labelled_by(label.id)
+        .on_hover_text(
+            "Principal components: directions of largest spread in the prepared features",
+        );
+}
