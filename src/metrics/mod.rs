@@ -16,12 +16,14 @@ mod kernel;
 mod silhouette;
 mod silhouette_sampled;
 mod symmetric;
+mod trustworthiness;
 
 pub use ari::adjusted_rand_score;
 pub use calinski_harabasz::calinski_harabasz_score;
 pub use davies_bouldin::davies_bouldin_score;
 pub use silhouette::{silhouette_many, silhouette_samples, silhouette_score};
 pub use silhouette_sampled::{SampledSilhouette, silhouette_sampled};
+pub use trustworthiness::trustworthiness;
 
 use ndarray::ArrayView2;
 
