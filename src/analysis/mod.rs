@@ -11,6 +11,7 @@ pub mod recommend;
 pub mod run;
 pub mod spec;
 pub mod stability;
+pub mod tendency;
 pub mod sweep;
 
 pub use fit::{Segmentation, TreeCut, build_tree, fit, fit_height, segment_tree};
