@@ -13,6 +13,7 @@ pub mod run;
 pub mod selection;
 pub mod spec;
 pub mod stability;
+pub mod tendency;
 pub mod sweep;
 
 pub use fit::{Segmentation, TreeCut, build_tree, fit, fit_height, segment_tree};

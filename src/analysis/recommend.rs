@@ -6,10 +6,17 @@
 //! (kneedle) and the majority of silhouette, Davies-Bouldin and Calinski-Harabasz are reported alongside.
 //! Silhouette values are read with Kaufman & Rousseeuw's (1990) bands: above 0.70 strong structure,
 //! 0.51–0.70 reasonable, 0.26–0.50 weak (could be artificial), 0.25 or less no substantial structure.
+//!
+//! With the data's cluster tendency ([`recommend_with`] and a [`Tendency`]): K values at or above the
+//! number of distinct rows are left out (identical rows then make the indices degenerate) and said so,
+//! and when the data show no clear cluster structure (Hopkins below 0.75, or one feature with a single
+//! hump) the silhouette is never given a "structure" reading and the reason says the data look
+//! unstructured.
 
 use std::fmt::Write as _;
 
 use super::sweep::SweepRow;
+use super::tendency::Tendency;
 use crate::cluster::Method;
 
 /// The recommended k with its reasons.
@@ -98,11 +105,11 @@ fn arg_best(
     best.map(|(_, k)| k)
 }
 
-/// "Davies-Bouldin and Calinski-Harabasz agree", "Davies-Bouldin agrees", ... for the indices among
+/// "Davies-Bouldin and Calinski-Harabasz both agree", "Davies-Bouldin agrees", ... for the indices among
 /// (DB, CH) whose best k equals `k`.
 fn agreement(k: usize, by_db: Option<usize>, by_ch: Option<usize>) -> Option<&'static str> {
     match (by_db == Some(k), by_ch == Some(k)) {
-        (true, true) => Some("Davies-Bouldin and Calinski-Harabasz agree"),
+        (true, true) => Some("Davies-Bouldin and Calinski-Harabasz both agree"),
         (true, false) => Some("Davies-Bouldin agrees"),
         (false, true) => Some("Calinski-Harabasz agrees"),
         (false, false) => None,
@@ -112,11 +119,85 @@ fn agreement(k: usize, by_db: Option<usize>, by_ch: Option<usize>) -> Option<&'s
 /// The recommended k of a sweep of `method`, with the reason in words. `gap_k` (the gap statistic's k)
 /// joins the vote of the indices; stability figures on the rows add a sentence when they disagree.
 pub fn recommend(rows: &[SweepRow], method: Method, gap_k: Option<usize>) -> Recommendation {
+    recommend_with(rows, method, gap_k, None)
+}
+
+/// "k = 7..10", "k = 7" or "k = 7, 9" for ascending `ks`.
+fn k_list(ks: &[usize]) -> String {
+    match ks {
+        [] => String::new(),
+        [k] => format!("k = {k}"),
+        [first, .., last] if ks.windows(2).all(|w| w[1] == w[0] + 1) => {
+            format!("k = {first}..{last}")
+        }
+        _ => {
+            let list: Vec<String> = ks.iter().map(ToString::to_string).collect();
+            format!("k = {}", list.join(", "))
+        }
+    }
+}
+
+/// As [`recommend`], knowing the data's cluster tendency: K values at or above the distinct rows are
+/// left out of every choice (and named), and without a clear cluster structure the silhouette gets no
+/// "structure" reading and the reason ends with the warning.
+pub fn recommend_with(
+    rows: &[SweepRow],
+    method: Method,
+    gap_k: Option<usize>,
+    tendency: Option<&Tendency>,
+) -> Recommendation {
+    let limit = tendency.and_then(Tendency::distinct_limit);
+    let degenerate: Vec<usize> = rows
+        .iter()
+        .filter(|r| limit.is_some_and(|l| r.k >= l) && r.inertia.is_some())
+        .map(|r| r.k)
+        .collect();
+    let kept: Vec<SweepRow> = rows
+        .iter()
+        .filter(|r| !degenerate.contains(&r.k))
+        .cloned()
+        .collect();
+    let structured = tendency.is_none_or(Tendency::has_structure);
+    let mut rec = recommend_rows(rows, &kept, method, gap_k, structured);
+    if let (Some(l), false) = (limit, degenerate.is_empty()) {
+        let _ = write!(
+            rec.reason,
+            "; {} left out: the data have only {l} distinct rows, so K ≥ {l} puts identical rows in \
+             segments of their own (silhouette and Calinski-Harabasz are degenerate there)",
+            k_list(&degenerate)
+        );
+    }
+    if let Some(t) = tendency.filter(|t| !t.has_structure()) {
+        let _ = write!(
+            rec.reason,
+            "; but the data show {}: any K only cuts a continuum, treat the segments with care",
+            t.summary()
+        );
+    }
+    rec
+}
+
+/// The recommendation over `rows` (the knee over `all_rows`); `structured = false` drops the silhouette's
+/// reading in words.
+fn recommend_rows(
+    all_rows: &[SweepRow],
+    rows: &[SweepRow],
+    method: Method,
+    gap_k: Option<usize>,
+    structured: bool,
+) -> Recommendation {
+    let quality = |v: f64| {
+        if structured {
+            format!("{v:.3}, {}", silhouette_quality(v))
+        } else {
+            format!("{v:.3}")
+        }
+    };
     let by_sil = arg_best(rows, |r| r.silhouette, true);
     let by_db = arg_best(rows, |r| r.davies_bouldin, false);
     let by_ch = arg_best(rows, |r| r.calinski_harabasz, true);
     let bic_k = arg_best(rows, |r| r.bic, false);
-    let scored: Vec<&SweepRow> = rows.iter().filter(|r| r.inertia.is_some()).collect();
+    let scored: Vec<&SweepRow> = all_rows.iter().filter(|r| r.inertia.is_some()).collect();
     let ks: Vec<usize> = scored.iter().map(|r| r.k).collect();
     let inertia: Vec<f64> = scored.iter().filter_map(|r| r.inertia).collect();
     let knee_k = knee_kneedle(&ks, &inertia);
@@ -142,18 +223,10 @@ pub fn recommend(rows: &[SweepRow], method: Method, gap_k: Option<usize>) -> Rec
                 format!("k = {k} has the lowest BIC (the usual rule for Gaussian mixtures)");
             match (by_sil, by_sil.and_then(sil_of)) {
                 (Some(s), Some(v)) if s != k => {
-                    let _ = write!(
-                        r,
-                        "; the silhouette prefers k = {s} ({v:.3}, {})",
-                        silhouette_quality(v)
-                    );
+                    let _ = write!(r, "; the silhouette prefers k = {s} ({})", quality(v));
                 }
                 (Some(_), Some(v)) => {
-                    let _ = write!(
-                        r,
-                        "; the silhouette agrees ({v:.3}, {})",
-                        silhouette_quality(v)
-                    );
+                    let _ = write!(r, "; the silhouette agrees ({})", quality(v));
                 }
                 _ => {}
             }
@@ -161,10 +234,7 @@ pub fn recommend(rows: &[SweepRow], method: Method, gap_k: Option<usize>) -> Rec
         }
         (false, Some(k)) => {
             let s = sil_of(k).unwrap_or(0.0);
-            format!(
-                "k = {k} has the highest silhouette ({s:.3}, {})",
-                silhouette_quality(s)
-            )
+            format!("k = {k} has the highest silhouette ({})", quality(s))
         }
         _ => "no k could be scored (fewer than 3 rows, or every k skipped)".to_owned(),
     };
@@ -255,7 +325,7 @@ mod tests {
             r.reason
                 .contains("k = 3 has the highest silhouette (0.620, reasonable structure)")
                 && r.reason
-                    .contains("Davies-Bouldin and Calinski-Harabasz agree"),
+                    .contains("Davies-Bouldin and Calinski-Harabasz both agree"),
             "{}",
             r.reason
         );
@@ -316,6 +386,77 @@ mod tests {
             "{}",
             r.reason
         );
+    }
+
+    fn sweep_of(x: &ndarray::Array2<f64>, ks: &[usize]) -> Vec<SweepRow> {
+        use crate::analysis::{ModelSpec, Policy, run_sweep};
+        let policy = Policy::default();
+        let (opts, _) = policy.fit_options(&ModelSpec::default(), x.nrows());
+        let p = crate::jobs::Progress::new();
+        run_sweep(x.view(), ks, opts, &policy, None, &p, None)
+            .unwrap()
+            .0
+            .results
+    }
+
+    #[test]
+    fn one_dimensional_noise_is_never_called_structured() {
+        use crate::analysis::tendency::{DEFAULT_SEED, tendency};
+        let mut rng = crate::rng::Rng::new(11);
+        let x = ndarray::Array2::from_shape_fn((200, 1), |_| rng.normal());
+        let rows = sweep_of(&x, &(2..=10).collect::<Vec<_>>());
+        let plain = recommend(&rows, Method::Kmeans, None);
+        let t = tendency(x.view(), DEFAULT_SEED, &crate::jobs::Progress::new()).unwrap();
+        assert!(!t.has_structure(), "{t:?}");
+        let r = recommend_with(&rows, Method::Kmeans, None, Some(&t));
+        assert_eq!(r.k, plain.k, "the pick stays, its reading changes");
+        for words in ["well separated", "strong structure", "reasonable structure"] {
+            assert!(!r.reason.contains(words), "{}", r.reason);
+        }
+        assert!(
+            r.reason.contains("but the data show no clear cluster structure"),
+            "{}",
+            r.reason
+        );
+    }
+
+    #[test]
+    fn k_at_or_above_the_distinct_rows_is_left_out() {
+        use crate::analysis::tendency::{DEFAULT_SEED, tendency};
+        // A single 7-level categorical (as one column): K ≥ 7 gives silhouette 1.
+        let x = ndarray::Array2::from_shape_fn((210, 1), |(i, _)| (i % 7) as f64);
+        let rows = sweep_of(&x, &(2..=10).collect::<Vec<_>>());
+        assert!(recommend(&rows, Method::Kmeans, None).k.is_some_and(|k| k >= 7));
+        let t = tendency(x.view(), DEFAULT_SEED, &crate::jobs::Progress::new()).unwrap();
+        assert_eq!(t.distinct_limit(), Some(7));
+        let r = recommend_with(&rows, Method::Kmeans, None, Some(&t));
+        assert!(r.k.is_some_and(|k| k < 7), "{r:?}");
+        assert!(r.best_by_index.iter().flatten().all(|&k| k < 7), "{r:?}");
+        assert!(
+            r.reason
+                .contains("k = 7..10 left out: the data have only 7 distinct rows"),
+            "{}",
+            r.reason
+        );
+        assert_eq!(k_list(&[3, 5]), "k = 3, 5");
+        assert_eq!(k_list(&[4]), "k = 4");
+    }
+
+    #[test]
+    fn clustered_data_keep_the_plain_reason() {
+        use crate::analysis::tendency::{DEFAULT_SEED, tendency};
+        let mut rng = crate::rng::Rng::new(5);
+        let x = ndarray::Array2::from_shape_fn((300, 2), |(i, j)| {
+            [[0.0, 0.0], [8.0, 0.0], [0.0, 8.0]][i / 100][j] + 0.4 * rng.normal()
+        });
+        let rows = sweep_of(&x, &[2, 3, 4, 5]);
+        let t = tendency(x.view(), DEFAULT_SEED, &crate::jobs::Progress::new()).unwrap();
+        assert!(t.has_structure(), "{t:?}");
+        assert_eq!(
+            recommend_with(&rows, Method::Kmeans, None, Some(&t)),
+            recommend(&rows, Method::Kmeans, None)
+        );
+        assert_eq!(recommend(&rows, Method::Kmeans, None).k, Some(3));
     }
 
     #[test]
