@@ -13,8 +13,8 @@ pub mod run;
 pub mod selection;
 pub mod spec;
 pub mod stability;
-pub mod tendency;
 pub mod sweep;
+pub mod tendency;
 
 pub use fit::{Segmentation, TreeCut, build_tree, fit, fit_height, segment_tree};
 pub use profile::{Profile, profile};
