@@ -11,6 +11,7 @@ pub mod recipe;
 pub mod recommend;
 pub mod run;
 pub mod selection;
+pub mod silhouette_bands;
 pub mod spec;
 pub mod stability;
 pub mod sweep;

@@ -3,9 +3,31 @@
 //! bar, the banners and the current tab, collects the [`Command`]s the panels emitted, and
 //! applies them once everything is drawn.
 //!
-//! Files: `state.rs` (loading state machine, banners, commands), `dialogs.rs` (native dialogs behind a
-//! trait, scripted ones for tests), `data_panel.rs` (the Data tab), `format.rs` (numbers for humans),
-//! `theme.rs` (all colours).
+//! Panels only draw: every statistic, cut, sample summary and engine step they show comes from an engine
+//! function (`crate::analysis`, `crate::cluster`, `crate::data`, ...) run here or on a worker; nothing under
+//! `src/app` computes statistics itself.
+//!
+//! Files and folders:
+//! - `mod.rs`: the app (frame loop, top bar, banners, tab switching, applying commands, file actions).
+//! - `state/`: [`AppState`](state::AppState) without drawing: loading state machine (`source.rs`), banners,
+//!   tabs and commands (`commands.rs`), file jobs, settings.
+//! - `explore/`: the analyst's choices and the prepare → sweep → fit jobs (`edit.rs` edits and undo,
+//!   `pipeline.rs` the jobs, `slot.rs` one cancellable job slot).
+//! - `dialogs.rs`: native file dialogs behind a trait, scripted ones for tests.
+//! - `data_panel.rs`: the Data tab (file, size, one row per column).
+//! - `prepare_panel/`: the left Prepare panel (features, per-feature options; `footer.rs` level guard,
+//!   scaler, report, buttons).
+//! - `choose_k.rs`: the Choose K tab (sweep curves, recommendation, K picking).
+//! - `scatter/`: the Scatter tab (PCA scores; sample, grid index, cache, plot items, plot, side panel).
+//! - `dendrogram/`: the Dendrogram tab (header, the tree plot with its cut line and gestures, empty states).
+//! - `silhouette_panel.rs`: the Silhouette tab (per-row bars per segment).
+//! - `profiles.rs`: the Profiles tab (segments × features, membership histogram for mixtures).
+//! - `export_panel.rs`: the Export tab (labelled CSV, profile CSV, recipe JSON).
+//! - `rfm_dialog.rs`: the "Build RFM features" dialog.
+//! - `status_bar.rs`: the bottom status bar (result summary, running job, Cancel).
+//! - `widgets.rs`: small shared drawing helpers (kind badge, sparkline).
+//! - `format.rs`: numbers, counts and dates for humans.
+//! - `theme.rs`: every colour, dark and light.
 
 mod choose_k;
 mod data_panel;
