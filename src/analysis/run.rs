@@ -530,11 +530,15 @@ pub fn fit_segments(
         seg.k,
     )?;
     let centroid_scores = data.pca.as_ref().map(|p| p.transform(seg.centroids.view()));
-    let descriptions = describe_segments(table, &data.prepared.kept_rows, &seg.labels, &prof)?;
-    let mut names: Vec<String> = descriptions.iter().map(|d| d.name.clone()).collect();
-    if let Some(name) = seg.noise_segment().and_then(|s| names.get_mut(s)) {
-        super::density::OUTLIER.clone_into(name);
+    let mut descriptions =
+        describe_segments(table, &data.prepared.kept_rows, &seg.labels, &prof)?;
+    if let Some(d) = seg.noise_segment().and_then(|s| descriptions.get_mut(s)) {
+        d.description = d
+            .description
+            .replacen(&format!("Segment {}", d.segment), "Outliers", 1);
+        super::density::OUTLIER.clone_into(&mut d.name);
     }
+    let names: Vec<String> = descriptions.iter().map(|d| d.name.clone()).collect();
     Ok(SegResult {
         target,
         options: opts,
