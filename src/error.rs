@@ -105,6 +105,10 @@ pub enum Error {
         /// What is wrong and what to do.
         message: String,
     },
+    /// A command-line usage mistake found after parsing (flags that do not go together once the recipe
+    /// is read, a missing flag a method needs); the CLI exits with 2, as for clap's usage errors.
+    #[error("{0}")]
+    Usage(String),
     /// The user cancelled the job.
     #[error("cancelled")]
     Cancelled,

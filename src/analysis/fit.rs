@@ -4,6 +4,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
+pub use super::density::DensityFit;
 pub use super::spec::FitOptions;
 use crate::cluster::{
     Dendrogram, GmmParams, KMeansParams, Linkage, Method, MixtureParams, auto_linkage,
@@ -32,6 +33,9 @@ pub enum Assigner {
     },
     /// Hierarchical: the rows (or micro-clusters) of the tree; a model scores by the nearest of them.
     Tree,
+    /// Density-based: the core rows in `Segmentation::density`; a model scores by the nearest core row
+    /// within its radius, else outlier.
+    Density,
 }
 
 /// A segmentation of the rows of a prepared matrix.
@@ -59,6 +63,9 @@ pub struct Segmentation {
     pub approximate: bool,
     /// How rows were assigned (for scoring new rows with a saved model).
     pub assigner: Assigner,
+    /// Density methods: clusters, outliers (the last segment, when there are any), core rows and the
+    /// OPTICS graph.
+    pub density: Option<Box<DensityFit>>,
 }
 
 impl Segmentation {
@@ -69,6 +76,24 @@ impl Segmentation {
             s[l] += 1;
         }
         s
+    }
+
+    /// The segment of outliers (density methods with noise rows): always the last one.
+    pub fn noise_segment(&self) -> Option<usize> {
+        self.density
+            .as_ref()
+            .filter(|d| d.n_noise > 0)
+            .map(|d| d.n_clusters)
+    }
+
+    /// Rows in no cluster (density methods; 0 for the others).
+    pub fn n_noise(&self) -> usize {
+        self.density.as_ref().map_or(0, |d| d.n_noise)
+    }
+
+    /// Number of segments that are clusters (the outlier segment not counted).
+    pub fn n_clusters(&self) -> usize {
+        self.density.as_ref().map_or(self.k, |d| d.n_clusters)
     }
 
     /// Euclidean distance of each row to its segment's centre.
@@ -92,7 +117,7 @@ pub(crate) fn linkage_of(method: Method) -> Option<Linkage> {
         Method::Average => Some(Linkage::Average),
         Method::Complete => Some(Linkage::Complete),
         Method::Single => Some(Linkage::Single),
-        Method::Kmeans | Method::Gmm => None,
+        Method::Kmeans | Method::Gmm | Method::Dbscan | Method::Optics => None,
     }
 }
 
@@ -150,6 +175,7 @@ fn from_labels(
         dendrogram,
         approximate,
         assigner: Assigner::Tree,
+        density: None,
     }
 }
 
@@ -175,6 +201,10 @@ pub fn fit(
         )));
     }
     match opts.method {
+        m if m.is_density() => Err(Error::InvalidParameter(format!(
+            "{m} does not take a number of segments k: its segments and outliers follow from eps and \
+             min_samples"
+        ))),
         Method::Kmeans => {
             let params = KMeansParams {
                 n_init: opts.n_init,
@@ -202,6 +232,7 @@ pub fn fit(
                     centres: m.centroids.clone(),
                     to_segment: old_to_new,
                 },
+                density: None,
             })
         }
         Method::Gmm => {

@@ -2,6 +2,7 @@
 //! sweep and its recommendation, per-segment profiles, and the recipe file that reproduces a run.
 
 pub mod compare;
+pub mod density;
 pub mod describe;
 pub mod fit;
 pub mod gap;

@@ -4,7 +4,8 @@
 //!
 //! The JSON is flat and versioned (`"version": 1`), the same shape segscope has always written:
 //! preparation keys (`features`, `impute`, `scale`, ...) next to model keys (`method`, `k`, `height`,
-//! `seed`, `n_init`, `covariance`) and the informational `model` object. Unknown keys, a version that is
+//! `seed`, `n_init`, `covariance`; `eps`, `min_samples`, `xi` for density methods, added in the same
+//! version: older files simply lack them) and the informational `model` object. Unknown keys, a version that is
 //! not a number and newer versions are refused with a clear message.
 
 use serde::{Deserialize, Serialize};
@@ -19,13 +20,16 @@ use crate::prep::{PREPARATION_KEYS, Preparation};
 pub const RECIPE_VERSION: u32 = 1;
 
 /// Keys of the model part of a recipe file.
-const MODEL_KEYS: [&str; 7] = [
+const MODEL_KEYS: [&str; 10] = [
     "method",
     "k",
     "height",
     "seed",
     "n_init",
     "covariance",
+    "eps",
+    "min_samples",
+    "xi",
     "model",
 ];
 
@@ -76,6 +80,12 @@ struct ModelKeys {
     n_init: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     covariance: Option<CovarianceType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    eps: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min_samples: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    xi: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     model: Option<FittedModel>,
 }
@@ -164,7 +174,10 @@ impl Recipe {
             || keys.height.is_some()
             || keys.seed.is_some()
             || keys.n_init.is_some()
-            || keys.covariance.is_some();
+            || keys.covariance.is_some()
+            || keys.eps.is_some()
+            || keys.min_samples.is_some()
+            || keys.xi.is_some();
         if keys.k.is_some() && keys.height.is_some() {
             return Err(bad(
                 "it gives both \"k\" and \"height\"; a segmentation has one or the other".into(),
@@ -177,6 +190,9 @@ impl Recipe {
             seed: keys.seed.unwrap_or(0),
             n_init: keys.n_init,
             covariance: keys.covariance.unwrap_or(CovarianceType::Full),
+            eps: keys.eps,
+            min_samples: keys.min_samples,
+            xi: keys.xi,
         });
         Ok(Self {
             preparation,
@@ -201,6 +217,7 @@ impl Recipe {
         if let Value::Object(p) = serde_json::to_value(&self.preparation).map_err(err)? {
             map.extend(p);
         }
+        let density = self.model.filter(|m| m.method.is_density());
         let keys = ModelKeys {
             method: self.model.map(|m| m.method),
             k: self.model.and_then(|m| m.k),
@@ -211,6 +228,9 @@ impl Recipe {
                 .model
                 .filter(|m| m.method == Method::Gmm)
                 .map(|m| m.covariance),
+            eps: density.and_then(|m| m.eps),
+            min_samples: density.and_then(|m| m.min_samples),
+            xi: density.and_then(|m| m.xi),
             model: self.fitted.clone(),
         };
         if let Value::Object(m) = serde_json::to_value(&keys).map_err(err)? {

@@ -106,6 +106,8 @@ pub enum Target {
     K(usize),
     /// A hierarchical tree cut at a height (the dendrogram's cut line).
     Height(f64),
+    /// A density method's own settings (the spec's eps, min_samples, xi): no k.
+    Density,
 }
 
 /// Longest estimated wall time of one fit or sweep before it is refused (15 minutes).
@@ -217,6 +219,13 @@ pub fn sweep(
 ) -> Result<(Sweep, Option<Dendrogram>)> {
     let x = data.x();
     let (opts, decisions) = policy.fit_options(spec, x.nrows());
+    if opts.method.is_density() {
+        return Err(Error::InvalidParameter(format!(
+            "{} does not take a number of segments k, so there is no k to sweep: its segments and \
+             outliers follow from eps and min_samples; choose eps at the knee of the k-distance curve",
+            opts.method
+        )));
+    }
     check_cost(&opts, x.nrows(), x.ncols(), ks)?;
     let (mut s, tree) = run_sweep(x, ks, opts, policy, tree, progress, on_row)?;
     s.decisions.splice(0..0, decisions);
@@ -411,6 +420,46 @@ pub fn score_labels(
     Ok(out)
 }
 
+/// [`score_labels`] of the clustered rows only: the rows of segment `noise` (a density method's
+/// outliers, the last segment) are left out of the silhouette, Davies-Bouldin and Calinski-Harabasz; their
+/// per-row silhouette is 0 (not scored; the labelled CSV leaves the cell empty).
+fn score_clustered(
+    x: ArrayView2<f64>,
+    labels: &[usize],
+    noise: usize,
+    policy: &Policy,
+    seed: u64,
+    progress: &Progress,
+) -> Result<LabelScores> {
+    let kept: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] != noise).collect();
+    crate::budget::check(
+        crate::budget::f64s(kept.len() as u128 * x.ncols() as u128),
+        &format!("a copy of the {} clustered rows for scoring", kept.len()),
+        "use a smaller eps or sample the rows",
+    )?;
+    let sub = x.select(ndarray::Axis(0), &kept);
+    let sub_labels: Vec<usize> = kept.iter().map(|&i| labels[i]).collect();
+    let mut scored = score_labels(sub.view(), &sub_labels, policy, seed, progress)?;
+    if let Some(s) = scored.per_row.take() {
+        let mut all = vec![0.0; labels.len()];
+        for (&i, v) in kept.iter().zip(s) {
+            all[i] = v;
+        }
+        scored.per_row = Some(all);
+    }
+    Ok(scored)
+}
+
+/// The k-distance curve of the prepared rows for `min_samples` (each row's distance to its
+/// `min_samples`-th nearest row, itself counted, sorted ascending) and its knee: the suggested DBSCAN eps.
+pub fn k_distance_curve(
+    data: &PreparedData,
+    min_samples: usize,
+    progress: &Progress,
+) -> Result<crate::cluster::density::KDistance> {
+    crate::cluster::density::k_distance(data.x(), min_samples, progress)
+}
+
 /// Fits `target` on the prepared data and computes silhouettes (per the policy), indices, the profile and
 /// the centres' PCA scores. A hierarchical fit cuts `tree` when given, else builds one (returned in
 /// `seg.dendrogram`).
@@ -428,6 +477,13 @@ pub fn fit_segments(
     let (opts, mut decisions) = policy.fit_options(spec, n);
     progress.set_stage("fitting", 0);
     let seg = match (opts.method.is_hierarchical(), target) {
+        _ if opts.method.is_density() => super::density::fit_density(x, &opts, progress)?,
+        (false, Target::Density) => {
+            return Err(Error::InvalidParameter(format!(
+                "{} takes a number of segments k; eps and min_samples are for dbscan and optics",
+                opts.method
+            )));
+        }
         (true, _) => {
             let tree = match tree {
                 Some(t) => t,
@@ -436,6 +492,12 @@ pub fn fit_segments(
             let cut = match target {
                 Target::K(k) => TreeCut::K(k),
                 Target::Height(h) => TreeCut::Height(h),
+                Target::Density => {
+                    return Err(Error::InvalidParameter(format!(
+                        "{} needs a number of segments k or a cut height",
+                        opts.method
+                    )));
+                }
             };
             segment_tree(x, opts.method, tree, cut)?
         }
@@ -454,7 +516,10 @@ pub fn fit_segments(
         decisions.push(Decision::ApproximateTree { rows: n });
     }
     progress.check()?;
-    let scored = score_labels(x, &seg.labels, policy, opts.seed, progress)?;
+    let scored = match seg.noise_segment() {
+        None => score_labels(x, &seg.labels, policy, opts.seed, progress)?,
+        Some(noise) => score_clustered(x, &seg.labels, noise, policy, opts.seed, progress)?,
+    };
     decisions.extend(scored.decisions);
     progress.check()?;
     progress.set_stage("profiling", 0);
@@ -466,8 +531,15 @@ pub fn fit_segments(
         seg.k,
     )?;
     let centroid_scores = data.pca.as_ref().map(|p| p.transform(seg.centroids.view()));
-    let descriptions = describe_segments(table, &data.prepared.kept_rows, &seg.labels, &prof)?;
-    let names = descriptions.iter().map(|d| d.name.clone()).collect();
+    let mut descriptions =
+        describe_segments(table, &data.prepared.kept_rows, &seg.labels, &prof)?;
+    if let Some(d) = seg.noise_segment().and_then(|s| descriptions.get_mut(s)) {
+        d.description = d
+            .description
+            .replacen(&format!("Segment {}", d.segment), "Outliers", 1);
+        super::density::OUTLIER.clone_into(&mut d.name);
+    }
+    let names: Vec<String> = descriptions.iter().map(|d| d.name.clone()).collect();
     Ok(SegResult {
         target,
         options: opts,
@@ -500,6 +572,13 @@ impl SegResult {
         options: &StabilityOptions,
         progress: &Progress,
     ) -> Result<()> {
+        if self.options.method.is_density() {
+            return Err(Error::InvalidParameter(format!(
+                "bootstrap stability is not available for {}: resampled rows repeat, which changes the \
+                 density that defines its segments",
+                self.options.method
+            )));
+        }
         self.stability = Some(stability_of(
             data.x(),
             &self.seg,
@@ -533,16 +612,23 @@ impl SegResult {
     /// The model part of the recipe as actually used.
     pub fn model_spec(&self) -> ModelSpec {
         let (k, height) = match self.target {
+            _ if self.options.method.is_density() => (None, None),
             Target::K(k) => (Some(k), None),
             Target::Height(h) => (None, Some(h)),
+            Target::Density => (None, None),
         };
+        let m = self.options.method;
+        let cut = self.seg.density.as_ref().map(|d| d.cut);
         ModelSpec {
-            method: self.options.method,
+            method: m,
             k,
             height,
             seed: self.options.seed,
-            n_init: (!self.options.method.is_hierarchical()).then_some(self.options.n_init),
+            n_init: (!m.is_hierarchical() && !m.is_density()).then_some(self.options.n_init),
             covariance: self.options.covariance,
+            eps: cut.and_then(|c| c.eps()),
+            min_samples: cut.map(|c| c.min_samples()),
+            xi: cut.and_then(|c| c.xi()),
         }
     }
 

@@ -22,6 +22,12 @@ pub struct ModelSpec {
     pub n_init: Option<usize>,
     /// Covariance type of Gaussian mixtures.
     pub covariance: CovarianceType,
+    /// Density methods: DBSCAN's neighbourhood radius, or the eps at which OPTICS is cut (prepared units).
+    pub eps: Option<f64>,
+    /// Density methods: neighbours (the row itself included) a core row needs (`None`: 5, sklearn's).
+    pub min_samples: Option<usize>,
+    /// OPTICS: the xi steepness of cluster boundaries (`None` without eps: 0.05, sklearn's).
+    pub xi: Option<f64>,
 }
 
 impl Default for ModelSpec {
@@ -33,6 +39,9 @@ impl Default for ModelSpec {
             seed: 0,
             n_init: None,
             covariance: CovarianceType::Full,
+            eps: None,
+            min_samples: None,
+            xi: None,
         }
     }
 }
@@ -51,6 +60,12 @@ pub struct FitOptions {
     pub n_init: usize,
     /// Covariance type (GMM).
     pub covariance: CovarianceType,
+    /// Density methods: eps (DBSCAN's radius, or the OPTICS cut), as given.
+    pub eps: Option<f64>,
+    /// Density methods: min_samples, as given (`None`: sklearn's 5).
+    pub min_samples: Option<usize>,
+    /// OPTICS: xi, as given.
+    pub xi: Option<f64>,
 }
 
 impl Default for FitOptions {
@@ -60,6 +75,9 @@ impl Default for FitOptions {
             seed: 0,
             n_init: DEFAULT_N_INIT,
             covariance: CovarianceType::Full,
+            eps: None,
+            min_samples: None,
+            xi: None,
         }
     }
 }
@@ -190,7 +208,10 @@ impl Policy {
         let mut decisions = Vec::new();
         let n_init = match spec.n_init {
             Some(v) => v.max(1),
-            None if n > self.large_rows && !spec.method.is_hierarchical() => {
+            None if n > self.large_rows
+                && !spec.method.is_hierarchical()
+                && !spec.method.is_density() =>
+            {
                 let to = if spec.method == Method::Gmm { 1 } else { 3 };
                 decisions.push(Decision::RestartsLowered {
                     from: DEFAULT_N_INIT,
@@ -207,6 +228,9 @@ impl Policy {
                 seed: spec.seed,
                 n_init,
                 covariance: spec.covariance,
+                eps: spec.eps,
+                min_samples: spec.min_samples,
+                xi: spec.xi,
             },
             decisions,
         )

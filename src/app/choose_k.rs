@@ -275,6 +275,9 @@ fn method_help(m: Method) -> &'static str {
         Method::Single => {
             "Hierarchical: merges by the nearest pair (follows chains; outliers split)."
         }
+        Method::Dbscan | Method::Optics => {
+            "Density-based: dense regions become segments; rows in no dense region are outliers."
+        }
     }
 }
 

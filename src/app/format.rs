@@ -12,6 +12,8 @@ pub fn method_label(method: Method) -> &'static str {
         Method::Average => "Average linkage",
         Method::Complete => "Complete linkage",
         Method::Single => "Single linkage",
+        Method::Dbscan => "DBSCAN",
+        Method::Optics => "OPTICS",
     }
 }
 

@@ -1,6 +1,10 @@
 //! `segscope cluster FILE [PIPELINE] (--k K | --height H) [--method M] -o OUT.csv [--profile P.csv]
 //! [--save-recipe R.json] [--json]`: segments every row and writes the input with segment columns. Every
 //! step goes through the run API ([`crate::analysis::fit_segments`]), as in the app.
+//!
+//! Density methods take no k: `--method dbscan --eps E [--min-samples M]`, `--method optics
+//! [--min-samples M] [--xi X | --eps E]`. Their outliers are written as `outlier` (JSON: segment −1,
+//! `"noise": n`) and left out of the silhouette and the indices.
 
 use std::path::PathBuf;
 
@@ -85,7 +89,9 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
     let spec = args
         .pipeline
         .model_spec(loaded.resolved.model, &args.model, args.k, args.height);
+    check_density_flags(args, &spec)?;
     let target = match (spec.k, spec.height) {
+        _ if spec.method.is_density() => Target::Density,
         (_, Some(h)) => Target::Height(h),
         (Some(k), None) => Target::K(k),
         (None, None) => {
@@ -131,9 +137,18 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
     }
     print_decisions(&result.decisions);
     let n = x.nrows();
-    let sizes = result.sizes();
+    let n_clusters = result.seg.n_clusters();
+    let n_noise = result.seg.n_noise();
+    let mut sizes = result.sizes();
+    sizes.truncate(n_clusters);
     let used = sizes.iter().filter(|&&s| s > 0).count();
-    if result.silhouette_mean.is_none() {
+    if result.silhouette_mean.is_none() && result.seg.method.is_density() {
+        eprintln!(
+            "warning: the silhouette is undefined here: it needs at least 2 clusters (outliers are not \
+             scored); this run found {n_clusters} cluster(s) and {n_noise} outliers on {n} rows — try \
+             another eps or min_samples (see segscope kdist)"
+        );
+    } else if result.silhouette_mean.is_none() {
         eprintln!(
             "warning: the silhouette is undefined here: it needs at least 2 non-empty segments and fewer \
              segments than rows (this run has {used} non-empty of {} segments on {n} rows; identical rows \
@@ -184,9 +199,9 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
     plan.finish(writers)?;
     let sampled = result.silhouette_sampled;
     if args.json {
-        return print_json(&json!({
+        let mut v = json!({
             "method": result.seg.method.to_string(),
-            "k": result.seg.k,
+            "k": n_clusters,
             "n_rows": n,
             "inertia": result.seg.inertia,
             "silhouette": result.silhouette_mean,
@@ -196,7 +211,7 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
             "bic": result.seg.bic,
             "aic": result.seg.aic,
             "approximate": result.seg.approximate,
-            "n_init": result.options.n_init,
+            "n_init": (!result.seg.method.is_density()).then_some(result.options.n_init),
             "seed": result.options.seed,
             "sampled": sampled.is_some(),
             "silhouette_ci": sampled.map(|s| [s.ci_low, s.ci_high]),
@@ -208,7 +223,15 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
                 "ari_mean": s.ari_mean, "ari_p05": s.ari_p05, "ari_p95": s.ari_p95, "b": s.b,
                 "subsampled": s.subsampled,
             })),
-        }));
+            "noise": n_noise,
+        });
+        if let (Some(d), Some(obj)) = (&result.seg.density, v.as_object_mut()) {
+            obj.insert("eps".into(), json!(d.cut.eps()));
+            obj.insert("min_samples".into(), json!(d.cut.min_samples()));
+            obj.insert("xi".into(), json!(d.cut.xi()));
+            obj.insert("n_core".into(), json!(d.core_rows.len()));
+        }
+        return print_json(&v);
     }
     if args.describe {
         for d in &result.descriptions {
@@ -231,9 +254,14 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
         ),
         None => opt(result.silhouette_mean, 4),
     };
+    let outliers = if result.seg.method.is_density() {
+        format!(" + {n_noise} outliers (not scored)")
+    } else {
+        String::new()
+    };
     eprintln!(
-        "{} segments ({}) on {n} rows: sizes {:?}; silhouette {sil}, Davies-Bouldin {}, Calinski-Harabasz {}; wrote {}",
-        result.seg.k,
+        "{} segments ({}){outliers} on {n} rows: sizes {:?}; silhouette {sil}, Davies-Bouldin {}, Calinski-Harabasz {}; wrote {}",
+        n_clusters,
         result.seg.method,
         sizes,
         opt(result.davies_bouldin, 4),
@@ -252,12 +280,18 @@ fn segments_json(result: &SegResult) -> serde_json::Value {
             .as_ref()
             .and_then(|st| st.jaccard.get(s).copied())
     };
+    let noise = result.seg.noise_segment();
     result
         .descriptions
         .iter()
         .map(|d| {
+            let segment = if Some(d.segment) == noise {
+                -1
+            } else {
+                d.segment as i64
+            };
             json!({
-                "segment": d.segment,
+                "segment": segment,
                 "size": d.size,
                 "share": d.share,
                 "name": result.names.get(d.segment).unwrap_or(&d.name),
@@ -267,4 +301,55 @@ fn segments_json(result: &SegResult) -> serde_json::Value {
             })
         })
         .collect()
+}
+
+/// Usage errors (exit 2) of the density flags, checked once the recipe is read: `--k`/`--height` or
+/// `--stability` with a density method, dbscan without eps, density flags with another method.
+fn check_density_flags(args: &ClusterArgs, spec: &crate::analysis::ModelSpec) -> Result<()> {
+    let m = spec.method;
+    if m.is_density() {
+        if let Some(flag) = [(args.k.is_some(), "--k"), (args.height.is_some(), "--height")]
+            .into_iter()
+            .find_map(|(given, f)| given.then_some(f))
+        {
+            return Err(Error::Usage(format!(
+                "{flag} does not apply to {m}: a density method finds the number of segments itself \
+                 from --eps and --min-samples (rows in no dense region are outliers); drop {flag}"
+            )));
+        }
+        if args.stability > 0 {
+            return Err(Error::Usage(format!(
+                "--stability is not available for {m} (bootstrap resamples repeat rows, which changes \
+                 the density its segments follow); drop --stability"
+            )));
+        }
+        if m == crate::cluster::Method::Dbscan && spec.eps.is_none() {
+            let ms = spec
+                .min_samples
+                .unwrap_or(crate::analysis::density::DEFAULT_MIN_SAMPLES);
+            return Err(Error::Usage(format!(
+                "--method dbscan needs --eps E (the neighbourhood radius in prepared units); \
+                 `segscope kdist {} --min-samples {ms}` prints a suggested eps at the knee of the \
+                 k-distance curve",
+                args.file
+            )));
+        }
+        if m == crate::cluster::Method::Dbscan && args.model.xi.is_some() {
+            return Err(Error::Usage(
+                "--xi is an optics setting; dbscan takes --eps and --min-samples".into(),
+            ));
+        }
+    } else if let Some(flag) = [
+        (args.model.eps.is_some(), "--eps"),
+        (args.model.min_samples.is_some(), "--min-samples"),
+        (args.model.xi.is_some(), "--xi"),
+    ]
+    .into_iter()
+    .find_map(|(given, f)| given.then_some(f))
+    {
+        return Err(Error::Usage(format!(
+            "{flag} is for --method dbscan or optics, not {m}"
+        )));
+    }
+    Ok(())
 }

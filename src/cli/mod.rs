@@ -5,6 +5,7 @@ mod apply;
 mod cluster;
 mod engine;
 mod inspect;
+mod kdist;
 mod linkage;
 mod pca;
 pub mod pipeline;
@@ -58,6 +59,9 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Segment the rows and write the input with segment columns.
     Cluster(cluster::ClusterArgs),
+    /// The k-distance curve (each row's distance to its min_samples-th neighbour, sorted) and its knee:
+    /// a suggested --eps for dbscan.
+    Kdist(kdist::KdistArgs),
     /// Score an existing segmentation (a labels column).
     Score(score::ScoreArgs),
     /// Write the hierarchical merge tree (scipy linkage matrix).
@@ -108,6 +112,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Sweep(args) => sweep::run(&args, p),
         Command::Cluster(args) => cluster::run(&args, p),
         Command::Score(args) => score::run(&args, p),
+        Command::Kdist(args) => kdist::run(&args, p),
         Command::Linkage(args) => linkage::run(&args, p),
         Command::Pca(args) => pca::run(&args, p),
         Command::Apply(args) => apply::run(&args, p),
@@ -128,6 +133,10 @@ pub fn run(cli: Cli) -> Outcome {
         {
             // `segscope ... -o - | head`: the reader left; not an error worth a message.
             Outcome::Exit(0)
+        }
+        Err(Error::Usage(message)) => {
+            eprintln!("error: {message}");
+            Outcome::Exit(2)
         }
         Err(e) => {
             eprintln!("error: {e}");

@@ -110,9 +110,21 @@ pub struct PipelineArgs {
 /// The clustering flags of `sweep` and `cluster`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ModelArgs {
-    /// kmeans, gmm, ward, average, complete or single. [default: kmeans, or the recipe's]
+    /// kmeans, gmm, ward, average, complete, single, dbscan or optics. [default: kmeans, or the
+    /// recipe's]
     #[arg(long, value_parser = parse_method)]
     pub method: Option<Method>,
+    /// dbscan: the neighbourhood radius in prepared (scaled) units; optics: cut the reachability plot at
+    /// this eps instead of using xi. `segscope kdist FILE --min-samples M` suggests one.
+    #[arg(long, value_name = "E")]
+    pub eps: Option<f64>,
+    /// dbscan, optics: neighbours (the row itself included) a core row needs. [default: 5]
+    #[arg(long, value_name = "M")]
+    pub min_samples: Option<usize>,
+    /// optics: steepness of cluster boundaries on the reachability plot, 0..1. [default: 0.05 without
+    /// --eps]
+    #[arg(long, value_name = "X", conflicts_with = "eps")]
+    pub xi: Option<f64>,
     /// Covariance type of Gaussian mixtures. [default: full]
     #[arg(long, value_enum)]
     pub covariance: Option<CovarianceArg>,
@@ -299,6 +311,27 @@ impl PipelineArgs {
                 c.name().into(),
             );
             spec.covariance = c;
+        }
+        let opt_note = |flag: &str, from: Option<String>, to: String| {
+            note(flag, from.unwrap_or_else(|| "none".into()), to);
+        };
+        if let Some(e) = model.eps {
+            opt_note("--eps", spec.eps.map(|v| v.to_string()), e.to_string());
+            spec.eps = Some(e);
+            spec.xi = None;
+        }
+        if let Some(x) = model.xi {
+            opt_note("--xi", spec.xi.map(|v| v.to_string()), x.to_string());
+            spec.xi = Some(x);
+            spec.eps = None;
+        }
+        if let Some(m) = model.min_samples {
+            opt_note(
+                "--min-samples",
+                spec.min_samples.map(|v| v.to_string()),
+                m.to_string(),
+            );
+            spec.min_samples = Some(m);
         }
         if let Some(k) = k {
             let from = spec.k.map_or_else(|| "none".into(), |v| v.to_string());

@@ -45,6 +45,14 @@ pub(super) fn run(args: &SweepArgs, progress: &Progress) -> Result<()> {
     let spec = args
         .pipeline
         .model_spec(loaded.resolved.model, &args.model, None, None);
+    if spec.method.is_density() {
+        return Err(crate::error::Error::Usage(format!(
+            "sweep fits a range of k, and {} takes no k: its segments and outliers follow from --eps and \
+             --min-samples; `segscope kdist {} --min-samples M` suggests an eps, then `segscope cluster \
+             --method {}`",
+            spec.method, args.file, spec.method
+        )));
+    }
     let policy = Policy {
         force_exact_silhouette: args.model.exact_silhouette,
         ..Policy::default()

@@ -22,10 +22,15 @@ pub enum Method {
     Complete,
     /// Agglomerative, single linkage.
     Single,
+    /// DBSCAN (sklearn's `DBSCAN(eps, min_samples)`): density-based, leaves outliers unassigned.
+    Dbscan,
+    /// OPTICS (sklearn's `OPTICS(min_samples)`, xi or eps extraction): density-based, leaves outliers
+    /// unassigned.
+    Optics,
 }
 
 impl Method {
-    /// Every method, in menu order.
+    /// Every method that fits a chosen number k of segments (swept over k), in menu order.
     pub const ALL: [Method; 6] = [
         Method::Kmeans,
         Method::Gmm,
@@ -34,6 +39,9 @@ impl Method {
         Method::Complete,
         Method::Single,
     ];
+
+    /// The density-based methods: no k; segments and outliers follow from eps / min_samples / xi.
+    pub const DENSITY: [Method; 2] = [Method::Dbscan, Method::Optics];
 
     /// The CLI name.
     pub fn as_str(self) -> &'static str {
@@ -44,6 +52,8 @@ impl Method {
             Method::Average => "average",
             Method::Complete => "complete",
             Method::Single => "single",
+            Method::Dbscan => "dbscan",
+            Method::Optics => "optics",
         }
     }
 
@@ -53,6 +63,11 @@ impl Method {
             self,
             Method::Ward | Method::Average | Method::Complete | Method::Single
         )
+    }
+
+    /// Whether it is density-based (DBSCAN, OPTICS): no k, noise rows are outliers.
+    pub fn is_density(self) -> bool {
+        matches!(self, Method::Dbscan | Method::Optics)
     }
 }
 
@@ -68,9 +83,13 @@ impl FromStr for Method {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Method::ALL
             .into_iter()
+            .chain(Method::DENSITY)
             .find(|m| m.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
-                format!("unknown method '{s}'; use kmeans, gmm, ward, average, complete or single")
+                format!(
+                    "unknown method '{s}'; use kmeans, gmm, ward, average, complete, single, dbscan \
+                     or optics"
+                )
             })
     }
 }
@@ -81,9 +100,12 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for m in Method::ALL {
+        for m in Method::ALL.into_iter().chain(Method::DENSITY) {
             assert_eq!(m.as_str().parse::<Method>(), Ok(m));
+            assert_eq!(m.is_density(), Method::DENSITY.contains(&m));
         }
+        assert_eq!("DBSCAN".parse::<Method>(), Ok(Method::Dbscan));
+        assert!(!Method::Optics.is_hierarchical());
         assert!(
             "kmedoids"
                 .parse::<Method>()

@@ -175,6 +175,9 @@ pub struct RowResults<'a> {
     pub probabilities: Option<ndarray::ArrayView2<'a, f64>>,
     /// Distance of each clustered row to its centre (`distance_to_centre`).
     pub distances: Option<&'a [f64]>,
+    /// The segment of outliers (density methods): its rows get `outlier` as `segment` and
+    /// `segment_name` and no silhouette.
+    pub outlier: Option<usize>,
 }
 
 /// The `segment` column and the chosen extra columns, one cell list per input row; rows that were not
@@ -198,14 +201,23 @@ pub fn label_columns(r: &RowResults<'_>) -> AppendColumns {
         let Some(cells) = values.get_mut(row) else {
             continue;
         };
-        cells[0] = label.to_string();
+        let is_outlier = r.outlier == Some(label);
+        cells[0] = if is_outlier {
+            crate::analysis::density::OUTLIER.to_owned()
+        } else {
+            label.to_string()
+        };
         let mut c = 1;
         if let Some(seg_names) = r.names {
-            cells[c] = seg_names.get(label).cloned().unwrap_or_default();
+            cells[c] = if is_outlier {
+                crate::analysis::density::OUTLIER.to_owned()
+            } else {
+                seg_names.get(label).cloned().unwrap_or_default()
+            };
             c += 1;
         }
         if r.silhouette_column {
-            if let Some(s) = r.silhouette.and_then(|s| s.get(i)) {
+            if let Some(s) = r.silhouette.and_then(|s| s.get(i)).filter(|_| !is_outlier) {
                 cells[c] = fmt_f64(*s);
             }
             c += 1;
@@ -246,6 +258,27 @@ mod tests {
         };
         let e = write_labelled(text, b';', true, &bad, &mut Vec::new()).unwrap_err();
         assert!(matches!(e, Error::InputChanged { .. }), "{e}");
+    }
+
+    #[test]
+    fn outliers_read_outlier_without_a_silhouette() {
+        let names = ["Big".to_owned(), "outlier".to_owned()];
+        let cols = label_columns(&RowResults {
+            n_rows: 4,
+            kept_rows: &[0, 1, 3],
+            labels: &[0, 1, 0],
+            names: Some(&names),
+            silhouette_column: true,
+            silhouette: Some(&[0.5, 0.0, 0.25]),
+            probabilities: None,
+            distances: None,
+            outlier: Some(1),
+        });
+        assert_eq!(cols.names, ["segment", "segment_name", "silhouette"]);
+        assert_eq!(cols.values[0], ["0", "Big", "0.5"]);
+        assert_eq!(cols.values[1], ["outlier", "outlier", ""]);
+        assert_eq!(cols.values[2], ["", "", ""]);
+        assert_eq!(cols.values[3], ["0", "Big", "0.25"]);
     }
 
     #[test]

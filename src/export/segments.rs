@@ -1,6 +1,7 @@
 //! The columns a segmentation adds to the labelled CSV: `segment`, `segment_name`, and on request `silhouette`,
 //! `p_0..p_{k-1}` (Gaussian mixtures) and `distance_to_centre` (k-means), built from a run's
-//! [`SegResult`] for the app's Export tab and `segscope cluster -o` alike.
+//! [`SegResult`] for the app's Export tab and `segscope cluster -o` alike. A density method's outliers
+//! read `outlier` in `segment` and `segment_name`, with an empty silhouette.
 
 use ndarray::Array2;
 
@@ -73,5 +74,6 @@ pub fn segment_columns(
             .filter(|_| cols.probabilities)
             .map(Array2::view),
         distances: distances.as_deref(),
+        outlier: seg.noise_segment(),
     })
 }

@@ -341,8 +341,13 @@ impl State<'_> {
             let names = &self.model.segments;
             for (i, (&row, &label)) in kept_rows.iter().zip(&scored.labels).enumerate() {
                 let c = &mut row_cells[row];
-                c[0] = label.to_string();
-                c[1] = names.get(label).map(|s| s.name.clone()).unwrap_or_default();
+                if self.model.outlier_segment() == Some(label) {
+                    crate::analysis::density::OUTLIER.clone_into(&mut c[0]);
+                    crate::analysis::density::OUTLIER.clone_into(&mut c[1]);
+                } else {
+                    c[0] = label.to_string();
+                    c[1] = names.get(label).map(|s| s.name.clone()).unwrap_or_default();
+                }
                 let mut j = 2;
                 if cols.probabilities
                     && let Some(p) = &scored.probabilities

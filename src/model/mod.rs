@@ -73,6 +73,15 @@ pub struct ModelInfo {
     /// Whether the tree was built on micro-clusters.
     #[serde(default)]
     pub approximate: bool,
+    /// Density methods: eps (DBSCAN's radius, or the OPTICS cut).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eps: Option<f64>,
+    /// Density methods: min_samples.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_samples: Option<usize>,
+    /// OPTICS: xi.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xi: Option<f64>,
 }
 
 /// A saved segment model.
@@ -130,17 +139,28 @@ impl SegmentModel {
             })
             .collect();
         let scorer = Scorer::of(data, seg)?;
-        let segment_centres: Vec<Vec<f64>> =
+        let mut segment_centres: Vec<Vec<f64>> =
             seg.centroids.outer_iter().map(|r| r.to_vec()).collect();
-        let sizes = result.sizes();
+        let mut sizes = result.sizes();
+        let mut names = result.names.clone();
+        // A density model always has an outlier segment (the last) for new rows in no dense region,
+        // even when every training row was in a cluster; its centre is then the training mean.
+        let adds_outlier = seg.method.is_density() && seg.noise_segment().is_none();
+        if adds_outlier {
+            let mean = data.x().mean_axis(ndarray::Axis(0));
+            segment_centres.push(mean.map_or_else(|| vec![0.0; data.x().ncols()], |m| m.to_vec()));
+            sizes.push(0);
+            names.resize(seg.k, String::new());
+            names.push(crate::analysis::density::OUTLIER.to_owned());
+        }
+        let k = sizes.len();
         let total = sizes.iter().sum::<usize>().max(1) as f64;
         let segments = sizes
             .iter()
             .enumerate()
             .map(|(s, &size)| ModelSegment {
                 segment: s,
-                name: result
-                    .names
+                name: names
                     .get(s)
                     .cloned()
                     .unwrap_or_else(|| format!("Segment {s}")),
@@ -149,7 +169,7 @@ impl SegmentModel {
             })
             .collect();
         let distances = score::distances_to(data.x(), &seg.labels, &segment_centres);
-        let training = TrainingProfile::of(table, data, &seg.labels, &distances, seg.k)?;
+        let training = TrainingProfile::of(table, data, &seg.labels, &distances, k)?;
         let spec = result.model_spec();
         Ok(Self {
             format: MODEL_FORMAT.to_owned(),
@@ -159,12 +179,15 @@ impl SegmentModel {
             n_rows: data.n_rows(),
             info: ModelInfo {
                 method: seg.method,
-                k: seg.k,
+                k,
                 height: spec.height,
                 seed: spec.seed,
                 n_init: spec.n_init,
                 covariance: (seg.method == Method::Gmm).then_some(spec.covariance),
                 approximate: seg.approximate,
+                eps: spec.eps,
+                min_samples: spec.min_samples,
+                xi: spec.xi,
             },
             input_columns,
             columns: table.names().iter().map(|c| (*c).to_owned()).collect(),
@@ -257,6 +280,14 @@ impl SegmentModel {
             return damaged("segments");
         }
         self.scorer.check(k, d)
+    }
+
+    /// The segment of outliers (density models: the last), where new rows in no dense region go.
+    pub fn outlier_segment(&self) -> Option<usize> {
+        match self.scorer {
+            Scorer::NearestCore { outlier, .. } => Some(outlier),
+            _ => None,
+        }
     }
 
     /// Segment names, in segment order.

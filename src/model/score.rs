@@ -3,13 +3,16 @@
 //! membership probabilities), hierarchical trees by the nearest training row — or, for trees built on
 //! micro-clusters, the nearest micro-cluster centre, exactly how the training rows were assigned. Each uses
 //! the same arithmetic as the fit, so applying a model to its training file gives the labels `cluster`
-//! wrote.
+//! wrote. Density methods (DBSCAN, OPTICS) score by the nearest core training row within eps, else
+//! outlier: their core and outlier rows get the labels `cluster` wrote, a border row may not (see
+//! [`Scorer::NearestCore`]).
 
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::PreparedData;
 use crate::analysis::fit::{Assigner, Segmentation};
+use crate::cluster::density::nearest_within;
 use crate::cluster::{MixtureParams, nearest_centroids};
 use crate::error::{Error, Result};
 
@@ -46,6 +49,23 @@ pub enum Scorer {
         centres: Vec<Vec<f64>>,
         /// Segment of each micro-cluster.
         leaf_segment: Vec<usize>,
+    },
+    /// Density-based (DBSCAN, OPTICS): the segment of the nearest core training row whose radius covers
+    /// the row (distance ≤ eps, or ≤ that row's core distance for OPTICS xi), else `outlier` (see
+    /// [`crate::cluster::density::nearest_within`] for the rule and how it differs from the fit's).
+    NearestCore {
+        /// Core training rows that are in a cluster, in the prepared space (may be empty: all outliers).
+        rows: Vec<Vec<f64>>,
+        /// Their segments.
+        labels: Vec<usize>,
+        /// One radius for every core row (DBSCAN, OPTICS cut at eps).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        eps: Option<f64>,
+        /// One radius per core row (OPTICS xi: its core distance), when `eps` is absent.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        radii: Vec<f64>,
+        /// The segment of outliers (the model's last).
+        outlier: usize,
     },
 }
 
@@ -84,6 +104,23 @@ impl Scorer {
                 params: params.clone(),
                 to_segment: to_segment.clone(),
             },
+            Assigner::Density => {
+                let dens = seg.density.as_ref().ok_or_else(|| {
+                    Error::InvalidParameter("internal: a density fit without its core rows".into())
+                })?;
+                let x = data.x();
+                Scorer::NearestCore {
+                    rows: dens.core_rows.iter().map(|&i| x.row(i).to_vec()).collect(),
+                    labels: dens.core_rows.iter().map(|&i| seg.labels[i]).collect(),
+                    eps: dens.cut.eps(),
+                    radii: if dens.cut.eps().is_some() {
+                        Vec::new()
+                    } else {
+                        dens.core_radius.clone()
+                    },
+                    outlier: seg.noise_segment().unwrap_or(seg.k),
+                }
+            }
             Assigner::Tree => {
                 let tree = seg.dendrogram.as_ref().ok_or_else(|| {
                     Error::InvalidParameter("internal: a hierarchical fit without its tree".into())
@@ -154,6 +191,27 @@ impl Scorer {
                     return bad();
                 }
             }
+            Scorer::NearestCore {
+                rows,
+                labels,
+                eps,
+                radii,
+                outlier,
+            } => {
+                let radius_ok = |r: &f64| r.is_finite() && *r >= 0.0;
+                let radii_ok = match eps {
+                    Some(e) => radius_ok(e) && radii.is_empty(),
+                    None => radii.len() == rows.len() && radii.iter().all(radius_ok),
+                };
+                if !((rows.is_empty() || widths_ok(rows))
+                    && map_ok(labels, rows.len())
+                    && labels.iter().all(|l| l != outlier)
+                    && *outlier + 1 == k
+                    && radii_ok)
+                {
+                    return bad();
+                }
+            }
         }
         Ok(())
     }
@@ -207,6 +265,33 @@ impl Scorer {
                 let (near, _) = nearest_centroids(x, c.view());
                 Ok(Scored {
                     labels: near.iter().map(|&j| leaf_segment[j]).collect(),
+                    probabilities: None,
+                })
+            }
+            Scorer::NearestCore {
+                rows,
+                labels,
+                eps,
+                radii,
+                outlier,
+            } => {
+                if rows.is_empty() {
+                    return Ok(Scored {
+                        labels: vec![*outlier; n],
+                        probabilities: None,
+                    });
+                }
+                let c = matrix(rows)?;
+                let r = match eps {
+                    Some(e) => vec![*e; rows.len()],
+                    None => radii.clone(),
+                };
+                let near = nearest_within(c.view(), &r, x)?;
+                Ok(Scored {
+                    labels: near
+                        .iter()
+                        .map(|j| j.map_or(*outlier, |j| labels[j]))
+                        .collect(),
                     probabilities: None,
                 })
             }

@@ -268,6 +268,14 @@ pub fn to_sql(model: &SegmentModel, dialect: Dialect, table: &str) -> Result<Str
                 model.info.method
             )));
         }
+        Scorer::NearestCore { .. } => {
+            return Err(Error::InvalidParameter(format!(
+                "a {} model scores a customer by the nearest core training row within eps (else \
+                 outlier), which one SQL SELECT cannot express; score this model with apply or serve, \
+                 or for warehouse scoring fit k-means or a Gaussian mixture with the same features",
+                model.info.method
+            )));
+        }
     };
     let s: Vec<String> = (0..scores.len()).map(|j| id(format!("__s{j}"))).collect();
     let guard = |e: String| {

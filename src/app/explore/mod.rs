@@ -86,6 +86,7 @@ impl ModelChoice {
             seed: self.seed,
             n_init: self.n_init,
             covariance: self.covariance,
+            ..ModelSpec::default()
         }
     }
 }
@@ -322,7 +323,7 @@ impl Explorer {
     pub fn current_k(&self) -> Option<usize> {
         match self.picked {
             Some(Target::K(k)) => Some(k),
-            Some(Target::Height(_)) => self.result.as_ref().map(|r| r.seg.k),
+            Some(Target::Height(_) | Target::Density) => self.result.as_ref().map(|r| r.seg.k),
             None => self
                 .sweep
                 .as_ref()

@@ -222,6 +222,19 @@ impl<'s> Index<'s> {
             .collect())
     }
 
+    /// Rows within `radius` of the point `q` (distance ≤ radius), in no particular order. `q` must be
+    /// finite and as wide as the rows (the caller's check).
+    pub(crate) fn within_point(&self, q: ArrayView1<'_, f64>, radius: f64) -> Result<Vec<usize>> {
+        let found = self
+            .nn
+            .within_range(q, radius)
+            .map_err(|e| Error::InvalidParameter(format!("neighbour query: {e}")))?;
+        Ok(found
+            .into_iter()
+            .map(|(_, at)| self.space.order[at])
+            .collect())
+    }
+
     /// Distance from row `i` to its `k`-th nearest row, counting itself (sklearn's
     /// `kneighbors(X, k)[0][:, -1]`). `1 ≤ k ≤ n` is the caller's check.
     pub(crate) fn kth_distance(&self, i: usize, k: usize) -> Result<f64> {

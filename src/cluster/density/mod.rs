@@ -16,6 +16,8 @@
 //! * [`optics`]: sklearn's `compute_optics_graph`; [`Optics::cut`] is `cluster_optics_dbscan` (linear,
 //!   for live re-cuts), [`Optics::xi`] is `cluster_optics_xi` (in `xi.rs`). [`optics_linfa`] runs
 //!   linfa-clustering's `Optics` for comparison.
+//! * [`nearest_within`]: a saved model's rule for new rows (the nearest core row within its radius,
+//!   else outlier).
 //! * [`k_distance`]: each row's distance to its `min_samples`-th neighbour, sorted, with a suggested eps
 //!   at its knee.
 
@@ -23,11 +25,13 @@ mod dbscan;
 mod index;
 mod kdistance;
 mod optics;
+mod predict;
 mod xi;
 
 pub use dbscan::{DbscanParams, dbscan, dbscan_linfa};
 pub use kdistance::{KDistance, increasing_knee, k_distance};
 pub use optics::{LinfaOptics, Optics, OpticsParams, optics, optics_linfa};
+pub use predict::nearest_within;
 pub use xi::{XiParams, XiResult};
 
 /// Labels of a density-based clustering: clusters `0..n_clusters` by size, noise −1.

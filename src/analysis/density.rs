@@ -1,0 +1,323 @@
+//! Density-based segmentations (DBSCAN, OPTICS) in the run API's terms: the settings a [`ModelSpec`]
+//! gives them ([`DensityCut`]), and a [`Segmentation`] whose rows in no dense region are *outliers*.
+//!
+//! Outliers are a segment of their own, always the last one (`k − 1`) and only when there are any; the
+//! clusters before it are numbered by size (0 = largest, ties by first row), as for every method. The
+//! labelled CSV writes `outlier` for them, JSON −1; silhouette, Davies-Bouldin and Calinski-Harabasz are
+//! computed on the clustered rows only (see [`super::run::fit_segments`]).
+
+use ndarray::ArrayView2;
+
+use super::fit::{Assigner, Segmentation, means_and_inertia};
+use super::spec::FitOptions;
+use crate::cluster::Method;
+use crate::cluster::density::{
+    DbscanParams, DensityResult, Optics, OpticsParams, XiParams, dbscan, optics,
+};
+use crate::error::{Error, Result};
+use crate::jobs::Progress;
+
+/// sklearn's default `min_samples` (DBSCAN and OPTICS).
+pub const DEFAULT_MIN_SAMPLES: usize = 5;
+
+/// sklearn's default OPTICS `xi`.
+pub const DEFAULT_XI: f64 = 0.05;
+
+/// The name of segment of outliers (the labelled CSV's `segment` and `segment_name` cells).
+pub const OUTLIER: &str = "outlier";
+
+/// How a density method is run, resolved from a spec's `eps`, `min_samples` and `xi`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DensityCut {
+    /// DBSCAN at `eps`.
+    Dbscan {
+        /// Neighbourhood radius.
+        eps: f64,
+        /// Core size (the row itself counts).
+        min_samples: usize,
+    },
+    /// OPTICS (max_eps = ∞) cut at `eps` (sklearn's `cluster_method="dbscan"`).
+    OpticsEps {
+        /// The cut.
+        eps: f64,
+        /// Core size.
+        min_samples: usize,
+    },
+    /// OPTICS (max_eps = ∞) with sklearn's xi extraction.
+    OpticsXi {
+        /// Steepness.
+        xi: f64,
+        /// Core size.
+        min_samples: usize,
+    },
+}
+
+impl DensityCut {
+    /// The settings of a density method's options; errors name what is missing or conflicting in
+    /// engine terms (the CLI adds its flags).
+    pub fn of(opts: &FitOptions) -> Result<Self> {
+        let min_samples = opts.min_samples.unwrap_or(DEFAULT_MIN_SAMPLES);
+        let cut = match (opts.method, opts.eps, opts.xi) {
+            (Method::Dbscan, Some(eps), None) => DensityCut::Dbscan { eps, min_samples },
+            (Method::Dbscan, None, _) => {
+                return Err(Error::InvalidParameter(
+                    "DBSCAN needs eps, its neighbourhood radius in prepared units: take it at the knee \
+                     of the k-distance curve for the same min_samples"
+                        .into(),
+                ));
+            }
+            (Method::Dbscan, Some(_), Some(_)) => {
+                return Err(Error::InvalidParameter(
+                    "xi is an OPTICS setting; DBSCAN takes eps and min_samples".into(),
+                ));
+            }
+            (Method::Optics, Some(_), Some(_)) => {
+                return Err(Error::InvalidParameter(
+                    "OPTICS is cut either at an eps or by xi, not both".into(),
+                ));
+            }
+            (Method::Optics, Some(eps), None) => DensityCut::OpticsEps { eps, min_samples },
+            (Method::Optics, None, xi) => DensityCut::OpticsXi {
+                xi: xi.unwrap_or(DEFAULT_XI),
+                min_samples,
+            },
+            (m, ..) => {
+                return Err(Error::InvalidParameter(format!(
+                    "internal: {m} is not a density method"
+                )));
+            }
+        };
+        cut.check()?;
+        Ok(cut)
+    }
+
+    fn check(&self) -> Result<()> {
+        match *self {
+            DensityCut::Dbscan { eps, min_samples } => DbscanParams::new(eps, min_samples).check(),
+            DensityCut::OpticsEps { eps, min_samples } => {
+                if !(eps.is_finite() && eps > 0.0) {
+                    return Err(Error::InvalidParameter(format!(
+                        "eps = {eps} is not a positive distance; pick one on the reachability plot"
+                    )));
+                }
+                OpticsParams::new(min_samples).check(usize::MAX)
+            }
+            DensityCut::OpticsXi { xi, min_samples } => {
+                if !(0.0..=1.0).contains(&xi) {
+                    return Err(Error::InvalidParameter(format!(
+                        "xi = {xi} must be between 0 and 1 (e.g. 0.05)"
+                    )));
+                }
+                OpticsParams::new(min_samples).check(usize::MAX)
+            }
+        }
+    }
+
+    /// min_samples.
+    pub fn min_samples(&self) -> usize {
+        match *self {
+            DensityCut::Dbscan { min_samples, .. }
+            | DensityCut::OpticsEps { min_samples, .. }
+            | DensityCut::OpticsXi { min_samples, .. } => min_samples,
+        }
+    }
+
+    /// eps, when the method is cut at one.
+    pub fn eps(&self) -> Option<f64> {
+        match *self {
+            DensityCut::Dbscan { eps, .. } | DensityCut::OpticsEps { eps, .. } => Some(eps),
+            DensityCut::OpticsXi { .. } => None,
+        }
+    }
+
+    /// xi, for the xi extraction.
+    pub fn xi(&self) -> Option<f64> {
+        match *self {
+            DensityCut::OpticsXi { xi, .. } => Some(xi),
+            _ => None,
+        }
+    }
+}
+
+/// What a density fit adds to its [`Segmentation`].
+#[derive(Debug, Clone)]
+pub struct DensityFit {
+    /// The settings used.
+    pub cut: DensityCut,
+    /// Clusters (outliers not counted).
+    pub n_clusters: usize,
+    /// Outlier rows (sklearn's label −1).
+    pub n_noise: usize,
+    /// Core rows that are in a cluster, ascending, with the radius within which a new row joins them
+    /// (eps; for OPTICS xi, the row's core distance).
+    pub core_rows: Vec<usize>,
+    /// Radius of each of `core_rows`.
+    pub core_radius: Vec<f64>,
+    /// The OPTICS graph (reachability plot, re-cuts), for OPTICS.
+    pub optics: Option<Optics>,
+}
+
+/// Estimated wall seconds of OPTICS with max_eps = ∞ on `n` rows × `d` features: the ordering scans
+/// every unprocessed row for each row (n²/2 distances, ~1 ns per feature term on this class of machine).
+pub fn optics_secs(n: usize, d: usize) -> f64 {
+    (n as f64) * (n as f64) / 2.0 * d.max(1) as f64 * 1e-9
+}
+
+/// Fits a density method on `x`.
+pub fn fit_density(
+    x: ArrayView2<f64>,
+    opts: &FitOptions,
+    progress: &Progress,
+) -> Result<Segmentation> {
+    let cut = DensityCut::of(opts)?;
+    let (n, d) = x.dim();
+    let (result, optics_graph, radius_of): (DensityResult, Option<Optics>, Vec<f64>) = match cut {
+        DensityCut::Dbscan { eps, min_samples } => {
+            let r = dbscan(x, &DbscanParams::new(eps, min_samples), progress)?;
+            (r, None, Vec::new())
+        }
+        DensityCut::OpticsEps { min_samples, .. } | DensityCut::OpticsXi { min_samples, .. } => {
+            let secs = optics_secs(n, d);
+            if secs > super::run::TIME_BUDGET_SECS {
+                return Err(Error::TooSlow {
+                    what: format!("OPTICS over all scales on {n} rows × {d} features"),
+                    estimate_secs: secs,
+                    way_out: "use DBSCAN at an eps from the k-distance curve, or sample the rows"
+                        .into(),
+                });
+            }
+            let g = optics(x, &OpticsParams::new(min_samples), progress)?;
+            let r = match cut {
+                DensityCut::OpticsEps { eps, .. } => g.cut(eps)?,
+                _ => {
+                    g.xi(&XiParams::new(cut.xi().unwrap_or(DEFAULT_XI)))?
+                        .labels
+                }
+            };
+            let radius = g.core_distances.clone();
+            (r, Some(g), radius)
+        }
+    };
+    let n_clusters = result.n_clusters;
+    let n_noise = result.n_noise;
+    let k = n_clusters + usize::from(n_noise > 0);
+    let labels: Vec<usize> = result
+        .labels
+        .iter()
+        .map(|&l| usize::try_from(l).unwrap_or(n_clusters))
+        .collect();
+    let (centroids, _) = means_and_inertia(x, &labels, k);
+    // Inertia of the clustered rows only (outliers have no centre to be near).
+    let inertia = x
+        .outer_iter()
+        .zip(&labels)
+        .filter(|&(_, &l)| l < n_clusters)
+        .map(|(r, &l)| {
+            r.iter()
+                .zip(centroids.row(l))
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f64>()
+        })
+        .sum();
+    let core_rows: Vec<usize> = result
+        .core_sample_indices
+        .iter()
+        .copied()
+        .filter(|&i| labels[i] < n_clusters)
+        .collect();
+    let core_radius = match cut.eps() {
+        Some(eps) => vec![eps; core_rows.len()],
+        None => core_rows.iter().map(|&i| radius_of[i]).collect(),
+    };
+    Ok(Segmentation {
+        method: opts.method,
+        k,
+        labels,
+        centroids,
+        inertia,
+        probabilities: None,
+        bic: None,
+        aic: None,
+        dendrogram: None,
+        approximate: false,
+        assigner: Assigner::Density,
+        density: Some(Box::new(DensityFit {
+            cut,
+            n_clusters,
+            n_noise,
+            core_rows,
+            core_radius,
+            optics: optics_graph,
+        })),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::fit::tests::blobs;
+
+    fn opts(method: Method, eps: Option<f64>, xi: Option<f64>) -> FitOptions {
+        FitOptions {
+            method,
+            eps,
+            xi,
+            ..FitOptions::default()
+        }
+    }
+
+    #[test]
+    fn settings_are_resolved_or_refused() {
+        let c = DensityCut::of(&opts(Method::Dbscan, Some(0.5), None)).unwrap();
+        assert_eq!((c.eps(), c.min_samples()), (Some(0.5), 5));
+        let e = DensityCut::of(&opts(Method::Dbscan, None, None)).unwrap_err();
+        assert!(e.to_string().contains("k-distance"), "{e}");
+        assert!(DensityCut::of(&opts(Method::Dbscan, Some(0.5), Some(0.1))).is_err());
+        assert!(DensityCut::of(&opts(Method::Optics, Some(0.5), Some(0.1))).is_err());
+        assert_eq!(
+            DensityCut::of(&opts(Method::Optics, None, None)).unwrap(),
+            DensityCut::OpticsXi {
+                xi: 0.05,
+                min_samples: 5
+            }
+        );
+        assert!(DensityCut::of(&opts(Method::Optics, None, Some(1.5))).is_err());
+        assert!(DensityCut::of(&opts(Method::Dbscan, Some(-1.0), None)).is_err());
+        assert!(DensityCut::of(&opts(Method::Kmeans, None, None)).is_err());
+    }
+
+    #[test]
+    fn outliers_are_the_last_segment() {
+        let mut x = blobs();
+        // Two far-away rows: outliers.
+        x[[0, 0]] = 100.0;
+        x[[5, 1]] = -100.0;
+        let seg = fit_density(
+            x.view(),
+            &opts(Method::Dbscan, Some(1.0), None),
+            &Progress::new(),
+        )
+        .unwrap();
+        let dens = seg.density.as_ref().unwrap();
+        assert_eq!(dens.n_clusters, 3);
+        assert!(dens.n_noise >= 2);
+        assert_eq!(seg.k, 4);
+        assert_eq!((seg.labels[0], seg.labels[5]), (3, 3));
+        let sizes = seg.sizes();
+        assert!(sizes[0] >= sizes[1] && sizes[1] >= sizes[2], "{sizes:?}");
+        assert_eq!(sizes[3], dens.n_noise);
+        assert_eq!(seg.noise_segment(), Some(3));
+        assert!(dens.core_rows.iter().all(|&i| seg.labels[i] < 3));
+        assert!(seg.inertia.is_finite());
+        // OPTICS xi on the same rows keeps its graph and the core distances as radii.
+        let o = fit_density(
+            x.view(),
+            &opts(Method::Optics, None, None),
+            &Progress::new(),
+        )
+        .unwrap();
+        let od = o.density.as_ref().unwrap();
+        assert!(od.optics.is_some());
+        assert!(od.core_radius.iter().all(|r| r.is_finite()));
+    }
+}
