@@ -189,10 +189,7 @@ pub fn fit_density(
             let g = optics(x, &OpticsParams::new(min_samples), progress)?;
             let r = match cut {
                 DensityCut::OpticsEps { eps, .. } => g.cut(eps)?,
-                _ => {
-                    g.xi(&XiParams::new(cut.xi().unwrap_or(DEFAULT_XI)))?
-                        .labels
-                }
+                _ => g.xi(&XiParams::new(cut.xi().unwrap_or(DEFAULT_XI)))?.labels,
             };
             let radius = g.core_distances.clone();
             (r, Some(g), radius)

@@ -531,8 +531,7 @@ pub fn fit_segments(
         seg.k,
     )?;
     let centroid_scores = data.pca.as_ref().map(|p| p.transform(seg.centroids.view()));
-    let mut descriptions =
-        describe_segments(table, &data.prepared.kept_rows, &seg.labels, &prof)?;
+    let mut descriptions = describe_segments(table, &data.prepared.kept_rows, &seg.labels, &prof)?;
     if let Some(d) = seg.noise_segment().and_then(|s| descriptions.get_mut(s)) {
         d.description = d
             .description

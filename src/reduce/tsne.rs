@@ -216,17 +216,17 @@ pub fn tsne(
     };
     let fit = || {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut t = bhtsne::tSNE::<f64, &[f64], 2>::new(&rows);
-        t.perplexity(params.perplexity)
-            .epochs(epochs)
-            .learning_rate(4.0 * params.learning_rate_for(n))
-            .early_exaggeration(params.early_exaggeration)
-            .stop_lying_epoch(EXPLORATION_ITERATIONS - 1)
-            .momentum_switch_epoch(EXPLORATION_ITERATIONS - 1)
-            .initial_embedding(init)
-            .epoch_callback(callback);
-        t.barnes_hut_with_neighbors(params.theta, &neighbors);
-        t.embedding()
+            let mut t = bhtsne::tSNE::<f64, &[f64], 2>::new(&rows);
+            t.perplexity(params.perplexity)
+                .epochs(epochs)
+                .learning_rate(4.0 * params.learning_rate_for(n))
+                .early_exaggeration(params.early_exaggeration)
+                .stop_lying_epoch(EXPLORATION_ITERATIONS - 1)
+                .momentum_switch_epoch(EXPLORATION_ITERATIONS - 1)
+                .initial_embedding(init)
+                .epoch_callback(callback);
+            t.barnes_hut_with_neighbors(params.theta, &neighbors);
+            t.embedding()
         }))
     };
     let run = if n <= SINGLE_THREAD_UP_TO {
@@ -454,7 +454,10 @@ mod tests {
         let mut seen = 0;
         let p = Progress::new();
         // 300 epochs leave a few stragglers between blobs (50 epochs after the exaggeration); 1000 do not.
-        let params = TsneParams { iterations: 1000, ..fast(0) };
+        let params = TsneParams {
+            iterations: 1000,
+            ..fast(0)
+        };
         let y = tsne(x.view(), &params, &p, |e, xy| {
             assert_eq!(e, seen);
             assert_eq!(xy.len(), 240);
@@ -586,7 +589,10 @@ mod tests {
     fn memory_is_estimated_and_refused() {
         let p = TsneParams::default();
         assert!(memory_needed(20_000, 10, &p) < 300 << 20);
-        let wider = TsneParams { perplexity: 50.0, ..p };
+        let wider = TsneParams {
+            perplexity: 50.0,
+            ..p
+        };
         assert!(memory_needed(20_000, 10, &wider) > memory_needed(20_000, 10, &p));
         let one = ndarray::Array1::<f64>::zeros(1);
         let huge = one.broadcast((2_000_000_000, 10)).unwrap();
