@@ -243,6 +243,8 @@ fn rfm_dialog_builds_features_and_opens_them() {
     dialogs.push_pick(Some(transactions()));
     h.get_by_label("Choose file…").click();
     h.run();
+    // The preview is read on a worker.
+    wait_for_load(&mut h);
     h.get_by_label("sample_transactions.csv");
     h.get_by_label("First 10 rows");
     h.get_by_label("C02392");

@@ -1,4 +1,4 @@
-// Length: ~580 lines of code (the whole run API on purpose: one place to read a run end to end); the rest is unit tests.
+// Length: ~650 lines of code (the whole run API on purpose: one place to read a run end to end); the rest is unit tests.
 //! The run API: the one code path from a loaded table to a segmentation that the app's job slots and
 //! every CLI subcommand call, so the two can never drift apart.
 //!

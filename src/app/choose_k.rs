@@ -1,3 +1,4 @@
+// Length: ~655 lines of code: the linked curve plots share one layout, axis and picking code; the rest is unit tests.
 //! The Choose K tab: the sweep curves (silhouette, Davies-Bouldin, Calinski-Harabasz, inertia with its
 //! knee, BIC for GMM) drawn as rows arrive, the recommended K with its reason, and K picking.
 

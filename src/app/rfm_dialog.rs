@@ -54,6 +54,8 @@ pub struct RfmDialog {
     as_of: String,
     skip_bad_rows: bool,
     job: Option<Job<Built>>,
+    /// The preview being read on a worker (a slow or network drive never stalls the window).
+    preview_job: Option<Job<Preview>>,
     done: Option<String>,
     warnings: Vec<String>,
 }
@@ -69,33 +71,49 @@ impl RfmDialog {
         self.open
     }
 
-    /// Whether a build runs.
+    /// Whether a build or a preview read runs.
     pub fn is_busy(&self) -> bool {
-        self.job.is_some()
+        self.job.is_some() || self.preview_job.is_some()
     }
 
-    /// Uses `path` as the transactions file: reads a preview and guesses the columns.
+    /// Uses `path` as the transactions file: reads a preview on a worker, then guesses the columns.
     pub fn set_file(&mut self, path: PathBuf) {
         self.done = None;
         self.warnings.clear();
-        match read_preview(&path) {
-            Ok(p) => {
-                (self.customer, self.date, self.amount) = guess_columns(&p);
-                self.preview = Some(p);
-                self.preview_error = None;
-            }
-            Err(e) => {
-                self.preview = None;
-                self.preview_error = Some(e);
-            }
+        self.preview = None;
+        self.preview_error = None;
+        if let Some(old) = self.preview_job.take() {
+            old.cancel();
+        }
+        let p = path.clone();
+        match Job::spawn("segscope-rfm-preview", move |_| {
+            read_preview(&p).map_err(crate::Error::InvalidParameter)
+        }) {
+            Ok(job) => self.preview_job = Some(job),
+            Err(e) => self.preview_error = Some(e.to_string()),
         }
         self.path = Some(path);
         self.open = true;
     }
 
+    fn poll_preview(&mut self) {
+        let Some(result) = self.preview_job.as_mut().and_then(Job::poll) else {
+            return;
+        };
+        self.preview_job = None;
+        match result {
+            Ok(p) => {
+                (self.customer, self.date, self.amount) = guess_columns(&p);
+                self.preview = Some(p);
+            }
+            Err(e) => self.preview_error = Some(e.to_string()),
+        }
+    }
+
     /// Draws the dialog (if open) and takes a finished build: its table is loaded, errors become banners.
     pub fn ui(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
         self.poll(commands);
+        self.poll_preview();
         if !self.open {
             return;
         }
@@ -111,13 +129,16 @@ impl RfmDialog {
         if !open {
             self.close();
         }
-        if self.job.is_some() {
+        if self.job.is_some() || self.preview_job.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
     }
 
     fn close(&mut self) {
         if let Some(job) = self.job.take() {
+            job.cancel();
+        }
+        if let Some(job) = self.preview_job.take() {
             job.cancel();
         }
         self.open = false;
@@ -173,6 +194,12 @@ impl RfmDialog {
                 }
             }
         });
+        if self.preview_job.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading a preview…");
+            });
+        }
         if let Some(e) = &self.preview_error {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }

@@ -1,3 +1,4 @@
+// Length: ~430 lines of code; the rest is its unit tests, kept beside the code they pin.
 //! t-SNE for display (a non-linear 2-D map of the prepared rows), on the `bhtsne` crate, set up to follow
 //! scikit-learn's `TSNE` (1.x defaults): perplexity 30, 1000 iterations of which the first 250 exaggerate
 //! the affinities 12× with momentum 0.5 (then 0.8), learning rate "auto" = max(n / 12 / 4, 50), gains
