@@ -3,6 +3,9 @@
 //! and size on the side. Rows are aggregated into pixel-high buckets (min/max envelope per bucket) drawn
 //! as one mesh, so the cost is bounded by the plot's height, not by the number of rows.
 
+use crate::analysis::silhouette_bands::{
+    SegmentSilhouettes, bucket_envelopes, silhouettes_by_segment,
+};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -40,14 +43,6 @@ impl std::fmt::Debug for SilhouettePanel {
     }
 }
 
-/// One segment's silhouettes, sorted descending.
-#[derive(Debug, Clone, PartialEq)]
-struct SegmentSilhouettes {
-    values: Vec<f64>,
-    mean: Option<f64>,
-    negatives: usize,
-}
-
 /// What the tab draws, derived once per result.
 struct SilhouetteCache {
     result: Arc<SegResult>,
@@ -60,29 +55,7 @@ struct SilhouetteCache {
 
 impl SilhouetteCache {
     fn new(result: &Arc<SegResult>, silhouette: &[f64]) -> Self {
-        let k = result.seg.k.max(1);
-        let mut per: Vec<Vec<f64>> = vec![Vec::new(); k];
-        for (&label, &s) in result.seg.labels.iter().zip(silhouette) {
-            if s.is_finite()
-                && let Some(v) = per.get_mut(label)
-            {
-                v.push(s);
-            }
-        }
-        let segments: Vec<SegmentSilhouettes> = per
-            .into_iter()
-            .map(|mut values| {
-                values.sort_unstable_by(|a, b| b.total_cmp(a));
-                let mean =
-                    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64);
-                let negatives = values.iter().filter(|&&v| v < 0.0).count();
-                SegmentSilhouettes {
-                    values,
-                    mean,
-                    negatives,
-                }
-            })
-            .collect();
+        let segments = silhouettes_by_segment(&result.seg.labels, silhouette, result.seg.k.max(1));
         let rows = segments.iter().map(|s| s.values.len()).sum();
         let negatives = segments.iter().map(|s| s.negatives).sum();
         let min = segments
@@ -98,22 +71,6 @@ impl SilhouetteCache {
             min,
         }
     }
-}
-
-/// Splits `values` into `n_buckets` consecutive runs of (nearly) equal length and returns each run's
-/// (min, max); with fewer values than buckets, one bucket per value. Empty input gives no bucket.
-pub(crate) fn bucket_envelopes(values: &[f64], n_buckets: usize) -> Vec<(f64, f64)> {
-    let n = values.len();
-    let b = n_buckets.min(n);
-    (0..b)
-        .map(|i| {
-            let run = &values[i * n / b..(i + 1) * n / b];
-            run.iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                    (lo.min(v), hi.max(v))
-                })
-        })
-        .collect()
 }
 
 /// Heights of the segment bands: proportional to their rows, at least [`MIN_BAND`], filling `total`.
