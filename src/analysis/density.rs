@@ -1,4 +1,4 @@
-//! Density-based segmentations (DBSCAN, OPTICS) in the run API's terms: the settings a [`ModelSpec`]
+//! Density-based segmentations (DBSCAN, OPTICS) in the run API's terms: the settings a [`ModelSpec`](super::ModelSpec)
 //! gives them ([`DensityCut`]), and a [`Segmentation`] whose rows in no dense region are *outliers*.
 //!
 //! Outliers are a segment of their own, always the last one (`k − 1`) and only when there are any; the

@@ -9,7 +9,7 @@
 //!
 //! Files and folders:
 //! - `mod.rs`: the app (frame loop, top bar, banners, tab switching, applying commands, file actions).
-//! - `state/`: [`AppState`](state::AppState) without drawing: loading state machine (`source.rs`), banners,
+//! - `state/`: [`AppState`] without drawing: loading state machine (`source.rs`), banners,
 //!   tabs and commands (`commands.rs`), file jobs, settings.
 //! - `explore/`: the analyst's choices and the prepare → sweep → fit jobs (`edit.rs` edits and undo,
 //!   `pipeline.rs` the jobs, `slot.rs` one cancellable job slot).

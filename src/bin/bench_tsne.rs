@@ -7,7 +7,7 @@
 //!
 //! Generates seeded Gaussian blobs (12 centres drawn from N(0, 4²) per feature, unit noise; [`Rng`]),
 //! writes them to `/tmp/segscope_bench/tsne_<n>x<d>.csv` in shortest round-trip form (so numpy reads the
-//! same f64s), times segscope's [`tsne`] in-process on rayon's global pool (and with `--threads-1` also in
+//! same f64s), times segscope's [`tsne()`] in-process on rayon's global pool (and with `--threads-1` also in
 //! a one-thread pool), then runs sklearn `TSNE(n_components=2, init="pca", random_state=0,
 //! perplexity=30)` in a `python3` child right after it on the same file (only `fit_transform` is timed;
 //! its OpenMP gradient uses every core, as ours does), reads sklearn's map back and scores both maps
