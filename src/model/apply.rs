@@ -44,15 +44,58 @@ pub struct ApplySummary {
     pub drift: Option<DriftReport>,
 }
 
+/// The header row of an input, as [`Records::header`] reads it.
+struct Header {
+    /// The row's bytes (line ending included, BOM removed).
+    bytes: Vec<u8>,
+    /// Whether the input started with a UTF-8 BOM.
+    bom: bool,
+    delimiter: u8,
+    names: Vec<String>,
+}
+
 /// Reads records (raw bytes, line ending included) from a CSV stream, quote-aware.
 struct Records<R> {
     reader: R,
-    delimiter: Option<u8>,
     line: u64,
     done: bool,
 }
 
 impl<R: BufRead> Records<R> {
+    /// A reader of `reader`'s records.
+    fn new(reader: R) -> Self {
+        Self {
+            reader,
+            line: 0,
+            done: false,
+        }
+    }
+
+    /// Reads the header row: its bytes without a UTF-8 BOM, whether it had one, the delimiter sniffed
+    /// from it and its column names. An empty input or a blank first row is an error.
+    fn header(&mut self, source: &str) -> Result<Header> {
+        let empty = || Error::Input {
+            source_name: source.to_owned(),
+            message: "is empty: there is no header row to read".into(),
+        };
+        let (mut header, _) = self.next_record(source)?.ok_or_else(empty)?;
+        let bom = header.starts_with(b"\xEF\xBB\xBF");
+        if bom {
+            header.drain(..3);
+        }
+        if is_blank(&header) {
+            return Err(empty());
+        }
+        let delimiter = crate::data::sniff_delimiter(&header);
+        let names = fields(&header, delimiter).iter().map(|c| text(c)).collect();
+        Ok(Header {
+            bytes: header,
+            bom,
+            delimiter,
+            names,
+        })
+    }
+
     /// The next record's bytes (with its line ending) and its first line, `None` at the end.
     fn next_record(&mut self, source: &str) -> Result<Option<(Vec<u8>, u64)>> {
         if self.done {
@@ -150,27 +193,16 @@ pub fn apply(
     progress: &Progress,
 ) -> Result<ApplySummary> {
     progress.set_stage("scoring", 0);
-    let mut recs = Records {
-        reader: input,
-        delimiter: None,
-        line: 0,
-        done: false,
-    };
-    let empty = || Error::Input {
-        source_name: source.to_owned(),
-        message: "is empty: there is no header row to read".into(),
-    };
-    let (mut header, _) = recs.next_record(source)?.ok_or_else(empty)?;
-    if header.starts_with(b"\xEF\xBB\xBF") {
+    let mut recs = Records::new(input);
+    let Header {
+        bytes: header,
+        bom,
+        delimiter,
+        names,
+    } = recs.header(source)?;
+    if bom {
         out.write_all(b"\xEF\xBB\xBF").map_err(io_err)?;
-        header.drain(..3);
     }
-    if is_blank(&header) {
-        return Err(empty());
-    }
-    let delimiter = crate::data::sniff_delimiter(&header);
-    recs.delimiter = Some(delimiter);
-    let names: Vec<String> = fields(&header, delimiter).iter().map(|c| text(c)).collect();
     let positions = input_positions(model, &names, source)?;
     let cols = OutColumns::of(model);
     // The header, with the new column names.
@@ -428,25 +460,10 @@ pub fn score_cells(
 /// Reads a whole CSV held in memory (header row first) into its column names and each data row's cells,
 /// with the same record, quote, delimiter and blank-line rules as [`apply`].
 pub fn read_cells(bytes: &[u8], source: &str) -> Result<(Vec<String>, Cells)> {
-    let mut recs = Records {
-        reader: bytes,
-        delimiter: None,
-        line: 0,
-        done: false,
-    };
-    let empty = || Error::Input {
-        source_name: source.to_owned(),
-        message: "is empty: there is no header row to read".into(),
-    };
-    let (mut header, _) = recs.next_record(source)?.ok_or_else(empty)?;
-    if header.starts_with(b"\xEF\xBB\xBF") {
-        header.drain(..3);
-    }
-    if is_blank(&header) {
-        return Err(empty());
-    }
-    let delimiter = crate::data::sniff_delimiter(&header);
-    let names = fields(&header, delimiter).iter().map(|c| text(c)).collect();
+    let mut recs = Records::new(bytes);
+    let Header {
+        delimiter, names, ..
+    } = recs.header(source)?;
     let mut rows = Vec::new();
     while let Some((rec, _)) = recs.next_record(source)? {
         if !is_blank(&rec) {
