@@ -8,7 +8,7 @@
 
 use ndarray::ArrayView2;
 
-use super::fit::{Assigner, Segmentation, means_and_inertia};
+use super::fit::{Assigner, Segmentation, inertia_where, segment_means};
 use super::spec::FitOptions;
 use crate::cluster::Method;
 use crate::cluster::density::{
@@ -203,19 +203,9 @@ pub fn fit_density(
         .iter()
         .map(|&l| usize::try_from(l).unwrap_or(n_clusters))
         .collect();
-    let (centroids, _) = means_and_inertia(x, &labels, k);
+    let centroids = segment_means(x, &labels, k);
     // Inertia of the clustered rows only (outliers have no centre to be near).
-    let inertia = x
-        .outer_iter()
-        .zip(&labels)
-        .filter(|&(_, &l)| l < n_clusters)
-        .map(|(r, &l)| {
-            r.iter()
-                .zip(centroids.row(l))
-                .map(|(a, b)| (a - b) * (a - b))
-                .sum::<f64>()
-        })
-        .sum();
+    let inertia = inertia_where(x, &labels, &centroids, |l| l < n_clusters);
     let core_rows: Vec<usize> = result
         .core_sample_indices
         .iter()

@@ -127,6 +127,13 @@ pub(crate) fn means_and_inertia(
     labels: &[usize],
     k: usize,
 ) -> (Array2<f64>, f64) {
+    let means = segment_means(x, labels, k);
+    let inertia = inertia_where(x, labels, &means, |_| true);
+    (means, inertia)
+}
+
+/// The mean of each segment `0..k` (zeros for an empty one).
+pub(crate) fn segment_means(x: ArrayView2<f64>, labels: &[usize], k: usize) -> Array2<f64> {
     let d = x.ncols();
     let mut sums = Array2::<f64>::zeros((k, d));
     let mut counts = vec![0usize; k];
@@ -140,17 +147,26 @@ pub(crate) fn means_and_inertia(
             s /= c as f64;
         }
     }
-    let inertia = x
-        .outer_iter()
+    sums
+}
+
+/// The sum of squared distances of the rows whose label `keep`s to their segment's centre.
+pub(crate) fn inertia_where(
+    x: ArrayView2<f64>,
+    labels: &[usize],
+    centres: &Array2<f64>,
+    keep: impl Fn(usize) -> bool,
+) -> f64 {
+    x.outer_iter()
         .zip(labels)
+        .filter(|&(_, &l)| keep(l))
         .map(|(r, &l)| {
             r.iter()
-                .zip(sums.row(l))
+                .zip(centres.row(l))
                 .map(|(a, b)| (a - b) * (a - b))
                 .sum::<f64>()
         })
-        .sum();
-    (sums, inertia)
+        .sum()
 }
 
 fn from_labels(
