@@ -78,27 +78,22 @@ fn delimiter_name(delimiter: u8) -> String {
 }
 
 fn warnings_ui(ui: &mut Ui, warnings: &[String], palette: &Palette) {
-    egui::Frame::new()
-        .fill(palette.warn_fill)
-        .corner_radius(4.0)
-        .inner_margin(6.0)
-        .show(ui, |ui| {
-            ui.visuals_mut().override_text_color = Some(palette.warn_text);
-            let n = warnings.len();
-            let title = if n == 1 {
-                "1 note from loading".to_owned()
-            } else {
-                format!("{n} notes from loading")
-            };
-            egui::CollapsingHeader::new(title)
-                .id_salt("loader_notes")
-                .default_open(false)
-                .show(ui, |ui| {
-                    for w in warnings {
-                        ui.label(w);
-                    }
-                });
-        });
+    crate::app::widgets::warning_box(ui, palette, |ui| {
+        let n = warnings.len();
+        let title = if n == 1 {
+            "1 note from loading".to_owned()
+        } else {
+            format!("{n} notes from loading")
+        };
+        egui::CollapsingHeader::new(title)
+            .id_salt("loader_notes")
+            .default_open(false)
+            .show(ui, |ui| {
+                for w in warnings {
+                    ui.label(w);
+                }
+            });
+    });
 }
 
 fn summary_grid_ui(ui: &mut Ui, summaries: &[ColumnSummary], palette: &Palette) {

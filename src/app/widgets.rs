@@ -1,4 +1,5 @@
-//! Small drawing helpers shared by several panels: the column-kind badge and the histogram sparkline.
+//! Small drawing helpers shared by several panels: the column-kind badge, the histogram sparkline and
+//! the warning box.
 
 use egui::{CornerRadius, Rect, RichText, Sense, Stroke, Ui, pos2, vec2};
 
@@ -113,6 +114,18 @@ pub fn no_result_ui(ui: &mut Ui, state: &AppState, purpose: &str) {
             );
         }
     });
+}
+
+/// A rounded box in the theme's warning colours around `add_contents`.
+pub fn warning_box(ui: &mut Ui, palette: &Palette, add_contents: impl FnOnce(&mut Ui)) {
+    egui::Frame::new()
+        .fill(palette.warn_fill)
+        .corner_radius(4.0)
+        .inner_margin(6.0)
+        .show(ui, |ui| {
+            ui.visuals_mut().override_text_color = Some(palette.warn_text);
+            add_contents(ui);
+        });
 }
 
 #[cfg(test)]

@@ -49,31 +49,26 @@ pub(super) fn category_guard_ui(
         return;
     }
     for (name, levels) in too_many_levels(summaries, recipe) {
-        egui::Frame::new()
-            .fill(palette.warn_fill)
-            .corner_radius(4.0)
-            .inner_margin(6.0)
-            .show(ui, |ui| {
-                ui.visuals_mut().override_text_color = Some(palette.warn_text);
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(format!(
-                        "{name} has {levels} levels > {}: keep top {TOP_LEVELS_SUGGESTION} + other?",
-                        recipe.max_categories
-                    ));
-                    if ui
-                        .button(format!("Keep top {TOP_LEVELS_SUGGESTION}"))
-                        .on_hover_text(
-                            "Keep the most frequent levels of every categorical feature; the rest \
-                             are grouped as \"other\".",
-                        )
-                        .clicked()
-                    {
-                        commands.push(Command::Explore(ExploreCommand::SetTopLevels(Some(
-                            TOP_LEVELS_SUGGESTION,
-                        ))));
-                    }
-                });
+        crate::app::widgets::warning_box(ui, palette, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!(
+                    "{name} has {levels} levels > {}: keep top {TOP_LEVELS_SUGGESTION} + other?",
+                    recipe.max_categories
+                ));
+                if ui
+                    .button(format!("Keep top {TOP_LEVELS_SUGGESTION}"))
+                    .on_hover_text(
+                        "Keep the most frequent levels of every categorical feature; the rest \
+                         are grouped as \"other\".",
+                    )
+                    .clicked()
+                {
+                    commands.push(Command::Explore(ExploreCommand::SetTopLevels(Some(
+                        TOP_LEVELS_SUGGESTION,
+                    ))));
+                }
             });
+        });
         ui.add_space(4.0);
     }
 }
