@@ -37,30 +37,8 @@ pub fn cut_range(tree: &Dendrogram, max_k: usize) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::hierarchy::{Linkage, Merge, cut_height, truncate_lastp};
-
-    fn m(a: usize, b: usize, height: f64, size: usize) -> Merge {
-        Merge { a, b, height, size }
-    }
-
-    /// 6 leaves: (0,1)@1→6, (2,3)@2→7, (6,4)@3→8, (7,5)@4→9, (8,9)@10→10.
-    fn tree() -> Dendrogram {
-        Dendrogram {
-            n_leaves: 6,
-            merges: vec![
-                m(0, 1, 1.0, 2),
-                m(2, 3, 2.0, 2),
-                m(4, 6, 3.0, 3),
-                m(5, 7, 4.0, 3),
-                m(8, 9, 10.0, 6),
-            ],
-            method: Linkage::Ward,
-            approximate: false,
-            leaf_weights: None,
-            leaf_of_row: None,
-            leaf_centres: None,
-        }
-    }
+    use crate::cluster::hierarchy::truncate::tests::tree;
+    use crate::cluster::hierarchy::{cut_height, truncate_lastp};
 
     #[test]
     fn links_are_coloured_by_their_segment_below_the_cut() {

@@ -98,7 +98,7 @@ pub fn truncate_lastp(d: &Dendrogram, p: usize) -> Truncated {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::cluster::hierarchy::Linkage;
     use crate::cluster::{cut_height, leaf_order, node_positions, sizes_at_cut};
@@ -107,8 +107,9 @@ mod tests {
         Merge { a, b, height, size }
     }
 
-    /// 6 leaves: (0,1)@1→6, (2,3)@2→7, (6,4)@3→8, (7,5)@4→9, (8,9)@10→10.
-    fn tree() -> Dendrogram {
+    /// 6 leaves: (0,1)@1→6, (2,3)@2→7, (6,4)@3→8, (7,5)@4→9, (8,9)@10→10 (also used by `cut_view`'s
+    /// tests).
+    pub(in crate::cluster::hierarchy) fn tree() -> Dendrogram {
         Dendrogram {
             n_leaves: 6,
             merges: vec![
