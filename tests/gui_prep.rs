@@ -242,8 +242,7 @@ fn rfm_dialog_builds_features_and_opens_them() {
     assert!(h.state().is_rfm_open());
     dialogs.push_pick(Some(transactions()));
     h.get_by_label("Choose file…").click();
-    h.run();
-    // The preview is read on a worker.
+    // The preview is read on a worker (a spinner repaints meanwhile): step until it is done.
     wait_for_load(&mut h);
     h.get_by_label("sample_transactions.csv");
     h.get_by_label("First 10 rows");
