@@ -1,6 +1,6 @@
-//! The desktop app (eframe/egui). [`SegscopeApp`] owns an [`AppState`](state::AppState) (pure logic, no
+//! The desktop app (eframe/egui). [`SegscopeApp`] owns an [`AppState`] (pure logic, no
 //! drawing), the file dialogs, and one view per tab. Each frame it polls the background job, draws the top
-//! bar, the banners and the current tab, collects the [`Command`](state::Command)s the panels emitted, and
+//! bar, the banners and the current tab, collects the [`Command`]s the panels emitted, and
 //! applies them once everything is drawn.
 //!
 //! Panels only draw: every statistic, cut, sample summary and engine step they show comes from an engine
@@ -9,7 +9,7 @@
 //!
 //! Files and folders:
 //! - `mod.rs`: the app (frame loop, top bar, banners, tab switching, applying commands, file actions).
-//! - `state/`: [`AppState`](state::AppState) without drawing: loading state machine (`source.rs`), banners,
+//! - `state/`: [`AppState`] without drawing: loading state machine (`source.rs`), banners,
 //!   tabs and commands (`commands.rs`), file jobs, settings.
 //! - `explore/`: the analyst's choices and the prepare → sweep → fit jobs (`edit.rs` edits and undo,
 //!   `pipeline.rs` the jobs, `slot.rs` one cancellable job slot).

@@ -9,7 +9,7 @@
 //!
 //! Every change invalidates only what depends on it: a preparation change re-runs all three, a method or
 //! K range change re-runs the sweep (and the fit), a K pick or a cut re-runs the fit only, and a cut of a
-//! hierarchical method reuses the cached tree. Starting a job in a [`Slot`] cancels the one it supersedes.
+//! hierarchical method reuses the cached tree. Starting a job in a `Slot` cancels the one it supersedes.
 //! Every edit is undoable (Ctrl+Z / Ctrl+Shift+Z); Cancel puts the controls back to what the results shown
 //! were computed with.
 //!
