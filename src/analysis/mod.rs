@@ -1,6 +1,7 @@
 //! Analysis built on the clustering engine: the run API that the app and the CLI share ([`run`]), the K
 //! sweep and its recommendation, per-segment profiles, and the recipe file that reproduces a run.
 
+pub mod biplot;
 pub mod compare;
 pub mod density;
 pub mod describe;

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use egui::Ui;
 
 use super::View;
-use super::explore::{SegResult, Target};
+use super::explore::{ExploreCommand, SegResult, Target};
 use super::state::{AppState, Command};
 use super::theme::Palette;
 use crate::cluster::hierarchy::{DendrogramLayout, Truncated, cut_range, truncate_lastp};
@@ -158,9 +158,7 @@ impl View for DendrogramPanel {
         };
         let kept_rows = ex.prepared().map(|p| p.prepared.kept_rows.as_slice());
         if let Some(cut) = tree_plot::plot_ui(ui, cache, &view, kept_rows, &mut self.gesture) {
-            commands.push(Command::Explore(super::explore::ExploreCommand::CutHeight(
-                cut,
-            )));
+            commands.push(Command::Explore(ExploreCommand::CutHeight(cut)));
         }
     }
 }
