@@ -57,9 +57,12 @@ fn blobs_with_noise(dir: &Path) -> (PathBuf, Vec<[f64; 2]>) {
             rows.push([cx + dx, cy + dy]);
         }
     }
-    for i in 0..15 {
-        let a = i as f64 * 0.9;
-        rows.push([12.0 + 3.0 * a.cos() * (1.0 + i as f64), -8.0 + 3.0 * a.sin() * (1.0 + i as f64)]);
+    for i in 0..15u8 {
+        let a = f64::from(i) * 0.9;
+        rows.push([
+            12.0 + 3.0 * a.cos() * (1.0 + f64::from(i)),
+            -8.0 + 3.0 * a.sin() * (1.0 + f64::from(i)),
+        ]);
     }
     let n = rows.len();
     let mut order: Vec<usize> = (0..n).collect();
@@ -154,7 +157,10 @@ fn dbscan_writes_outliers_and_scores_the_clustered_rows_only() {
     let sc = json(&ok(&args));
     for key in ["silhouette", "davies_bouldin", "calinski_harabasz"] {
         let (a, b) = (v[key].as_f64().unwrap(), sc[key].as_f64().unwrap());
-        assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{key}: {a} vs {b}");
+        assert!(
+            (a - b).abs() <= 1e-12 * b.abs().max(1.0),
+            "{key}: {a} vs {b}"
+        );
     }
     // The per-row silhouettes are the exact ones of the clustered rows (mean = the summary).
     let mean: f64 = sil
@@ -190,7 +196,14 @@ fn a_saved_density_model_gives_core_rows_their_label_and_outliers_outlier() {
     let eps = EPS.to_string();
     let ms = MIN_SAMPLES.to_string();
     let mut args = vec!["cluster", s(&data), "--method", "dbscan", "--eps", &eps];
-    args.extend(["--min-samples", &ms, "-o", s(&out), "--save-model", s(&model)]);
+    args.extend([
+        "--min-samples",
+        &ms,
+        "-o",
+        s(&out),
+        "--save-model",
+        s(&model),
+    ]);
     args.extend(RAW);
     ok(&args);
     let o = ok(&["apply", s(&model), s(&data), "-o", s(&applied), "--json"]);
@@ -264,7 +277,10 @@ fn recipes_reproduce_density_runs_byte_for_byte() {
             std::fs::read(&b).unwrap(),
             "{method:?}"
         );
-        assert!(column(&a, "segment").iter().any(|s| s == "outlier"), "{method:?}");
+        assert!(
+            column(&a, "segment").iter().any(|s| s == "outlier"),
+            "{method:?}"
+        );
     }
     // Default xi is recorded as used.
     let r = dir.path().join("r.json");
@@ -296,7 +312,9 @@ fn flag_mistakes_are_usage_errors() {
     let out = dir.path().join("out.csv");
     let (d, o) = (s(&data), s(&out));
     usage_error(
-        &["cluster", d, "--method", "dbscan", "--eps", "0.5", "--k", "3", "-o", o],
+        &[
+            "cluster", d, "--method", "dbscan", "--eps", "0.5", "--k", "3", "-o", o,
+        ],
         &["--k", "dbscan"],
     );
     usage_error(
@@ -304,7 +322,16 @@ fn flag_mistakes_are_usage_errors() {
         &["--height"],
     );
     usage_error(
-        &["cluster", d, "--method", "dbscan", "--min-samples", "7", "-o", o],
+        &[
+            "cluster",
+            d,
+            "--method",
+            "dbscan",
+            "--min-samples",
+            "7",
+            "-o",
+            o,
+        ],
         &["--eps", "segscope kdist", "--min-samples 7"],
     );
     usage_error(
@@ -312,13 +339,29 @@ fn flag_mistakes_are_usage_errors() {
         &["--eps", "kmeans"],
     );
     usage_error(
-        &["cluster", d, "--method", "dbscan", "--eps", "0.5", "--stability", "5", "-o", o],
+        &[
+            "cluster",
+            d,
+            "--method",
+            "dbscan",
+            "--eps",
+            "0.5",
+            "--stability",
+            "5",
+            "-o",
+            o,
+        ],
         &["--stability"],
     );
-    usage_error(&["sweep", d, "--method", "dbscan"], &["segscope kdist", "k"]);
+    usage_error(
+        &["sweep", d, "--method", "dbscan"],
+        &["segscope kdist", "k"],
+    );
     // clap's own: --xi and --eps together.
     usage_error(
-        &["cluster", d, "--method", "optics", "--xi", "0.1", "--eps", "1", "-o", o],
+        &[
+            "cluster", d, "--method", "optics", "--xi", "0.1", "--eps", "1", "-o", o,
+        ],
         &["--xi"],
     );
     assert!(!out.exists());

@@ -308,9 +308,12 @@ fn segments_json(result: &SegResult) -> serde_json::Value {
 fn check_density_flags(args: &ClusterArgs, spec: &crate::analysis::ModelSpec) -> Result<()> {
     let m = spec.method;
     if m.is_density() {
-        if let Some(flag) = [(args.k.is_some(), "--k"), (args.height.is_some(), "--height")]
-            .into_iter()
-            .find_map(|(given, f)| given.then_some(f))
+        if let Some(flag) = [
+            (args.k.is_some(), "--k"),
+            (args.height.is_some(), "--height"),
+        ]
+        .into_iter()
+        .find_map(|(given, f)| given.then_some(f))
         {
             return Err(Error::Usage(format!(
                 "{flag} does not apply to {m}: a density method finds the number of segments itself \

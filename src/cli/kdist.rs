@@ -80,8 +80,14 @@ pub(super) fn run(args: &KdistArgs, progress: &Progress) -> Result<()> {
             "k-distance (min_samples = {}) over {n} rows: the curve has no knee (from {} to {}); no eps \
              is suggested — the rows may have no dense regions at this min_samples",
             curve.min_samples,
-            curve.distances.first().map_or_else(String::new, |v| fmt_f64(*v)),
-            curve.distances.last().map_or_else(String::new, |v| fmt_f64(*v)),
+            curve
+                .distances
+                .first()
+                .map_or_else(String::new, |v| fmt_f64(*v)),
+            curve
+                .distances
+                .last()
+                .map_or_else(String::new, |v| fmt_f64(*v)),
         ),
     }
     Ok(())
