@@ -430,3 +430,90 @@ fn neighbourhoods_beyond_the_memory_budget_are_refused_with_the_estimate() {
     );
     assert!(!out.exists());
 }
+
+/// `a` and `b` are the same labelling up to renaming clusters, with the same noise (−1) rows.
+fn same_partition(a: &[i64], b: &[i64]) -> bool {
+    let mut ab = std::collections::HashMap::new();
+    let mut ba = std::collections::HashMap::new();
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(&x, &y)| {
+            (x < 0) == (y < 0)
+                && (x < 0 || (*ab.entry(x).or_insert(y) == y && *ba.entry(y).or_insert(x) == x))
+        })
+}
+
+#[test]
+fn the_cli_gives_sklearns_labels_on_the_fixture_data() {
+    // tests/fixtures/density_expected.json (scripts/make_density_fixtures.py): the prepared matrices and
+    // sklearn's DBSCAN / OPTICS labels. Written with --scale none, the CLI clusters the same numbers.
+    let fx: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/fixtures/density_expected.json").unwrap(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ints = |v: &Value| -> Vec<i64> { serde_json::from_value(v.clone()).unwrap() };
+    let mut cases = 0;
+    for (name, ds) in fx["datasets"].as_object().unwrap() {
+        let x: Vec<Vec<f64>> = serde_json::from_value(ds["x"].clone()).unwrap();
+        let d = x[0].len();
+        let cols: Vec<String> = (0..d).map(|j| format!("f{j}")).collect();
+        let mut text = cols.join(",") + "\n";
+        for r in &x {
+            let cells: Vec<String> = r.iter().map(ToString::to_string).collect();
+            writeln!(text, "{}", cells.join(",")).unwrap();
+        }
+        let data = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&data, text).unwrap();
+        let features = cols.join(",");
+        let out = dir.path().join("out.csv");
+        let labels = |extra: &[&str]| -> Vec<i64> {
+            let mut args = vec!["cluster", s(&data), "-o", s(&out), "--features", &features];
+            args.extend(["--scale", "none"]);
+            args.extend_from_slice(extra);
+            ok(&args);
+            column(&out, "segment")
+                .iter()
+                .map(|v| {
+                    if v == "outlier" {
+                        -1
+                    } else {
+                        v.parse().unwrap()
+                    }
+                })
+                .collect()
+        };
+        for case in ds["dbscan"].as_array().unwrap() {
+            let eps = case["eps"].to_string();
+            let ms = case["min_samples"].to_string();
+            let got = labels(&["--method", "dbscan", "--eps", &eps, "--min-samples", &ms]);
+            assert!(
+                same_partition(&got, &ints(&case["labels"])),
+                "{name} dbscan eps {eps} min_samples {ms}"
+            );
+            cases += 1;
+        }
+        for case in ds["optics"].as_array().unwrap() {
+            // The CLI runs OPTICS over all scales with xi's default minimum cluster size.
+            if !case["max_eps"].is_null() || !case["min_cluster_size"].is_null() {
+                continue;
+            }
+            let ms = case["min_samples"].to_string();
+            let xi = case["xi"].to_string();
+            let got = labels(&["--method", "optics", "--min-samples", &ms, "--xi", &xi]);
+            assert!(
+                same_partition(&got, &ints(&case["xi_labels"])),
+                "{name} optics xi {xi} min_samples {ms}"
+            );
+            for cut in case["cuts"].as_array().unwrap() {
+                let eps = cut["eps"].to_string();
+                let got = labels(&["--method", "optics", "--min-samples", &ms, "--eps", &eps]);
+                assert!(
+                    same_partition(&got, &ints(&cut["labels"])),
+                    "{name} optics cut {eps} min_samples {ms}"
+                );
+            }
+            cases += 1;
+        }
+    }
+    assert!(cases >= 15, "{cases}");
+}
