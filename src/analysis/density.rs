@@ -9,7 +9,8 @@
 use ndarray::ArrayView2;
 
 use super::fit::{Assigner, Segmentation, inertia_where, segment_means};
-use super::spec::FitOptions;
+use super::run::{LabelScores, score_labels};
+use super::spec::{FitOptions, Policy};
 use crate::cluster::Method;
 use crate::cluster::density::{
     DbscanParams, DensityResult, Optics, OpticsParams, XiParams, dbscan, optics,
@@ -148,8 +149,10 @@ pub struct DensityFit {
     pub n_clusters: usize,
     /// Outlier rows (sklearn's label −1).
     pub n_noise: usize,
-    /// Core rows that are in a cluster, ascending, with the radius within which a new row joins them
-    /// (eps; for OPTICS xi, the row's core distance).
+    /// The rows a new row can join, ascending, with the radius within which it joins them. DBSCAN and
+    /// an OPTICS eps cut: the core rows (all in a cluster), radius eps. OPTICS xi (no single density
+    /// threshold): every row, outliers included, radius its core distance — so a new row nearest to a
+    /// training outlier is an outlier too, and every training row scores as it was labelled.
     pub core_rows: Vec<usize>,
     /// Radius of each of `core_rows`.
     pub core_radius: Vec<f64>,
@@ -210,7 +213,7 @@ pub fn fit_density(
         .core_sample_indices
         .iter()
         .copied()
-        .filter(|&i| labels[i] < n_clusters)
+        .filter(|&i| cut.eps().is_none() || labels[i] < n_clusters)
         .collect();
     let core_radius = match cut.eps() {
         Some(eps) => vec![eps; core_rows.len()],
@@ -237,6 +240,36 @@ pub fn fit_density(
             optics: optics_graph,
         })),
     })
+}
+
+/// [`score_labels`] of the clustered rows only: the rows of segment `noise` (a density method's
+/// outliers, the last segment) are left out of the silhouette, Davies-Bouldin and Calinski-Harabasz; their
+/// per-row silhouette is 0 (not scored; the labelled CSV leaves the cell empty).
+pub(crate) fn score_clustered(
+    x: ArrayView2<f64>,
+    labels: &[usize],
+    noise: usize,
+    policy: &Policy,
+    seed: u64,
+    progress: &Progress,
+) -> Result<LabelScores> {
+    let kept: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] != noise).collect();
+    crate::budget::check(
+        crate::budget::f64s(kept.len() as u128 * x.ncols() as u128),
+        &format!("a copy of the {} clustered rows for scoring", kept.len()),
+        "use a smaller eps or sample the rows",
+    )?;
+    let sub = x.select(ndarray::Axis(0), &kept);
+    let sub_labels: Vec<usize> = kept.iter().map(|&i| labels[i]).collect();
+    let mut scored = score_labels(sub.view(), &sub_labels, policy, seed, progress)?;
+    if let Some(s) = scored.per_row.take() {
+        let mut all = vec![0.0; labels.len()];
+        for (&i, v) in kept.iter().zip(s) {
+            all[i] = v;
+        }
+        scored.per_row = Some(all);
+    }
+    Ok(scored)
 }
 
 #[cfg(test)]
@@ -295,6 +328,7 @@ mod tests {
         assert_eq!(sizes[3], dens.n_noise);
         assert_eq!(seg.noise_segment(), Some(3));
         assert!(dens.core_rows.iter().all(|&i| seg.labels[i] < 3));
+        assert!(dens.core_radius.iter().all(|&r| r == 1.0));
         assert!(seg.inertia.is_finite());
         // OPTICS xi on the same rows keeps its graph and the core distances as radii.
         let o = fit_density(
@@ -306,5 +340,102 @@ mod tests {
         let od = o.density.as_ref().unwrap();
         assert!(od.optics.is_some());
         assert!(od.core_radius.iter().all(|r| r.is_finite()));
+        assert_eq!(od.core_rows.len(), x.nrows());
+    }
+
+    #[test]
+    fn a_run_scores_the_clustered_rows_and_records_the_settings() {
+        use std::fmt::Write as _;
+
+        use crate::analysis::run::{Target, fit_segments, prepare};
+        use crate::analysis::{ModelSpec, Recipe};
+        use crate::data::{LoadOptions, load_bytes};
+        use crate::prep::{Preparation, Scale};
+
+        let x = blobs();
+        let mut text = String::from("a,b\n");
+        for r in x.outer_iter() {
+            writeln!(text, "{},{}", r[0], r[1]).unwrap();
+        }
+        text.push_str("60,60\n-60,60\n");
+        let t = load_bytes(
+            text.into_bytes(),
+            "t.csv",
+            &LoadOptions::default(),
+            &Progress::new(),
+        )
+        .unwrap();
+        let mut prep = Preparation::new(vec!["a".into(), "b".into()]);
+        prep.scale = Scale::None;
+        let data = prepare(&t, &prep, 0, &Progress::new()).unwrap();
+        let spec = ModelSpec {
+            method: Method::Dbscan,
+            eps: Some(1.0),
+            ..ModelSpec::default()
+        };
+        let p = Policy::default();
+        let r = fit_segments(
+            &t,
+            &data,
+            &spec,
+            Target::Density,
+            &p,
+            None,
+            &Progress::new(),
+        )
+        .unwrap();
+        let noise = r.seg.noise_segment().unwrap();
+        assert_eq!(noise, 3);
+        assert_eq!(r.names[noise], OUTLIER);
+        assert!(r.descriptions[noise].description.starts_with("Outliers · "));
+        let sil = r.silhouette.as_ref().unwrap();
+        assert_eq!((sil[240], sil[241]), (0.0, 0.0));
+        // The indices equal those of the clustered rows scored on their own.
+        let kept: Vec<usize> = (0..r.seg.labels.len())
+            .filter(|&i| r.seg.labels[i] != noise)
+            .collect();
+        let sub = data.x().select(ndarray::Axis(0), &kept);
+        let sub_labels: Vec<usize> = kept.iter().map(|&i| r.seg.labels[i]).collect();
+        let alone = score_labels(sub.view(), &sub_labels, &p, 0, &Progress::new()).unwrap();
+        assert_eq!(r.silhouette_mean, alone.scores.silhouette);
+        assert_eq!(r.davies_bouldin, alone.scores.davies_bouldin);
+        assert_eq!(r.calinski_harabasz, alone.scores.calinski_harabasz);
+        // The recipe records the settings as used (min_samples defaulted), no k; it reads back.
+        let m = r.model_spec();
+        assert_eq!((m.k, m.height, m.n_init), (None, None, None));
+        assert_eq!((m.eps, m.min_samples, m.xi), (Some(1.0), Some(5), None));
+        let recipe = r.recipe(&data).unwrap();
+        let back = Recipe::from_json(&recipe.to_json().unwrap(), "r.json").unwrap();
+        assert_eq!(back.model, Some(m));
+        // A k target with a k method and density settings with a k method are refused clearly.
+        let kmeans = ModelSpec::default();
+        let e = fit_segments(
+            &t,
+            &data,
+            &kmeans,
+            Target::Density,
+            &p,
+            None,
+            &Progress::new(),
+        );
+        assert!(
+            e.unwrap_err()
+                .to_string()
+                .contains("takes a number of segments")
+        );
+        let e = crate::analysis::run::sweep(
+            &data,
+            &[2, 3],
+            &spec,
+            &p,
+            crate::analysis::run::SweepExtras::default(),
+            None,
+            &Progress::new(),
+            None,
+        );
+        assert!(e.unwrap_err().to_string().contains("k-distance"));
+        let curve = crate::analysis::run::k_distance_curve(&data, 5, &Progress::new()).unwrap();
+        assert_eq!(curve.distances.len(), 242);
+        assert!(curve.suggested_eps.is_some());
     }
 }

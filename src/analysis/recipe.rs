@@ -289,6 +289,33 @@ mod tests {
     }
 
     #[test]
+    fn density_settings_round_trip_and_stay_out_of_other_methods() {
+        let mut r = Recipe::new(Preparation::new(vec!["a".into()]));
+        r.model = Some(ModelSpec {
+            method: Method::Optics,
+            min_samples: Some(7),
+            xi: Some(0.1),
+            ..ModelSpec::default()
+        });
+        let text = r.to_json().unwrap();
+        assert!(
+            text.contains("\"min_samples\": 7") && text.contains("\"xi\": 0.1"),
+            "{text}"
+        );
+        assert_eq!(Recipe::from_json(&text, "r.json").unwrap(), r);
+        // Settings left over from a density run are not written for k-means.
+        r.model = Some(ModelSpec {
+            method: Method::Kmeans,
+            k: Some(3),
+            eps: Some(0.5),
+            ..ModelSpec::default()
+        });
+        assert!(!r.to_json().unwrap().contains("eps"));
+        let only = Recipe::from_json(r#"{"version":1,"features":["a"],"eps":0.4}"#, "r").unwrap();
+        assert_eq!(only.model.unwrap().eps, Some(0.4));
+    }
+
+    #[test]
     fn bad_recipes_are_refused() {
         let e = Recipe::from_json(r#"{"version":2,"features":["a"]}"#, "r.json").unwrap_err();
         assert!(e.to_string().contains("newer"), "{e}");

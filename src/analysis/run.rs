@@ -420,36 +420,6 @@ pub fn score_labels(
     Ok(out)
 }
 
-/// [`score_labels`] of the clustered rows only: the rows of segment `noise` (a density method's
-/// outliers, the last segment) are left out of the silhouette, Davies-Bouldin and Calinski-Harabasz; their
-/// per-row silhouette is 0 (not scored; the labelled CSV leaves the cell empty).
-fn score_clustered(
-    x: ArrayView2<f64>,
-    labels: &[usize],
-    noise: usize,
-    policy: &Policy,
-    seed: u64,
-    progress: &Progress,
-) -> Result<LabelScores> {
-    let kept: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] != noise).collect();
-    crate::budget::check(
-        crate::budget::f64s(kept.len() as u128 * x.ncols() as u128),
-        &format!("a copy of the {} clustered rows for scoring", kept.len()),
-        "use a smaller eps or sample the rows",
-    )?;
-    let sub = x.select(ndarray::Axis(0), &kept);
-    let sub_labels: Vec<usize> = kept.iter().map(|&i| labels[i]).collect();
-    let mut scored = score_labels(sub.view(), &sub_labels, policy, seed, progress)?;
-    if let Some(s) = scored.per_row.take() {
-        let mut all = vec![0.0; labels.len()];
-        for (&i, v) in kept.iter().zip(s) {
-            all[i] = v;
-        }
-        scored.per_row = Some(all);
-    }
-    Ok(scored)
-}
-
 /// The k-distance curve of the prepared rows for `min_samples` (each row's distance to its
 /// `min_samples`-th nearest row, itself counted, sorted ascending) and its knee: the suggested DBSCAN eps.
 pub fn k_distance_curve(
@@ -518,7 +488,9 @@ pub fn fit_segments(
     progress.check()?;
     let scored = match seg.noise_segment() {
         None => score_labels(x, &seg.labels, policy, opts.seed, progress)?,
-        Some(noise) => score_clustered(x, &seg.labels, noise, policy, opts.seed, progress)?,
+        Some(noise) => {
+            super::density::score_clustered(x, &seg.labels, noise, policy, opts.seed, progress)?
+        }
     };
     decisions.extend(scored.decisions);
     progress.check()?;

@@ -156,6 +156,9 @@ fn hint(e: &Error) -> Option<&'static str> {
             "--sample N loads a uniform sample of the rows; --memory-limit SIZE raises the limit; \
              --features picks fewer columns",
         ),
+        Error::TooSlow { what, .. } if what.starts_with("OPTICS") => {
+            Some("--method dbscan --eps E (see segscope kdist) or --sample N makes it faster")
+        }
         Error::TooSlow { .. } => {
             Some("--covariance diag, --n-init 1 or fewer --features make it faster")
         }

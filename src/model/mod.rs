@@ -7,6 +7,14 @@
 //! k-means centres, mixture parameters, or the rows / micro-clusters of a hierarchical tree), the
 //! segments (sizes, shares, names) and a training profile for drift ([`drift`]). [`Scorer::score`]
 //! scores a prepared matrix; [`apply`] streams a CSV through it.
+//!
+//! Density models (DBSCAN, OPTICS) always have an outlier segment, the last (`outlier` in `apply`'s
+//! output), even when every training row was in a cluster. Their rule for a new row: the segment of the
+//! nearest stored training row within its radius, else outlier ([`Scorer::NearestCore`]): for DBSCAN
+//! and an OPTICS eps cut the core rows within eps — so core rows and outliers of the training file score
+//! as `cluster` labelled them, while a border row within eps of two clusters may join the other one
+//! (the fit gives it to the cluster found first in row order, sklearn's rule); for OPTICS xi every
+//! training row within its core distance. No SQL statement expresses this; `sql` refuses such models.
 
 pub mod apply;
 pub mod drift;

@@ -50,13 +50,15 @@ pub enum Scorer {
         /// Segment of each micro-cluster.
         leaf_segment: Vec<usize>,
     },
-    /// Density-based (DBSCAN, OPTICS): the segment of the nearest core training row whose radius covers
-    /// the row (distance ≤ eps, or ≤ that row's core distance for OPTICS xi), else `outlier` (see
-    /// [`crate::cluster::density::nearest_within`] for the rule and how it differs from the fit's).
+    /// Density-based (DBSCAN, OPTICS): the segment of the nearest stored training row whose radius
+    /// covers the row, else `outlier` (see [`crate::cluster::density::nearest_within`] for the rule and
+    /// how it differs from the fit's). DBSCAN and OPTICS cut at eps store the core rows with radius eps
+    /// (a row within eps of no core row is an outlier); OPTICS xi stores every training row with its core
+    /// distance as radius and its label, outlier included.
     NearestCore {
-        /// Core training rows that are in a cluster, in the prepared space (may be empty: all outliers).
+        /// Stored training rows in the prepared space (may be empty: all outliers).
         rows: Vec<Vec<f64>>,
-        /// Their segments.
+        /// Their segments (`outlier` possible for OPTICS xi).
         labels: Vec<usize>,
         /// One radius for every core row (DBSCAN, OPTICS cut at eps).
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -205,7 +207,6 @@ impl Scorer {
                 };
                 if !((rows.is_empty() || widths_ok(rows))
                     && map_ok(labels, rows.len())
-                    && labels.iter().all(|l| l != outlier)
                     && *outlier + 1 == k
                     && radii_ok)
                 {

@@ -306,3 +306,125 @@ fn an_older_model_file_still_loads_and_scores() {
     assert_eq!(labels.len(), 2);
     assert_eq!(s.sizes.iter().sum::<usize>(), 2);
 }
+
+#[test]
+fn a_density_model_reproduces_core_rows_and_sends_the_rest_to_outlier() {
+    let text = csv(600, 3, 1.0);
+    for (spec, expect_noise) in [
+        (
+            ModelSpec {
+                method: Method::Dbscan,
+                eps: Some(0.3),
+                min_samples: Some(5),
+                ..ModelSpec::default()
+            },
+            true,
+        ),
+        // So wide that every row is in a cluster: the model still has an outlier segment.
+        (
+            ModelSpec {
+                method: Method::Dbscan,
+                eps: Some(50.0),
+                min_samples: Some(2),
+                ..ModelSpec::default()
+            },
+            false,
+        ),
+        (
+            ModelSpec {
+                method: Method::Optics,
+                min_samples: Some(8),
+                ..ModelSpec::default()
+            },
+            true,
+        ),
+    ] {
+        let (t, data, r) = fitted(&text, &spec, 0);
+        let dens = r.seg.density.as_ref().unwrap();
+        assert_eq!(dens.n_noise > 0, expect_noise, "{spec:?}");
+        let model = SegmentModel::from_result(&t, &data, &r).unwrap();
+        let model = SegmentModel::from_json(&model.to_json().unwrap(), "m.json").unwrap();
+        let outlier = model.outlier_segment().unwrap();
+        assert_eq!(outlier + 1, model.info.k);
+        assert_eq!(model.segments[outlier].name, "outlier");
+        assert_eq!(model.info.k, dens.n_clusters + 1);
+        assert_eq!(model.info.min_samples, spec.min_samples);
+        let (labels, summary) = applied(&model, &text);
+        let expected = |i: usize| {
+            let l = r.seg.labels[i];
+            if r.seg.noise_segment() == Some(l) {
+                "outlier".to_owned()
+            } else {
+                l.to_string()
+            }
+        };
+        for &i in &dens.core_rows {
+            assert_eq!(labels[i], expected(i), "core row {i}");
+        }
+        for (i, &l) in r.seg.labels.iter().enumerate() {
+            if r.seg.noise_segment() == Some(l) {
+                assert_eq!(labels[i], "outlier", "noise row {i}");
+            }
+        }
+        assert_eq!(
+            summary.sizes[outlier],
+            labels.iter().filter(|l| *l == "outlier").count()
+        );
+        // A customer far from every core row is an outlier.
+        let (far, _) = applied(&model, "id,a,b,region\n1,500,-500,north\n");
+        assert_eq!(far, ["outlier"], "{spec:?}");
+        let e = crate::model::sql::to_sql(&model, crate::model::sql::Dialect::Sqlite, "t");
+        assert!(e.unwrap_err().to_string().contains("eps"));
+    }
+}
+
+#[test]
+fn a_damaged_density_scorer_is_refused() {
+    let good = Scorer::NearestCore {
+        rows: vec![vec![0.0, 1.0]],
+        labels: vec![0],
+        eps: Some(0.5),
+        radii: Vec::new(),
+        outlier: 1,
+    };
+    assert!(good.check(2, 2).is_ok());
+    let bad = |s: Scorer| assert!(s.check(2, 2).is_err(), "{s:?}");
+    let Scorer::NearestCore {
+        rows,
+        labels,
+        eps,
+        radii,
+        outlier,
+    } = good
+    else {
+        unreachable!()
+    };
+    bad(Scorer::NearestCore {
+        rows: rows.clone(),
+        labels: labels.clone(),
+        eps: None,
+        radii: radii.clone(),
+        outlier,
+    });
+    bad(Scorer::NearestCore {
+        rows: rows.clone(),
+        labels: vec![2],
+        eps,
+        radii: radii.clone(),
+        outlier,
+    });
+    bad(Scorer::NearestCore {
+        rows: rows.clone(),
+        labels: labels.clone(),
+        eps: Some(f64::NAN),
+        radii: radii.clone(),
+        outlier,
+    });
+    bad(Scorer::NearestCore {
+        rows,
+        labels,
+        eps,
+        radii,
+        outlier: 0,
+    });
+}

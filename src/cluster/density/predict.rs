@@ -1,11 +1,17 @@
 //! Assigning new rows to a density-based segmentation (what a saved DBSCAN / OPTICS model does): a new
-//! row joins the segment of the nearest stored core row whose radius covers it (distance ≤ that row's
-//! radius: eps for DBSCAN and an OPTICS eps cut), else it is an outlier. Ties in distance go to the
-//! lowest stored row. This is the rule of sklearn's usual recipe for "predicting" with DBSCAN (nearest
-//! core sample within eps); it is not hdbscan's `approximate_predict`, which weighs mutual reachability
-//! and cluster persistence. Applied to the training rows it gives every core row its own label and every
-//! noise row "outlier"; a border row gets the cluster of its nearest core row, which can differ from the
-//! fit's scan-order rule when it lies within eps of two clusters.
+//! row joins the segment of the nearest stored row whose radius covers it (distance ≤ that row's radius),
+//! else it is an outlier. Ties in distance go to the lowest stored row.
+//!
+//! * DBSCAN and an OPTICS eps cut store their core rows with radius eps: the usual way to "predict" with
+//!   sklearn's DBSCAN (nearest core sample within eps). It is not hdbscan's `approximate_predict`, which
+//!   weighs mutual reachability and cluster persistence. Applied to the training rows it gives every
+//!   core row its own label and every noise row "outlier" (no core row is within eps of it, by
+//!   definition); a border row gets the cluster of its nearest core row, which can differ from the fit's
+//!   scan-order rule when it lies within eps of core rows of two clusters.
+//! * OPTICS xi has no single density threshold: every training row is stored, outliers included, with
+//!   its core distance as radius (a new row must be among a training row's `min_samples` nearest to
+//!   join it). Every training row then scores as it was labelled (barring exact duplicates with
+//!   different labels).
 //!
 //! The stored rows are indexed with linfa-nn's k-d tree (as in the fit); queries run in parallel blocks.
 
