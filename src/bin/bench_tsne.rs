@@ -80,7 +80,12 @@ fn read_xy(path: &Path) -> BoxResult<Array2<f64>> {
 fn ours(x: &Array2<f64>, one_thread: bool) -> BoxResult<(f64, Array2<f64>)> {
     let run = || {
         let t0 = Instant::now();
-        let y = tsne(x.view(), &TsneParams::default(), &Progress::new(), |_, _| {});
+        let y = tsne(
+            x.view(),
+            &TsneParams::default(),
+            &Progress::new(),
+            |_, _| {},
+        );
         (t0.elapsed().as_secs_f64(), y)
     };
     let (secs, y) = if one_thread {
@@ -133,9 +138,7 @@ fn main() -> BoxResult<()> {
             .arg(&data)
             .arg(&theirs_path)
             .output()?;
-        if !out.status.success() {
-            eprintln!("peer failed: {}", String::from_utf8_lossy(&out.stderr));
-        } else {
+        if out.status.success() {
             let text = String::from_utf8_lossy(&out.stdout);
             let get = |k: &str| {
                 text.lines()
@@ -156,6 +159,8 @@ fn main() -> BoxResult<()> {
                 "sklearn: {peer_secs:.2} s, trustworthiness {tp:.4}; ratio segscope / sklearn = {:.2}",
                 secs / peer_secs
             );
+        } else {
+            eprintln!("peer failed: {}", String::from_utf8_lossy(&out.stderr));
         }
     }
     println!("\n{table}");

@@ -42,9 +42,10 @@ pub fn trustworthiness(x_high: ArrayView2<f64>, x_low: ArrayView2<f64>, k: usize
                 .iter()
                 .map(|&j| {
                     // Rank of j in the original space: 1 + rows before it (itself excluded).
-                    let rank = 1 + (0..n)
-                        .filter(|&m| m != i && before(&high, m, j).is_lt())
-                        .count();
+                    let rank = 1
+                        + (0..n)
+                            .filter(|&m| m != i && before(&high, m, j).is_lt())
+                            .count();
                     rank.saturating_sub(k) as u64
                 })
                 .sum::<u64>()
@@ -70,7 +71,14 @@ mod tests {
 
     #[test]
     fn identical_embedding_is_fully_trustworthy() {
-        let x = array![[0.0, 0.0], [1.0, 0.1], [3.0, 0.3], [6.0, 0.2], [10.0, 0.0], [15.0, 1.0]];
+        let x = array![
+            [0.0, 0.0],
+            [1.0, 0.1],
+            [3.0, 0.3],
+            [6.0, 0.2],
+            [10.0, 0.0],
+            [15.0, 1.0]
+        ];
         assert_eq!(trustworthiness(x.view(), x.view(), 2).unwrap(), 1.0);
     }
 

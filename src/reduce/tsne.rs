@@ -223,17 +223,17 @@ pub fn tsne(
     };
     let fit = || {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut t = bhtsne::tSNE::<f64, &[f64], 2>::new(&rows);
-        t.perplexity(params.perplexity)
-            .epochs(epochs)
-            .learning_rate(4.0 * STEP_BOOST * params.learning_rate_for(n))
-            .early_exaggeration(params.early_exaggeration)
-            .stop_lying_epoch(EXPLORATION_ITERATIONS - 1)
-            .momentum_switch_epoch(EXPLORATION_ITERATIONS - 1)
-            .initial_embedding(init)
-            .epoch_callback(callback);
-        t.barnes_hut_with_neighbors(params.theta, &neighbors);
-        t.embedding()
+            let mut t = bhtsne::tSNE::<f64, &[f64], 2>::new(&rows);
+            t.perplexity(params.perplexity)
+                .epochs(epochs)
+                .learning_rate(4.0 * STEP_BOOST * params.learning_rate_for(n))
+                .early_exaggeration(params.early_exaggeration)
+                .stop_lying_epoch(EXPLORATION_ITERATIONS - 1)
+                .momentum_switch_epoch(EXPLORATION_ITERATIONS - 1)
+                .initial_embedding(init)
+                .epoch_callback(callback);
+            t.barnes_hut_with_neighbors(params.theta, &neighbors);
+            t.embedding()
         }))
     };
     let run = if n <= SINGLE_THREAD_UP_TO {
@@ -335,7 +335,11 @@ fn nearest_neighbors(
                         distance: euclidean(&a, p.as_slice().unwrap_or(&row(j))),
                     })
                     .collect();
-                list.sort_by(|p, q| p.distance.total_cmp(&q.distance).then(p.index.cmp(&q.index)));
+                list.sort_by(|p, q| {
+                    p.distance
+                        .total_cmp(&q.distance)
+                        .then(p.index.cmp(&q.index))
+                });
                 list.truncate(k);
                 Ok(list)
             })
@@ -416,7 +420,9 @@ fn stratified_quotas(sizes: &[usize], max: usize) -> Vec<usize> {
         }
     }
     while given > max {
-        let Some(i) = (0..q.len()).filter(|&i| q[i] > 1).max_by(|&a, &b| q[a].cmp(&q[b]).then(b.cmp(&a)))
+        let Some(i) = (0..q.len())
+            .filter(|&i| q[i] > 1)
+            .max_by(|&a, &b| q[a].cmp(&q[b]).then(b.cmp(&a)))
         else {
             break;
         };
@@ -455,7 +461,10 @@ mod tests {
         let mut seen = 0;
         let p = Progress::new();
         // 300 epochs leave a few stragglers between blobs (50 epochs after the exaggeration); 1000 do not.
-        let params = TsneParams { iterations: 1000, ..fast(0) };
+        let params = TsneParams {
+            iterations: 1000,
+            ..fast(0)
+        };
         let y = tsne(x.view(), &params, &p, |e, xy| {
             assert_eq!(e, seen);
             assert_eq!(xy.len(), 240);
@@ -485,7 +494,8 @@ mod tests {
     #[test]
     fn same_seed_same_map_bit_for_bit() {
         let (small, _) = blobs(30, 4, 2);
-        let run = |x: &Array2<f64>, s| tsne(x.view(), &fast(s), &Progress::new(), |_, _| {}).unwrap();
+        let run =
+            |x: &Array2<f64>, s| tsne(x.view(), &fast(s), &Progress::new(), |_, _| {}).unwrap();
         assert_eq!(run(&small, 3), run(&small, 3));
         let (big, _) = blobs(400, 4, 3);
         let a = run(&big, 3);
@@ -495,8 +505,13 @@ mod tests {
             ..fast(4)
         };
         let r1 = tsne(big.view(), &random, &Progress::new(), |_, _| {}).unwrap();
-        let r2 = tsne(big.view(), &TsneParams { seed: 5, ..random }, &Progress::new(), |_, _| {})
-            .unwrap();
+        let r2 = tsne(
+            big.view(),
+            &TsneParams { seed: 5, ..random },
+            &Progress::new(),
+            |_, _| {},
+        )
+        .unwrap();
         assert_ne!(r1, r2);
     }
 
@@ -527,15 +542,36 @@ mod tests {
         let e = tsne(x.view(), &TsneParams::default(), &p, |_, _| {}).unwrap_err();
         assert!(e.to_string().contains("needs at least 91 rows"), "{e}");
         for bad in [
-            TsneParams { perplexity: f64::NAN, ..fast(0) },
-            TsneParams { perplexity: 0.0, ..fast(0) },
-            TsneParams { iterations: 100, ..fast(0) },
-            TsneParams { learning_rate: Some(-1.0), ..fast(0) },
-            TsneParams { early_exaggeration: 0.5, ..fast(0) },
-            TsneParams { theta: 0.0, ..fast(0) },
+            TsneParams {
+                perplexity: f64::NAN,
+                ..fast(0)
+            },
+            TsneParams {
+                perplexity: 0.0,
+                ..fast(0)
+            },
+            TsneParams {
+                iterations: 100,
+                ..fast(0)
+            },
+            TsneParams {
+                learning_rate: Some(-1.0),
+                ..fast(0)
+            },
+            TsneParams {
+                early_exaggeration: 0.5,
+                ..fast(0)
+            },
+            TsneParams {
+                theta: 0.0,
+                ..fast(0)
+            },
         ] {
             let e = tsne(x.view(), &bad, &p, |_, _| {});
-            assert!(matches!(e, Err(Error::InvalidParameter(_))), "{bad:?}: {e:?}");
+            assert!(
+                matches!(e, Err(Error::InvalidParameter(_))),
+                "{bad:?}: {e:?}"
+            );
         }
         let mut nan = x.clone();
         nan[[3, 1]] = f64::NAN;
@@ -560,7 +596,10 @@ mod tests {
     fn memory_is_estimated_and_refused() {
         let p = TsneParams::default();
         assert!(memory_needed(20_000, 10, &p) < 300 << 20);
-        let wider = TsneParams { perplexity: 50.0, ..p };
+        let wider = TsneParams {
+            perplexity: 50.0,
+            ..p
+        };
         assert!(memory_needed(20_000, 10, &wider) > memory_needed(20_000, 10, &p));
         let one = ndarray::Array1::<f64>::zeros(1);
         let huge = one.broadcast((2_000_000_000, 10)).unwrap();
@@ -570,7 +609,9 @@ mod tests {
 
     #[test]
     fn stratified_sample_keeps_shares_and_order() {
-        let labels: Vec<usize> = (0..1000).map(|i| usize::from(i % 10 == 0) + 2 * usize::from(i == 7)).collect();
+        let labels: Vec<usize> = (0..1000)
+            .map(|i| usize::from(i % 10 == 0) + 2 * usize::from(i == 7))
+            .collect();
         let s = sample_rows_stratified(&labels, 100, 1);
         assert_eq!(s.len(), 100);
         assert!(s.windows(2).all(|w| w[0] < w[1]));
@@ -581,7 +622,10 @@ mod tests {
         assert_eq!(count(0), 89);
         assert_eq!(s, sample_rows_stratified(&labels, 100, 1));
         assert_ne!(s, sample_rows_stratified(&labels, 100, 2));
-        assert_eq!(sample_rows_stratified(&labels, 5000, 1), (0..1000).collect::<Vec<_>>());
+        assert_eq!(
+            sample_rows_stratified(&labels, 5000, 1),
+            (0..1000).collect::<Vec<_>>()
+        );
         // Fewer rows than segments.
         let many: Vec<i64> = (0..50).collect();
         assert_eq!(sample_rows_stratified(&many, 7, 0).len(), 7);
