@@ -3,6 +3,7 @@
 
 mod apply;
 mod cluster;
+mod embed;
 mod engine;
 mod inspect;
 mod kdist;
@@ -68,6 +69,8 @@ pub enum Command {
     Linkage(linkage::LinkageArgs),
     /// Principal components of the prepared features.
     Pca(pca::PcaArgs),
+    /// A 2-D map of the prepared rows (t-SNE or PCA) as an `x,y` CSV, one row per kept input row.
+    Embed(embed::EmbedArgs),
     /// Score new customers with a saved model (no refit), optionally reporting drift.
     Apply(apply::ApplyArgs),
     /// Print a saved model as one SQL SELECT that scores a table in the warehouse.
@@ -115,6 +118,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Kdist(args) => kdist::run(&args, p),
         Command::Linkage(args) => linkage::run(&args, p),
         Command::Pca(args) => pca::run(&args, p),
+        Command::Embed(args) => embed::run(&args, p),
         Command::Apply(args) => apply::run(&args, p),
         Command::Sql(args) => sql::run(&args, p),
         #[cfg(feature = "serve")]
