@@ -11,8 +11,8 @@ pub mod recommend;
 pub mod run;
 pub mod spec;
 pub mod stability;
-pub mod tendency;
 pub mod sweep;
+pub mod tendency;
 
 pub use fit::{Segmentation, TreeCut, build_tree, fit, fit_height, segment_tree};
 pub use profile::{Profile, profile};

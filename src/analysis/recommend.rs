@@ -414,7 +414,8 @@ mod tests {
             assert!(!r.reason.contains(words), "{}", r.reason);
         }
         assert!(
-            r.reason.contains("but the data show no clear cluster structure"),
+            r.reason
+                .contains("but the data show no clear cluster structure"),
             "{}",
             r.reason
         );
@@ -426,7 +427,11 @@ mod tests {
         // A single 7-level categorical (as one column): K ≥ 7 gives silhouette 1.
         let x = ndarray::Array2::from_shape_fn((210, 1), |(i, _)| (i % 7) as f64);
         let rows = sweep_of(&x, &(2..=10).collect::<Vec<_>>());
-        assert!(recommend(&rows, Method::Kmeans, None).k.is_some_and(|k| k >= 7));
+        assert!(
+            recommend(&rows, Method::Kmeans, None)
+                .k
+                .is_some_and(|k| k >= 7)
+        );
         let t = tendency(x.view(), DEFAULT_SEED, &crate::jobs::Progress::new()).unwrap();
         assert_eq!(t.distinct_limit(), Some(7));
         let r = recommend_with(&rows, Method::Kmeans, None, Some(&t));

@@ -76,6 +76,24 @@ impl Tendency {
         (!self.distinct_capped).then_some(self.distinct_rows)
     }
 
+    /// A few words for a status line: "clustering tendency (Hopkins 0.91)", "no clear cluster structure
+    /// (Hopkins 0.62, below 0.75)"...
+    pub fn headline(&self) -> String {
+        let h = self
+            .hopkins
+            .map_or_else(|| "undefined".to_owned(), |h| format!("{h:.2}"));
+        if self.has_structure() {
+            return format!("clustering tendency (Hopkins {h})");
+        }
+        match (self.bimodality, self.hopkins) {
+            (Some(b), _) if b <= BIMODAL => {
+                format!("no clear cluster structure: one hump (bimodality {b:.2}, Hopkins {h})")
+            }
+            (_, None) => "no cluster structure: all rows are identical".to_owned(),
+            _ => format!("no clear cluster structure (Hopkins {h}, below 0.75)"),
+        }
+    }
+
     /// One sentence on the tendency: "the rows show a clustering tendency (Hopkins 0.91)" or why not.
     pub fn summary(&self) -> String {
         let h = self
@@ -159,7 +177,12 @@ fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
 /// The Hopkins statistic of the rows of `x` with `m` points in each half of the sample (see the module
 /// documentation); `None` when undefined (fewer than 2 rows, `m = 0`, or every sampled row has no other
 /// distinct row).
-pub fn hopkins(x: ArrayView2<f64>, m: usize, seed: u64, progress: &Progress) -> Result<Option<f64>> {
+pub fn hopkins(
+    x: ArrayView2<f64>,
+    m: usize,
+    seed: u64,
+    progress: &Progress,
+) -> Result<Option<f64>> {
     let (n, d) = x.dim();
     if n < 2 || m == 0 || d == 0 {
         return Ok(None);
@@ -287,7 +310,11 @@ mod tests {
             let t = tendency(x.view(), DEFAULT_SEED, &Progress::new()).unwrap();
             assert!(!t.has_structure(), "seed {seed}: {t:?}");
             assert!(t.bimodality.unwrap() < BIMODAL, "{t:?}");
-            assert!(t.summary().starts_with("no clear cluster structure"), "{}", t.summary());
+            assert!(
+                t.summary().starts_with("no clear cluster structure"),
+                "{}",
+                t.summary()
+            );
             assert_eq!((t.distinct_rows, t.distinct_capped), (200, false));
             assert_eq!(t.hopkins_sample, 50);
         }
@@ -300,7 +327,11 @@ mod tests {
             let h = t.hopkins.unwrap();
             assert!(h > 0.75, "seed {seed}: H = {h}");
             assert!(t.has_structure() && t.bimodality.is_none(), "{t:?}");
-            assert!(t.summary().contains("clustering tendency"), "{}", t.summary());
+            assert!(
+                t.summary().contains("clustering tendency"),
+                "{}",
+                t.summary()
+            );
         }
     }
 
@@ -308,7 +339,9 @@ mod tests {
     fn uniform_rows_sit_near_one_half() {
         let mut rng = Rng::new(7);
         let x = Array2::from_shape_fn((2_000, 3), |_| rng.uniform());
-        let h = hopkins(x.view(), 200, 1, &Progress::new()).unwrap().unwrap();
+        let h = hopkins(x.view(), 200, 1, &Progress::new())
+            .unwrap()
+            .unwrap();
         assert!((h - 0.5).abs() < 0.08, "H = {h}");
         let t = tendency(x.view(), 1, &Progress::new()).unwrap();
         assert!(!t.has_structure(), "{t:?}");
