@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on broken fixtures
 #![cfg(feature = "gui")]
 
+use std::fmt::Write as _;
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use segscope::app::SegscopeApp;
@@ -514,7 +516,7 @@ fn a_new_k_range_rescales_every_plot() {
         let inside = drawn_paths(&h)
             .iter()
             .filter(|p| p.iter().all(|q| region.contains(*q)))
-            .map(|p| p.len())
+            .map(Vec::len)
             .max()
             .unwrap_or(0);
         assert!(
@@ -590,7 +592,7 @@ fn one_dimensional_noise_is_not_called_structured() {
         // Box-Muller: 200 N(0, 1) values.
         let (u1, u2) = (1.0 - uniform(), uniform());
         let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
-        text.push_str(&format!("{z}\n"));
+        let _ = writeln!(text, "{z}");
     }
     let h = opened(&text);
     let line = labels_containing(&h, "Cluster tendency:");
@@ -612,7 +614,7 @@ fn k_at_or_above_the_distinct_rows_is_named_and_not_recommended() {
     // One feature with 7 distinct values (a 7-level code).
     let mut text = String::from("level\n");
     for i in 0..140 {
-        text.push_str(&format!("{}.5\n", 10 * (i % 7)));
+        let _ = writeln!(text, "{}.5", 10 * (i % 7));
     }
     let h = opened(&text);
     let line = labels_containing(&h, "Cluster tendency:");
