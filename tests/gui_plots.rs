@@ -3,12 +3,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on broken fixtures
 #![cfg(feature = "gui")]
 
+use std::fmt::Write as _;
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use segscope::app::SegscopeApp;
 
 mod common;
-use common::{started, wait_for_load};
+use common::{started, wait_for_load, write_csv};
 
 /// Clicks a tab in the top bar (the highest node with that label: plots may repeat the name).
 fn open_tab(h: &mut Harness<'static, SegscopeApp>, title: &str) {
@@ -214,4 +216,419 @@ fn profiles_list_features_by_anova_f() {
         );
     }
     assert!(best_top > column.top());
+}
+
+// ---- Choose K: axes, bounds, text (issue 11, items 1-5) ----
+
+/// A text drawn in the last frame: its string, screen rect and clip rect.
+#[derive(Debug, Clone)]
+struct Drawn {
+    text: String,
+    rect: egui::Rect,
+    clip: egui::Rect,
+    angle: f32,
+}
+
+fn collect_texts(shape: &egui::Shape, clip: egui::Rect, out: &mut Vec<Drawn>) {
+    match shape {
+        egui::Shape::Text(t) => out.push(Drawn {
+            text: t.galley.text().to_owned(),
+            rect: t.visual_bounding_rect(),
+            clip,
+            angle: t.angle,
+        }),
+        egui::Shape::Vec(v) => v.iter().for_each(|s| collect_texts(s, clip, out)),
+        _ => {}
+    }
+}
+
+/// Every text shape of the last frame.
+fn drawn_texts(h: &Harness<'static, SegscopeApp>) -> Vec<Drawn> {
+    let mut out = Vec::new();
+    for c in &h.output().shapes {
+        collect_texts(&c.shape, c.clip_rect, &mut out);
+    }
+    out
+}
+
+/// The polylines of the last frame (plot curves, markers), as screen points.
+fn drawn_paths(h: &Harness<'static, SegscopeApp>) -> Vec<Vec<egui::Pos2>> {
+    fn walk(shape: &egui::Shape, out: &mut Vec<Vec<egui::Pos2>>) {
+        match shape {
+            // Curves are paths of 3 or more points (grid lines and dashes are segments).
+            egui::Shape::Path(p) if p.points.len() >= 3 => out.push(p.points.clone()),
+            egui::Shape::Vec(v) => v.iter().for_each(|s| walk(s, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for c in &h.output().shapes {
+        walk(&c.shape, &mut out);
+    }
+    out
+}
+
+fn started_at(size: egui::Vec2) -> Harness<'static, SegscopeApp> {
+    let mut h = Harness::builder().with_size(size).build_ui_state(
+        |ui, app: &mut SegscopeApp| app.ui_frame(ui),
+        SegscopeApp::new(Box::new(segscope::app::ScriptedDialogs::new()), None),
+    );
+    wait_for_load(&mut h);
+    h
+}
+
+const TITLES: [&str; 5] = [
+    "Silhouette",
+    "Davies-Bouldin",
+    "Calinski-Harabasz",
+    "Inertia",
+    "BIC",
+];
+
+/// The screen region of each plot shown: below its title, down to the next row's title (or the
+/// window's bottom), across to the next column's title.
+fn plot_regions(h: &Harness<'static, SegscopeApp>) -> Vec<(&'static str, egui::Rect)> {
+    let screen = h.ctx.content_rect();
+    let titles: Vec<(&str, egui::Rect)> = TITLES
+        .iter()
+        .filter(|t| h.query_all_by_label(t).next().is_some())
+        .map(|&t| (t, title_rect(h, t)))
+        .filter(|(_, r)| r.top() > 100.0)
+        .collect();
+    titles
+        .iter()
+        .map(|&(name, r)| {
+            let right = titles
+                .iter()
+                .filter(|(_, o)| (o.top() - r.top()).abs() < 2.0 && o.left() > r.left() + 1.0)
+                .map(|(_, o)| o.left())
+                .fold(screen.right(), f32::min);
+            let bottom = titles
+                .iter()
+                .filter(|(_, o)| o.top() > r.bottom() + 2.0)
+                .map(|(_, o)| o.top())
+                .fold(screen.bottom(), f32::min);
+            (
+                name,
+                egui::Rect::from_min_max(
+                    egui::pos2(r.left(), r.bottom()),
+                    egui::pos2(right, bottom),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The visible K tick labels of a plot region (integers on one row at the plot's bottom) and its
+/// visible y tick labels (numbers in its left margin), as drawn.
+fn ticks_in(texts: &[Drawn], region: egui::Rect) -> (Vec<i64>, Vec<String>) {
+    let visible =
+        |d: &&Drawn| region.contains_rect(d.rect) && d.clip.contains_rect(d.rect) && d.angle == 0.0;
+    let mut ints: Vec<&Drawn> = texts
+        .iter()
+        .filter(visible)
+        .filter(|d| d.text.parse::<i64>().is_ok() && d.rect.left() > region.left() + 30.0)
+        .collect();
+    let bottom = ints.iter().map(|d| d.rect.top()).fold(f32::MIN, f32::max);
+    ints.retain(|d| (d.rect.top() - bottom).abs() < 1.0);
+    let first_tick_left = ints.iter().map(|d| d.rect.left()).fold(f32::MAX, f32::min);
+    let mut ks: Vec<i64> = ints.iter().map(|d| d.text.parse().unwrap()).collect();
+    ks.sort_unstable();
+    let ys: Vec<String> = texts
+        .iter()
+        .filter(visible)
+        .filter(|d| d.rect.right() < first_tick_left && d.rect.top() < bottom - 4.0)
+        .filter(|d| {
+            let t = d.text.trim_end_matches(['k', 'M', 'G']);
+            t.parse::<f64>().is_ok()
+        })
+        .map(|d| d.text.clone())
+        .collect();
+    (ks, ys)
+}
+
+fn assert_readable_axes(h: &Harness<'static, SegscopeApp>, expect_plots: usize, size: &str) {
+    let ks = h.state().state().explorer.sweep().unwrap().ks.clone();
+    let (k_lo, k_hi) = (*ks.first().unwrap() as i64, *ks.last().unwrap() as i64);
+    let texts = drawn_texts(h);
+    let regions = plot_regions(h);
+    assert_eq!(regions.len(), expect_plots, "{size}: {regions:?}");
+    for (name, region) in regions {
+        let (xs, ys) = ticks_in(&texts, region);
+        assert!(xs.len() >= 3, "{size} {name}: K ticks {xs:?}");
+        assert!(
+            xs.iter().all(|k| (k_lo..=k_hi).contains(k)),
+            "{size} {name}: K ticks {xs:?} outside {k_lo}..{k_hi}"
+        );
+        assert!(
+            ys.len() >= 3,
+            "{size} {name}: y ticks {ys:?} in {region:?} of {:?}",
+            texts
+                .iter()
+                .filter(|d| region.intersects(d.rect))
+                .collect::<Vec<_>>()
+        );
+        // The axis title "K" under the ticks is drawn whole, inside what is visible.
+        let k_label = texts
+            .iter()
+            .filter(|d| d.text == "K" && region.contains_rect(d.rect))
+            .max_by(|a, b| a.rect.top().total_cmp(&b.rect.top()))
+            .unwrap_or_else(|| panic!("{size} {name}: no K axis label"));
+        assert!(
+            k_label.clip.contains_rect(k_label.rect),
+            "{size} {name}: K axis label clipped ({:?} in {:?})",
+            k_label.rect,
+            k_label.clip
+        );
+    }
+}
+
+#[test]
+fn choose_k_plots_show_integer_k_ticks_and_three_y_ticks_at_both_sizes() {
+    for (size, name) in [
+        (egui::vec2(1280.0, 800.0), "1280x800"),
+        (egui::vec2(900.0, 600.0), "900x600"),
+    ] {
+        let mut h = started_at(size);
+        open_tab(&mut h, "Choose K");
+        assert_readable_axes(&h, 4, name);
+    }
+}
+
+/// Sets the K range's "to" field by typing into it.
+fn set_k_to(h: &mut Harness<'static, SegscopeApp>, to: usize) {
+    h.get_by_label("to").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.event(egui::Event::Text(to.to_string()));
+    h.step();
+    h.key_press(egui::Key::Enter);
+    h.step();
+    // Leave the field so the range is sent.
+    h.get_by_label("Pick K").click();
+    h.step();
+}
+
+#[test]
+fn bic_is_drawn_for_gaussian_mixtures_and_decides_the_recommendation() {
+    let (mut h, _) = started();
+    open_tab(&mut h, "Choose K");
+    h.get_by_value("K-Means").click();
+    h.run();
+    h.get_by_label("Gaussian mixture").click();
+    h.step();
+    // While sweeping, no two texts of the tab overlap (spinner, progress, plot titles).
+    let mut checked = 0;
+    for _ in 0..6 {
+        h.step();
+        if !h.state().state().explorer.is_sweeping() {
+            break;
+        }
+        let texts: Vec<Drawn> = drawn_texts(&h)
+            .into_iter()
+            .filter(|d| d.rect.top() > 40.0 && d.rect.left() > 380.0 && d.angle == 0.0)
+            .filter(|d| d.clip.contains_rect(d.rect))
+            .collect();
+        for (i, a) in texts.iter().enumerate() {
+            for b in &texts[i + 1..] {
+                assert!(
+                    !a.rect.shrink(1.0).intersects(b.rect.shrink(1.0)),
+                    "overlap while sweeping: {a:?} and {b:?}"
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(
+        checked > 0,
+        "the sweep ended before a frame could be checked"
+    );
+    wait_for_load(&mut h);
+    let sweep = h.state().state().explorer.sweep().unwrap().clone();
+    let done = sweep.done.as_ref().unwrap();
+    let bics: Vec<f64> = done.results.iter().filter_map(|r| r.bic).collect();
+    assert_eq!(bics.len(), sweep.ks.len(), "every K has a BIC");
+    let (lo, hi) = bics
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, u), &b| {
+            (l.min(b), u.max(b))
+        });
+    // The BIC plot's y ticks are in the range of the BIC values (not stuck at 0..1).
+    let texts = drawn_texts(&h);
+    let (_, region) = plot_regions(&h)
+        .into_iter()
+        .find(|(n, _)| *n == "BIC")
+        .expect("a BIC plot");
+    let (_, ys) = ticks_in(&texts, region);
+    let parse = |t: &str| {
+        let (num, mul) = match t.chars().last() {
+            Some('k') => (&t[..t.len() - 1], 1e3),
+            Some('M') => (&t[..t.len() - 1], 1e6),
+            _ => (t, 1.0),
+        };
+        num.parse::<f64>().unwrap() * mul
+    };
+    assert!(ys.len() >= 3, "{ys:?}");
+    let span = hi - lo;
+    for y in &ys {
+        let v = parse(y);
+        assert!(
+            v >= lo - 0.2 * span && v <= hi + 0.2 * span,
+            "BIC tick {y} outside the BIC values {lo}..{hi}"
+        );
+    }
+    // Lowest BIC decides, in words.
+    let best = done
+        .results
+        .iter()
+        .filter(|r| r.bic.is_some())
+        .min_by(|a, b| a.bic.unwrap().total_cmp(&b.bic.unwrap()))
+        .unwrap()
+        .k;
+    h.get_by_label(&format!("Recommended: K = {best}"));
+    let reason = labels_containing(&h, "has the lowest BIC");
+    assert_eq!(reason.len(), 1, "{reason:?}");
+    assert!(
+        reason[0].contains("usual rule for Gaussian mixtures"),
+        "{reason:?}"
+    );
+    h.get_by_label_contains(&format!("Lowest BIC at K = {best}"));
+    assert_readable_axes(&h, 5, "GMM 1280x800");
+}
+
+#[test]
+fn a_new_k_range_rescales_every_plot() {
+    let (mut h, _) = started();
+    open_tab(&mut h, "Choose K");
+    set_k_to(&mut h, 15);
+    wait_for_load(&mut h);
+    let ks = h.state().state().explorer.sweep().unwrap().ks.clone();
+    assert_eq!(ks.last(), Some(&15), "{ks:?}");
+    let texts = drawn_texts(&h);
+    for (name, region) in plot_regions(&h) {
+        let (xs, _) = ticks_in(&texts, region);
+        assert!(
+            xs.last().is_some_and(|&k| k >= 14) && xs.first().is_some_and(|&k| k <= 3),
+            "{name}: K ticks {xs:?} do not cover 2..15"
+        );
+        // Every curve point is inside the plot (the curves do not run off the right edge).
+        let inside = drawn_paths(&h)
+            .iter()
+            .filter(|p| p.iter().all(|q| region.contains(*q)))
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0);
+        assert!(
+            inside >= 14,
+            "{name}: longest curve inside has {inside} points"
+        );
+    }
+    // And back: 2..6 rescales too (the old 2..15 bounds would leave the right part empty).
+    set_k_to(&mut h, 6);
+    wait_for_load(&mut h);
+    let texts = drawn_texts(&h);
+    for (name, region) in plot_regions(&h) {
+        let (xs, _) = ticks_in(&texts, region);
+        assert_eq!(xs, vec![2, 3, 4, 5, 6], "{name}");
+    }
+}
+
+#[test]
+fn the_knee_label_is_off_the_curve() {
+    let (mut h, _) = started();
+    open_tab(&mut h, "Choose K");
+    let texts = drawn_texts(&h);
+    let knee = texts
+        .iter()
+        .find(|d| d.text == "knee")
+        .expect("a knee label");
+    for path in drawn_paths(&h) {
+        for w in path.windows(2) {
+            for t in 0..=20 {
+                let q = w[0].lerp(w[1], t as f32 / 20.0);
+                assert!(
+                    !knee.rect.contains(q),
+                    "the knee label {:?} covers the curve at {q:?}",
+                    knee.rect
+                );
+            }
+        }
+    }
+}
+
+fn opened(text: &str) -> Harness<'static, SegscopeApp> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_csv(dir.path(), "data.csv", text);
+    let mut h = common::harness(SegscopeApp::new(
+        Box::new(segscope::app::ScriptedDialogs::new()),
+        Some(path),
+    ));
+    wait_for_load(&mut h);
+    open_tab(&mut h, "Choose K");
+    // The tendency runs on the Choose K tab's own worker.
+    for _ in 0..200 {
+        h.step();
+        if !labels_containing(&h, "Cluster tendency:").is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run();
+    h
+}
+
+#[test]
+fn one_dimensional_noise_is_not_called_structured() {
+    let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+    let mut uniform = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut text = String::from("value\n");
+    for _ in 0..200 {
+        // Box-Muller: 200 N(0, 1) values.
+        let (u1, u2) = (1.0 - uniform(), uniform());
+        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        let _ = writeln!(text, "{z}");
+    }
+    let h = opened(&text);
+    let line = labels_containing(&h, "Cluster tendency:");
+    assert_eq!(line.len(), 1, "{line:?}");
+    assert!(line[0].contains("no clear cluster structure"), "{line:?}");
+    let reason = labels_containing(&h, "has the highest silhouette");
+    assert_eq!(reason.len(), 1, "{reason:?}");
+    for words in ["well separated", "strong structure", "reasonable structure"] {
+        assert!(!reason[0].contains(words), "{reason:?}");
+    }
+    assert!(
+        reason[0].contains("but the data show no clear cluster structure"),
+        "{reason:?}"
+    );
+}
+
+#[test]
+fn k_at_or_above_the_distinct_rows_is_named_and_not_recommended() {
+    // One feature with 7 distinct values (a 7-level code).
+    let mut text = String::from("level\n");
+    for i in 0..140 {
+        let _ = writeln!(text, "{}.5", 10 * (i % 7));
+    }
+    let h = opened(&text);
+    let line = labels_containing(&h, "Cluster tendency:");
+    assert!(
+        line.len() == 1 && line[0].contains("· 7 distinct rows"),
+        "{line:?}"
+    );
+    let reason = labels_containing(&h, "left out: the data have only 7 distinct rows");
+    assert_eq!(reason.len(), 1, "{reason:?}");
+    assert!(reason[0].contains("K = 7..10 left out"), "{reason:?}");
+    let rec = labels_containing(&h, "Recommended: K =");
+    let k: usize = rec[0]
+        .trim_start_matches("Recommended: K = ")
+        .parse()
+        .unwrap();
+    assert!(k < 7, "{rec:?}");
 }

@@ -76,6 +76,24 @@ impl Tendency {
         (!self.distinct_capped).then_some(self.distinct_rows)
     }
 
+    /// A few words for a status line: "clustering tendency (Hopkins 0.91)", "no clear cluster structure
+    /// (Hopkins 0.62, below 0.75)"...
+    pub fn headline(&self) -> String {
+        let h = self
+            .hopkins
+            .map_or_else(|| "undefined".to_owned(), |h| format!("{h:.2}"));
+        if self.has_structure() {
+            return format!("clustering tendency (Hopkins {h})");
+        }
+        match (self.bimodality, self.hopkins) {
+            (Some(b), _) if b <= BIMODAL => {
+                format!("no clear cluster structure: one hump (bimodality {b:.2}, Hopkins {h})")
+            }
+            (_, None) => "no cluster structure: all rows are identical".to_owned(),
+            _ => format!("no clear cluster structure (Hopkins {h}, below 0.75)"),
+        }
+    }
+
     /// One sentence on the tendency: "the rows show a clustering tendency (Hopkins 0.91)" or why not.
     pub fn summary(&self) -> String {
         let h = self
