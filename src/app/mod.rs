@@ -27,6 +27,7 @@
 //! - `status_bar.rs`: the bottom status bar (result summary, running job, Cancel).
 //! - `widgets.rs`: small shared drawing helpers (kind badge, sparkline).
 //! - `format.rs`: numbers, counts and dates for humans.
+//! - `launch.rs`: opening the real window: renderer choice (glow without a GPU) and `--frame-stats`.
 //! - `theme.rs`: every colour, dark and light.
 
 mod choose_k;
@@ -36,6 +37,7 @@ pub mod dialogs;
 pub mod explore;
 mod export_panel;
 pub mod format;
+mod launch;
 mod prepare_panel;
 mod profiles;
 mod rfm_dialog;
@@ -54,6 +56,7 @@ use egui::{
 };
 
 pub use dialogs::{FileDialogs, RfdDialogs, ScriptedDialogs};
+pub use launch::{FrameStats, Launch, Renderer, run_native};
 use state::{AppState, BannerKind, Command, FileAction, LoadSource, Settings, Tab};
 use theme::Palette;
 
@@ -69,24 +72,6 @@ const OPEN_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND
 pub trait View {
     /// Draws the view.
     fn ui(&mut self, ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>);
-}
-
-/// Opens the window; blocks until it is closed. Starts on `file`, or on the embedded sample.
-pub fn run_native(file: Option<PathBuf>) -> eframe::Result<()> {
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("segscope")
-            .with_app_id("segscope")
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([900.0, 600.0])
-            .with_drag_and_drop(true),
-        ..Default::default()
-    };
-    eframe::run_native(
-        "segscope",
-        options,
-        Box::new(move |cc| Ok(Box::new(SegscopeApp::from_creation_context(cc, file)))),
-    )
 }
 
 /// The segscope desktop app.

@@ -40,6 +40,64 @@ pub struct Cli {
     /// Most memory one piece of work may ask for, e.g. 4G or 512M [default: 60% of physical memory].
     #[arg(long, global = true, value_name = "SIZE", value_parser = crate::budget::parse_size)]
     pub memory_limit: Option<u64>,
+    /// How the app's window is drawn (when no subcommand is given).
+    #[command(flatten)]
+    pub window: WindowArgs,
+}
+
+/// How the desktop app's window is drawn.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct WindowArgs {
+    /// Renderer: auto (wgpu with a GPU, glow OpenGL without one), glow or wgpu. Also SEGSCOPE_RENDERER.
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub renderer: Option<RendererArg>,
+    /// Print frame-time percentiles (p50, p90, p99, max) on standard error when the window closes.
+    #[arg(long)]
+    pub frame_stats: bool,
+}
+
+/// The `--renderer` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RendererArg {
+    /// wgpu where a GPU render node exists, else glow.
+    Auto,
+    /// OpenGL (glow).
+    Glow,
+    /// wgpu (Vulkan, Metal, DX12).
+    Wgpu,
+}
+
+impl WindowArgs {
+    /// The renderer asked for: the flag, else `SEGSCOPE_RENDERER` (auto, glow or wgpu), else auto. An unknown
+    /// environment value is reported and ignored.
+    pub fn renderer(&self) -> RendererArg {
+        if let Some(r) = self.renderer {
+            return r;
+        }
+        match std::env::var("SEGSCOPE_RENDERER") {
+            Ok(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "" | "auto" => RendererArg::Auto,
+                "glow" => RendererArg::Glow,
+                "wgpu" => RendererArg::Wgpu,
+                other => {
+                    eprintln!(
+                        "warning: SEGSCOPE_RENDERER={other} is not auto, glow or wgpu; using auto"
+                    );
+                    RendererArg::Auto
+                }
+            },
+            Err(_) => RendererArg::Auto,
+        }
+    }
+}
+
+/// What the GUI was asked to open.
+#[derive(Debug, Clone, Default)]
+pub struct GuiRequest {
+    /// A CSV file to open, else the embedded sample.
+    pub file: Option<std::path::PathBuf>,
+    /// How the window is drawn.
+    pub window: WindowArgs,
 }
 
 /// The subcommands.
@@ -49,6 +107,9 @@ pub enum Command {
     Gui {
         /// A CSV file to open.
         file: Option<std::path::PathBuf>,
+        /// How the window is drawn.
+        #[command(flatten)]
+        window: WindowArgs,
     },
     /// Show each column's kind, missing count, distinct count and statistics.
     Inspect(inspect::InspectArgs),
@@ -84,7 +145,7 @@ pub enum Command {
 #[derive(Debug)]
 pub enum Outcome {
     /// Open the GUI (optionally on a file).
-    Gui(Option<std::path::PathBuf>),
+    Gui(GuiRequest),
     /// A CLI command ran; exit with this code.
     Exit(i32),
 }
@@ -96,8 +157,20 @@ pub fn run(cli: Cli) -> Outcome {
         crate::budget::set_limit(limit);
     }
     let command = match cli.command {
-        None => return Outcome::Gui(None),
-        Some(Command::Gui { file }) => return Outcome::Gui(file),
+        None => {
+            return Outcome::Gui(GuiRequest {
+                file: None,
+                window: cli.window,
+            });
+        }
+        Some(Command::Gui { file, window }) => {
+            // Flags given before `gui` count too: `segscope --frame-stats gui x.csv`.
+            let window = WindowArgs {
+                renderer: window.renderer.or(cli.window.renderer),
+                frame_stats: window.frame_stats || cli.window.frame_stats,
+            };
+            return Outcome::Gui(GuiRequest { file, window });
+        }
         Some(c) => c,
     };
     // One progress per run: the terminal bar reads it, Ctrl-C / SIGTERM cancel it.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use segscope::app::{ScriptedDialogs, SegscopeApp};
 
-pub const DEADLINE: Duration = Duration::from_mins(2);
+pub const DEADLINE: Duration = Duration::from_mins(5);
 
 pub fn harness(app: SegscopeApp) -> Harness<'static, SegscopeApp> {
     Harness::builder()
