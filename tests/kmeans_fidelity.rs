@@ -93,7 +93,10 @@ fn hartigan_wong_reaches_sklearn_best_of_50() {
     let text = std::fs::read_to_string("tests/fixtures/kmeans_refine_expected.json").unwrap();
     let fx: Value = serde_json::from_str(&text).unwrap();
     let mut misses = Vec::new();
-    let (mut worst_hw, mut worst_lloyd) = ((f64::NEG_INFINITY, String::new()), (f64::NEG_INFINITY, String::new()));
+    let (mut worst_hw, mut worst_lloyd) = (
+        (f64::NEG_INFINITY, String::new()),
+        (f64::NEG_INFINITY, String::new()),
+    );
     for case in fx["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
         let x = matrix(&case["x"]);
@@ -129,5 +132,8 @@ fn hartigan_wong_reaches_sklearn_best_of_50() {
         100.0 * worst_lloyd.0,
         worst_lloyd.1
     );
-    assert!(misses.is_empty(), "mean inertia above best-of-50 + 0.05%: {misses:?}");
+    assert!(
+        misses.is_empty(),
+        "mean inertia above best-of-50 + 0.05%: {misses:?}"
+    );
 }

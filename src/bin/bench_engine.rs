@@ -201,7 +201,12 @@ fn bench_refine(s: &Sizes) -> BoxResult<Vec<Row>> {
         };
         let (t0, c0, m0) = best_of(s.repeats, || kmeans(x.view(), &plain, &Progress::new()))?;
         let (t1, c1, m1) = best_of(s.repeats, || kmeans(x.view(), &hw, &Progress::new()))?;
-        let moved = m0.labels.iter().zip(&m1.labels).filter(|(a, b)| a != b).count();
+        let moved = m0
+            .labels
+            .iter()
+            .zip(&m1.labels)
+            .filter(|(a, b)| a != b)
+            .count();
         println!(
             "k = {k}: lloyd {t0:.3} s wall ({c0:.2} s CPU), inertia {:?}, n_iter {}; \
              + hartigan-wong {t1:.3} s wall ({c1:.2} s CPU), inertia {:?}; {moved} labels differ",

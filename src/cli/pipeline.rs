@@ -414,11 +414,17 @@ mod tests {
         let s = seeded.model_spec(Some(from), &m, None, Some(2.5));
         assert_eq!((s.seed, s.k, s.height), (1, None, Some(2.5)));
         assert_eq!(p.model_spec(None, &m, Some(3), None).method, Method::Kmeans);
-        assert_eq!(p.model_spec(None, &m, None, None).refine, Refine::HartiganWong);
+        assert_eq!(
+            p.model_spec(None, &m, None, None).refine,
+            Refine::HartiganWong
+        );
         let plain = ModelArgs {
             refine: Some(RefineArg::None),
             ..ModelArgs::default()
         };
-        assert_eq!(p.model_spec(Some(from), &plain, None, None).refine, Refine::None);
+        assert_eq!(
+            p.model_spec(Some(from), &plain, None, None).refine,
+            Refine::None
+        );
     }
 }

@@ -56,7 +56,9 @@ impl std::str::FromStr for Refine {
         match s.trim().to_ascii_lowercase().as_str() {
             "hartigan-wong" | "hartigan_wong" | "hw" => Ok(Refine::HartiganWong),
             "none" | "lloyd" => Ok(Refine::None),
-            _ => Err(format!("unknown refinement '{s}'; use hartigan-wong or none")),
+            _ => Err(format!(
+                "unknown refinement '{s}'; use hartigan-wong or none"
+            )),
         }
     }
 }
@@ -237,7 +239,10 @@ mod tests {
             hartigan_wong(&data, 1, &mut centers, &mut labels, 100, &Progress::new()).unwrap();
         let after = sse(&data, 1, &labels, 2);
         assert_eq!((moved, &labels[..]), (1, &[0, 1, 1, 1, 1, 1][..]));
-        assert!((before - 2.0).abs() < 1e-12 && (after - 1.8).abs() < 1e-12, "{after} vs {before}");
+        assert!(
+            (before - 2.0).abs() < 1e-12 && (after - 1.8).abs() < 1e-12,
+            "{after} vs {before}"
+        );
         // The returned centres are the means of the returned labels.
         let (sums, counts) = sums_and_counts(&data, 1, 2, &labels);
         for j in 0..2 {
@@ -264,14 +269,14 @@ mod tests {
 
     #[test]
     fn exact_delta_of_the_sum_of_squares() {
-        let data = [0.0, 1.0, 3.0, 6.0, 7.0];
-        let labels = [0, 0, 0, 1, 1];
+        let data = [0.0, 2.0, 3.5, 3.5, 3.5, 3.5];
+        let labels = [0, 0, 1, 1, 1, 1];
         let (sums, counts) = sums_and_counts(&data, 1, 2, &labels);
         let mut c = vec![0.0; 2];
         means(&sums, &counts, 1, &mut c);
-        let dist: Vec<f64> = c.iter().map(|m| (3.0 - m) * (3.0 - m)).collect();
+        let dist: Vec<f64> = c.iter().map(|m| (2.0 - m) * (2.0 - m)).collect();
         let (b, delta) = best_move(&dist, &counts, 0).unwrap();
-        let moved = sse(&data, 1, &[0, 0, 1, 1, 1], 2) - sse(&data, 1, &labels, 2);
+        let moved = sse(&data, 1, &[0, 1, 1, 1, 1, 1], 2) - sse(&data, 1, &labels, 2);
         assert_eq!(b, 1);
         assert!((delta - moved).abs() < 1e-12, "{delta} vs {moved}");
     }
