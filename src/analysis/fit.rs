@@ -225,6 +225,7 @@ pub fn fit(
             let params = KMeansParams {
                 n_init: opts.n_init,
                 seed: opts.seed,
+                refine: opts.refine,
                 ..KMeansParams::new(k)
             };
             let m = kmeans(x, &params, progress)?;

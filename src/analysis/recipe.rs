@@ -20,7 +20,7 @@ use crate::prep::{PREPARATION_KEYS, Preparation};
 pub const RECIPE_VERSION: u32 = 1;
 
 /// Keys of the model part of a recipe file.
-const MODEL_KEYS: [&str; 10] = [
+const MODEL_KEYS: [&str; 11] = [
     "method",
     "k",
     "height",
@@ -31,6 +31,7 @@ const MODEL_KEYS: [&str; 10] = [
     "min_samples",
     "xi",
     "model",
+    "refine",
 ];
 
 /// Segment centres of a fitted segmentation, in segment order (0 = largest). Informational: a run with the
@@ -86,6 +87,9 @@ struct ModelKeys {
     min_samples: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     xi: Option<f64>,
+    /// K-Means refinement (absent: Hartigan–Wong, the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refine: Option<crate::cluster::kmeans::Refine>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     model: Option<FittedModel>,
 }
@@ -177,7 +181,8 @@ impl Recipe {
             || keys.covariance.is_some()
             || keys.eps.is_some()
             || keys.min_samples.is_some()
-            || keys.xi.is_some();
+            || keys.xi.is_some()
+            || keys.refine.is_some();
         if keys.k.is_some() && keys.height.is_some() {
             return Err(bad(
                 "it gives both \"k\" and \"height\"; a segmentation has one or the other".into(),
@@ -193,6 +198,7 @@ impl Recipe {
             eps: keys.eps,
             min_samples: keys.min_samples,
             xi: keys.xi,
+            refine: keys.refine.unwrap_or_default(),
         });
         Ok(Self {
             preparation,
@@ -231,6 +237,10 @@ impl Recipe {
             eps: density.and_then(|m| m.eps),
             min_samples: density.and_then(|m| m.min_samples),
             xi: density.and_then(|m| m.xi),
+            refine: self
+                .model
+                .filter(|m| m.method == Method::Kmeans)
+                .map(|m| m.refine),
             model: self.fitted.clone(),
         };
         if let Value::Object(m) = serde_json::to_value(&keys).map_err(err)? {

@@ -600,6 +600,7 @@ impl SegResult {
             eps: cut.and_then(|c| c.eps()),
             min_samples: cut.map(|c| c.min_samples()),
             xi: cut.and_then(|c| c.xi()),
+            refine: self.options.refine,
         }
     }
 

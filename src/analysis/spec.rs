@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use crate::cluster::kmeans::Refine;
 use crate::cluster::{CovarianceType, Method};
 
 /// The model part of a recipe: how to cluster the prepared matrix.
@@ -28,6 +29,8 @@ pub struct ModelSpec {
     pub min_samples: Option<usize>,
     /// OPTICS: the xi steepness of cluster boundaries (`None` without eps: 0.05, sklearn's).
     pub xi: Option<f64>,
+    /// K-Means: the refinement after Lloyd (default Hartigan–Wong; `none` is sklearn's plain Lloyd).
+    pub refine: Refine,
 }
 
 impl Default for ModelSpec {
@@ -42,6 +45,7 @@ impl Default for ModelSpec {
             eps: None,
             min_samples: None,
             xi: None,
+            refine: Refine::HartiganWong,
         }
     }
 }
@@ -66,6 +70,8 @@ pub struct FitOptions {
     pub min_samples: Option<usize>,
     /// OPTICS: xi, as given.
     pub xi: Option<f64>,
+    /// K-Means: the refinement after Lloyd.
+    pub refine: Refine,
 }
 
 impl Default for FitOptions {
@@ -78,6 +84,7 @@ impl Default for FitOptions {
             eps: None,
             min_samples: None,
             xi: None,
+            refine: Refine::HartiganWong,
         }
     }
 }
@@ -231,6 +238,7 @@ impl Policy {
                 eps: spec.eps,
                 min_samples: spec.min_samples,
                 xi: spec.xi,
+                refine: spec.refine,
             },
             decisions,
         )
@@ -261,6 +269,13 @@ mod tests {
         };
         let (o, d) = p.fit_options(&given, 300_000);
         assert_eq!((o.n_init, d.len()), (7, 0));
+        // K-Means refines by default and passes `none` through.
+        assert_eq!(o.refine, Refine::HartiganWong);
+        let plain = ModelSpec {
+            refine: Refine::None,
+            ..spec
+        };
+        assert_eq!(p.fit_options(&plain, 10).0.refine, Refine::None);
     }
 
     #[test]

@@ -5,8 +5,12 @@
 //! ```text
 //! cargo run --release --no-default-features --bin bench_engine -- [CASE] [--quick]
 //! CASE = all (default) | kmeans | sweep | silhouette | ward | ward-approx | gmm | stability | dbscan |
-//! pca-wide | pca-tall
+//! pca-wide | pca-tall | refine
 //! ```
+//!
+//! `refine` has no Python peer: it times the Hartigan–Wong pass after Lloyd against plain Lloyd in the
+//! same run (1M × 10 overlapping blobs, k = 5 and 8, n_init 1, same seed), so the figure is what the
+//! refinement adds.
 //!
 //! For each case the binary generates seeded Gaussian blobs with [`segscope::rng::Rng`] (deterministic),
 //! writes them to `/tmp/segscope_bench/<case>.csv` (header `x0..x9`, values in shortest round-trip form so
@@ -56,7 +60,7 @@ const DIR: &str = "/tmp/segscope_bench";
 /// `--no-peer`: skip the Python peers.
 static NO_PEER: AtomicBool = AtomicBool::new(false);
 const D: usize = 10;
-const CASES: [&str; 10] = [
+const CASES: [&str; 11] = [
     "kmeans",
     "sweep",
     "silhouette",
@@ -67,6 +71,7 @@ const CASES: [&str; 10] = [
     "dbscan",
     "pca-wide",
     "pca-tall",
+    "refine",
 ];
 /// The ward-approx memory target, in bytes (1 GB = 10⁹ bytes).
 const WARD_APPROX_MAX_BYTES: f64 = 1e9;
@@ -154,6 +159,10 @@ fn main() -> BoxResult<()> {
     for c in chosen {
         println!("\n== {c} (load average {})", load_average());
         let row = match c {
+            "refine" => {
+                rows.extend(bench_refine(sizes)?);
+                continue;
+            }
             "kmeans" => bench_kmeans(sizes)?,
             "sweep" => bench_sweep(sizes)?,
             "silhouette" => bench_silhouette(sizes)?,
@@ -172,6 +181,59 @@ fn main() -> BoxResult<()> {
 
 // ---------------------------------------------------------------------------------------------------
 // Cases
+
+/// Plain Lloyd against Lloyd + Hartigan–Wong on the same data and seed (k = 5, 8): the peer column is our
+/// own plain Lloyd, the ratio what the refinement costs.
+fn bench_refine(s: &Sizes) -> BoxResult<Vec<Row>> {
+    use segscope::cluster::kmeans::Refine;
+    // Overlapping blobs (centres in a cube of side 4, unit noise): Lloyd's optimum is not a
+    // single-move optimum, so the pass has work to do.
+    let (x, _) = blobs(s.kmeans, 8, 4.0, 3);
+    let mut rows = Vec::new();
+    for k in [5, 8] {
+        let plain = KMeansParams {
+            n_init: 1,
+            ..KMeansParams::new(k)
+        };
+        let hw = KMeansParams {
+            refine: Refine::HartiganWong,
+            ..plain.clone()
+        };
+        let (t0, c0, m0) = best_of(s.repeats, || kmeans(x.view(), &plain, &Progress::new()))?;
+        let (t1, c1, m1) = best_of(s.repeats, || kmeans(x.view(), &hw, &Progress::new()))?;
+        let moved = m0
+            .labels
+            .iter()
+            .zip(&m1.labels)
+            .filter(|(a, b)| a != b)
+            .count();
+        println!(
+            "k = {k}: lloyd {t0:.3} s wall ({c0:.2} s CPU), inertia {:?}, n_iter {}; \
+             + hartigan-wong {t1:.3} s wall ({c1:.2} s CPU), inertia {:?}; {moved} labels differ",
+            m0.inertia, m0.n_iter, m1.inertia
+        );
+        rows.push(Row {
+            case: format!(
+                "K-Means + Hartigan–Wong {} × {D}, k = {k}, n_init = 1",
+                human(s.kmeans)
+            ),
+            ours: t1,
+            peer: Some(t0),
+            peer_name: "segscope plain Lloyd".into(),
+            ratio: Some(t1 / t0),
+            target: "inertia ≤ Lloyd's".into(),
+            pass: Some(m1.inertia <= m0.inertia),
+            fidelity: format!(
+                "inertia {:.6e} vs {:.6e} (rel {:+.2e}), +{:.3} s",
+                m1.inertia,
+                m0.inertia,
+                (m1.inertia - m0.inertia) / m0.inertia,
+                t1 - t0
+            ),
+        });
+    }
+    Ok(rows)
+}
 
 fn bench_kmeans(s: &Sizes) -> BoxResult<Row> {
     const K: usize = 8;

@@ -213,6 +213,8 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
             "approximate": result.seg.approximate,
             "n_init": (!result.seg.method.is_density()).then_some(result.options.n_init),
             "seed": result.options.seed,
+            "refine": (result.seg.method == crate::cluster::Method::Kmeans)
+                .then(|| result.options.refine.to_string()),
             "sampled": sampled.is_some(),
             "silhouette_ci": sampled.map(|s| [s.ci_low, s.ci_high]),
             "silhouette_sample_size": sampled.map(|s| s.sample_size),

@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 
 use crate::analysis::{FittedModel, ModelSpec, Recipe};
+use crate::cluster::kmeans::Refine;
 use crate::cluster::{CovarianceType, Method};
 use crate::data::Table;
 use crate::error::{Error, Result};
@@ -57,6 +58,24 @@ impl From<CovarianceArg> for CovarianceType {
             CovarianceArg::Full => CovarianceType::Full,
             CovarianceArg::Diag => CovarianceType::Diag,
             CovarianceArg::Spherical => CovarianceType::Spherical,
+        }
+    }
+}
+
+/// K-Means refinements as the CLI names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RefineArg {
+    /// After Lloyd, move single points while a move lowers the total inertia (centre shifts included).
+    HartiganWong,
+    /// Plain Lloyd, as scikit-learn's KMeans (for comparisons).
+    None,
+}
+
+impl From<RefineArg> for Refine {
+    fn from(r: RefineArg) -> Self {
+        match r {
+            RefineArg::HartiganWong => Refine::HartiganWong,
+            RefineArg::None => Refine::None,
         }
     }
 }
@@ -132,6 +151,9 @@ pub struct ModelArgs {
     /// default; exact takes O(n²) time, estimated before it starts).
     #[arg(long)]
     pub exact_silhouette: bool,
+    /// kmeans: what follows Lloyd's iterations. [default: hartigan-wong, or the recipe's]
+    #[arg(long, value_enum)]
+    pub refine: Option<RefineArg>,
 }
 
 /// Parses `--method`.
@@ -312,6 +334,11 @@ impl PipelineArgs {
             );
             spec.covariance = c;
         }
+        if let Some(r) = model.refine {
+            let r: Refine = r.into();
+            note("--refine", spec.refine.to_string(), r.to_string());
+            spec.refine = r;
+        }
         let opt_note = |flag: &str, from: Option<String>, to: String| {
             note(flag, from.unwrap_or_else(|| "none".into()), to);
         };
@@ -387,5 +414,17 @@ mod tests {
         let s = seeded.model_spec(Some(from), &m, None, Some(2.5));
         assert_eq!((s.seed, s.k, s.height), (1, None, Some(2.5)));
         assert_eq!(p.model_spec(None, &m, Some(3), None).method, Method::Kmeans);
+        assert_eq!(
+            p.model_spec(None, &m, None, None).refine,
+            Refine::HartiganWong
+        );
+        let plain = ModelArgs {
+            refine: Some(RefineArg::None),
+            ..ModelArgs::default()
+        };
+        assert_eq!(
+            p.model_spec(Some(from), &plain, None, None).refine,
+            Refine::None
+        );
     }
 }
