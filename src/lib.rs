@@ -30,6 +30,7 @@ pub mod export;
 pub mod jobs;
 pub mod metrics;
 pub mod model;
+pub mod plot;
 pub mod prep;
 pub mod reduce;
 pub mod rng;

@@ -10,8 +10,10 @@ mod kdist;
 mod linkage;
 mod pca;
 pub mod pipeline;
+mod plot;
 mod prepare;
 pub mod progress_bar;
+
 mod rfm;
 mod score;
 #[cfg(feature = "serve")]
@@ -78,6 +80,8 @@ pub enum Command {
     /// Score rows over HTTP with a saved model (POST /score, GET /model, GET /health).
     #[cfg(feature = "serve")]
     Serve(serve::ServeArgs),
+    /// Draw one plot of a run (sweep, scatter, dendrogram, silhouette, profiles) as SVG or PNG.
+    Plot(plot::PlotArgs),
 }
 
 /// What `main` should do after parsing.
@@ -123,6 +127,8 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Sql(args) => sql::run(&args, p),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(&args),
+        Command::Plot(args) => plot::run(&args, p),
+
     };
     drop(bar);
     match result {
