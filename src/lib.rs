@@ -32,6 +32,7 @@ pub mod metrics;
 pub mod model;
 pub mod plot;
 pub mod prep;
+pub mod report;
 pub mod reduce;
 pub mod rng;
 #[cfg(feature = "serve")]

@@ -13,7 +13,7 @@ pub mod pipeline;
 mod plot;
 mod prepare;
 pub mod progress_bar;
-
+mod report;
 mod rfm;
 mod score;
 #[cfg(feature = "serve")]
@@ -82,6 +82,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Draw one plot of a run (sweep, scatter, dendrogram, silhouette, profiles) as SVG or PNG.
     Plot(plot::PlotArgs),
+    /// Write a self-contained HTML report of a run (data, preparation, K choice, plots, segments, recipe).
+    Report(report::ReportArgs),
 }
 
 /// What `main` should do after parsing.
@@ -128,7 +130,7 @@ pub fn run(cli: Cli) -> Outcome {
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(&args),
         Command::Plot(args) => plot::run(&args, p),
-
+        Command::Report(args) => report::run(&args, p),
     };
     drop(bar);
     match result {
