@@ -71,6 +71,8 @@ fn draw_err(e: impl std::fmt::Display) -> Error {
 
 /// The plot as an SVG document.
 pub fn render_svg(fig: &impl Figure) -> Result<String> {
+    // Text is laid out with the embedded font's metrics in both formats.
+    register_font()?;
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, fig.size()).into_drawing_area();

@@ -99,7 +99,10 @@ impl Figure for ProfilesPlot<'_> {
             })
             .y_label_formatter(&|v| match v {
                 SegmentValue::CenterOf(i) => {
-                    labels.get(f - 1 - *i).cloned().unwrap_or_default()
+                    f.checked_sub(1 + *i)
+                    .and_then(|j| labels.get(j))
+                    .cloned()
+                    .unwrap_or_default()
                 }
                 _ => String::new(),
             })
