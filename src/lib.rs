@@ -30,7 +30,9 @@ pub mod export;
 pub mod jobs;
 pub mod metrics;
 pub mod model;
+pub mod plot;
 pub mod prep;
+pub mod report;
 pub mod reduce;
 pub mod rng;
 #[cfg(feature = "serve")]

@@ -10,8 +10,10 @@ mod kdist;
 mod linkage;
 mod pca;
 pub mod pipeline;
+mod plot;
 mod prepare;
 pub mod progress_bar;
+mod report;
 mod rfm;
 mod score;
 #[cfg(feature = "serve")]
@@ -139,6 +141,10 @@ pub enum Command {
     /// Score rows over HTTP with a saved model (POST /score, GET /model, GET /health).
     #[cfg(feature = "serve")]
     Serve(serve::ServeArgs),
+    /// Draw one plot of a run (sweep, scatter, dendrogram, silhouette, profiles) as SVG or PNG.
+    Plot(plot::PlotArgs),
+    /// Write a self-contained HTML report of a run (data, preparation, K choice, plots, segments, recipe).
+    Report(report::ReportArgs),
 }
 
 /// What `main` should do after parsing.
@@ -196,6 +202,8 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Sql(args) => sql::run(&args, p),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(&args),
+        Command::Plot(args) => plot::run(&args, p),
+        Command::Report(args) => report::run(&args, p),
     };
     drop(bar);
     match result {
