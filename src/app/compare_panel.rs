@@ -2,6 +2,8 @@
 //! K = 5): the adjusted Rand index, the crosstab of segment × segment with row shares, and which segments
 //! merged or split. The statistics come from [`crate::analysis::compare`]; this only draws them.
 
+use std::fmt::Write as _;
+
 use egui::{Align2, CornerRadius, FontId, RichText, Sense, Ui, vec2};
 
 use super::explore::KeptFit;
@@ -32,7 +34,7 @@ pub fn fit_label(f: &KeptFit) -> String {
         f.result.seg.k
     );
     if !o.method.is_hierarchical() && !o.method.is_density() {
-        s.push_str(&format!(" · seed {}", o.seed));
+        let _ = write!(s, " · seed {}", o.seed);
     }
     s
 }

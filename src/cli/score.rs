@@ -254,7 +254,7 @@ fn compare_text(
                 .unwrap_or(0)
         })
         .collect();
-    let _ = write!(out, "{:<first$}", a_name);
+    let _ = write!(out, "{a_name:<first$}");
     for (j, w) in widths.iter().enumerate() {
         let _ = write!(out, "  {:>w$}", b_labels[j]);
     }

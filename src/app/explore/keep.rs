@@ -40,17 +40,14 @@ impl Explorer {
     pub(super) fn take_fit(&mut self, mut r: SegResult) {
         if let Some((labels, names)) = &self.kept.named {
             let carried = carry_names(labels, names, &r.seg.labels);
-            match carried.names {
-                Some(n) => {
-                    r.names = n;
-                    self.kept.named = Some((r.seg.labels.clone(), r.names.clone()));
-                }
-                None => {
-                    r.decisions.push(Decision::NamesDropped {
-                        reason: carried.message.clone(),
-                    });
-                    self.kept.named = None;
-                }
+            if let Some(n) = carried.names {
+                r.names = n;
+                self.kept.named = Some((r.seg.labels.clone(), r.names.clone()));
+            } else {
+                r.decisions.push(Decision::NamesDropped {
+                    reason: carried.message.clone(),
+                });
+                self.kept.named = None;
             }
             self.kept.notice = Some(carried.message);
         }

@@ -37,8 +37,8 @@ pub(super) fn cards_ui(
         .show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
                 ui.spacing_mut().item_spacing = vec2(8.0, 8.0);
-                for s in 0..k {
-                    card_ui(ui, result, s, rows, &mut edits[s], commands);
+                for (s, edit) in edits.iter_mut().enumerate().take(k) {
+                    card_ui(ui, result, s, rows, edit, commands);
                 }
             });
         });
