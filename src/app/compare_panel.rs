@@ -78,7 +78,7 @@ impl ComparePanel {
                     self.picked = previous.first().map(|f| f.serial);
                 }
                 ui.horizontal(|ui| {
-                    ui.label("Compare the fit shown with");
+                    let label = ui.label("Compare the fit shown with");
                     let current = previous
                         .iter()
                         .find(|f| Some(f.serial) == self.picked)
@@ -90,7 +90,9 @@ impl ComparePanel {
                             for f in &previous {
                                 ui.selectable_value(&mut self.picked, Some(f.serial), fit_label(f));
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(label.id);
                     ui.weak(format!("(shown: {})", fit_label(shown)));
                 });
                 let Some(other) = previous.iter().find(|f| Some(f.serial) == self.picked) else {

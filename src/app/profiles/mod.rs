@@ -176,7 +176,8 @@ fn header_ui(ui: &mut Ui, cache: &ProfileCache, state: &AppState) {
         }
         if let Some(notice) = state.explorer.names_notice() {
             ui.separator();
-            let text = RichText::new(sentence(notice));
+            // The app's font has no arrow glyph.
+            let text = RichText::new(sentence(&notice.replace('→', "to")));
             if notice.contains("dropped") {
                 ui.label(text.color(ui.visuals().warn_fg_color));
             } else {
