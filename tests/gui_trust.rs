@@ -31,7 +31,7 @@ fn explore(h: &mut Harness<'static, SegscopeApp>, cmd: ExploreCommand) {
 }
 
 /// The first node whose label contains `part` (a categorical has a row per level).
-fn first<'h>(h: &'h Harness<'static, SegscopeApp>, part: &str) -> egui_kittest::Node<'h> {
+fn first<'h>(h: &'h Harness<'static, SegscopeApp>, part: &'h str) -> egui_kittest::Node<'h> {
     h.query_all_by_label_contains(part)
         .next()
         .unwrap_or_else(|| panic!("no label with {part}"))
@@ -211,7 +211,7 @@ fn profiles_keep_the_header_in_view_and_profile_non_features() {
     let header = h.get_by_label("Segment 0").rect();
     let row = first(&h, "region=").rect();
     first(&h, "region=").hover();
-    h.run();
+    h.run_steps(10);
     h.event(egui::Event::MouseWheel {
         unit: egui::MouseWheelUnit::Point,
         delta: egui::vec2(0.0, -200.0),
@@ -219,8 +219,7 @@ fn profiles_keep_the_header_in_view_and_profile_non_features() {
         phase: egui::TouchPhase::Move,
         source: egui::MouseWheelSource::Wheel,
     });
-    h.run();
-    h.run();
+    h.run_steps(10);
     let header_after = h.get_by_label("Segment 0").rect();
     let row_after = first(&h, "region=").rect();
     assert_eq!(header.top(), header_after.top(), "the header stays put");
@@ -236,8 +235,7 @@ fn profiles_keep_the_header_in_view_and_profile_non_features() {
         phase: egui::TouchPhase::Move,
         source: egui::MouseWheelSource::Wheel,
     });
-    h.run();
-    h.run();
+    h.run_steps(10);
     let header_side = h.get_by_label("Segment 0").rect();
     assert!(
         header_side.left() < header.left() - 10.0,
