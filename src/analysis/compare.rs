@@ -162,6 +162,75 @@ pub fn compare_with(a: &[usize], b: &[usize], threshold: f64) -> Result<Comparis
     })
 }
 
+/// Compares two segmentations that may cover different rows (e.g. fits on two preparations that drop
+/// different rows): `rows_a[i]` is the input row labelled `a[i]`, likewise for `b`. Only the input rows
+/// both label are compared; an error when they share none.
+pub fn compare_on_rows(
+    rows_a: &[usize],
+    a: &[usize],
+    rows_b: &[usize],
+    b: &[usize],
+) -> Result<Comparison> {
+    if rows_a.len() != a.len() || rows_b.len() != b.len() {
+        return Err(Error::InvalidParameter(
+            "internal: rows and labels differ in length".into(),
+        ));
+    }
+    if rows_a == rows_b {
+        return compare(a, b);
+    }
+    let of_b: std::collections::HashMap<usize, usize> =
+        rows_b.iter().copied().zip(b.iter().copied()).collect();
+    let (la, lb): (Vec<usize>, Vec<usize>) = rows_a
+        .iter()
+        .zip(a)
+        .filter_map(|(r, &l)| of_b.get(r).map(|&m| (l, m)))
+        .unzip();
+    if la.is_empty() {
+        return Err(Error::InvalidParameter(
+            "the two segmentations share no row: their preparations kept different rows".into(),
+        ));
+    }
+    compare(&la, &lb)
+}
+
+impl Comparison {
+    /// Merges and splits in words, with the segments' names (`names_a[i]` names A segment `i`; a missing
+    /// name reads "segment i"). One line each; "No segment merged or split." when there is none.
+    pub fn changes_in_words(&self, names_a: &[String], names_b: &[String]) -> Vec<String> {
+        let name = |names: &[String], i: usize| {
+            names
+                .get(i)
+                .map_or_else(|| format!("segment {i}"), |n| format!("{i} \"{n}\""))
+        };
+        let pct = 100.0 * self.threshold;
+        let mut out: Vec<String> = self
+            .merges
+            .iter()
+            .map(|m| {
+                let from: Vec<String> = m.from.iter().map(|&i| name(names_a, i)).collect();
+                format!(
+                    "Merged: {} went into {} (each with ≥ {pct:.0}% of its rows).",
+                    from.join(" and "),
+                    name(names_b, m.into)
+                )
+            })
+            .collect();
+        out.extend(self.splits.iter().map(|s| {
+            let into: Vec<String> = s.into.iter().map(|&j| name(names_b, j)).collect();
+            format!(
+                "Split: {} split into {} (each with ≥ {pct:.0}% of its rows from it).",
+                name(names_a, s.from),
+                into.join(" and ")
+            )
+        }));
+        if out.is_empty() {
+            out.push("No segment merged or split.".into());
+        }
+        out
+    }
+}
+
 /// What happened to segment names after a refit.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NameCarry {
@@ -363,6 +432,48 @@ mod tests {
         let d = carry_names(&old, &names(&["big", "mid", "small"]), &new[..9]);
         assert!(d.names.is_none() && d.ari.is_none(), "{}", d.message);
         assert!(carry_names(&old, &names(&["a"]), &new).names.is_none());
+    }
+
+    #[test]
+    fn comparing_on_shared_rows_and_in_words() {
+        // A labels input rows 0..6, B rows 1..7: the shared rows are 1..6.
+        let c = compare_on_rows(
+            &[0, 1, 2, 3, 4, 5],
+            &[0, 0, 0, 1, 1, 1],
+            &[1, 2, 3, 4, 5, 6],
+            &[0, 0, 0, 0, 0, 1],
+        )
+        .unwrap();
+        assert_eq!(c.n_rows, 5);
+        assert_eq!(c.counts, [vec![2], vec![3]]);
+        assert_eq!(
+            c.merges,
+            [Merge {
+                from: vec![0, 1],
+                into: 0
+            }]
+        );
+        let words = c.changes_in_words(&names(&["big", "small"]), &[]);
+        assert_eq!(
+            words,
+            [
+                "Merged: 0 \"big\" and 1 \"small\" went into segment 0 (each with ≥ 80% of its rows)."
+            ]
+        );
+        assert!(compare_on_rows(&[0], &[0], &[1], &[0]).is_err());
+        assert!(compare_on_rows(&[0, 1], &[0], &[1], &[0]).is_err());
+        let same = compare(&[0, 1], &[0, 1]).unwrap();
+        assert_eq!(
+            same.changes_in_words(&[], &[]),
+            ["No segment merged or split."]
+        );
+        let split = compare(&[0, 0, 0, 0, 1], &[0, 0, 1, 1, 2]).unwrap();
+        assert_eq!(
+            split.changes_in_words(&[], &[]),
+            [
+                "Split: segment 0 split into segment 0 and segment 1 (each with ≥ 80% of its rows from it)."
+            ]
+        );
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Per-segment profiles in original units: size and share, mean, median and z-score (segment mean vs the
 //! overall mean in overall standard deviations) of every numeric input feature, level shares of every
 //! categorical feature, and the one-way ANOVA F of each numeric feature (which features separate the
-//! segments most).
+//! segments most). For categorical features the same question is answered by Pearson's chi-square
+//! (scipy's `chi2_contingency(table, correction=False)`): per level on the segment × (level, not level)
+//! table, and for the whole feature Cramér's V `sqrt(χ² / (n · (min(k, levels) − 1)))` on the segment ×
+//! level table. [`context_columns`] names the columns worth profiling that were not features.
 
 use crate::data::{ColumnData, MISSING_CODE, Table};
 use crate::error::{Error, Result};
@@ -39,6 +42,91 @@ pub struct CategoricalProfile {
     pub overall: Vec<f64>,
     /// Rows per segment whose value is missing.
     pub missing: Vec<usize>,
+    /// Per level, Pearson's chi-square of segment × (this level, any other level); `None` when undefined
+    /// (one segment or a level that every or no present row has).
+    pub level_chi2: Vec<Option<f64>>,
+    /// Cramér's V of segment × level (0: the segments share the level mix, 1: each level is in one
+    /// segment); `None` when undefined.
+    pub cramers_v: Option<f64>,
+}
+
+/// Pearson's chi-square of a contingency table (rows × columns of counts), over the rows and columns
+/// with a non-zero total; `None` with fewer than two of either.
+pub fn chi_square(table: &[Vec<usize>]) -> Option<f64> {
+    let cols = table.first().map_or(0, Vec::len);
+    let row_t: Vec<f64> = table
+        .iter()
+        .map(|r| r.iter().sum::<usize>() as f64)
+        .collect();
+    let col_t: Vec<f64> = (0..cols)
+        .map(|j| table.iter().map(|r| r[j]).sum::<usize>() as f64)
+        .collect();
+    let n: f64 = row_t.iter().sum();
+    if row_t.iter().filter(|&&t| t > 0.0).count() < 2
+        || col_t.iter().filter(|&&t| t > 0.0).count() < 2
+    {
+        return None;
+    }
+    let mut chi2 = 0.0;
+    for (r, &rt) in table.iter().zip(&row_t) {
+        for (&c, &ct) in r.iter().zip(&col_t) {
+            if rt > 0.0 && ct > 0.0 {
+                let e = rt * ct / n;
+                chi2 += (c as f64 - e).powi(2) / e;
+            }
+        }
+    }
+    chi2.is_finite().then_some(chi2)
+}
+
+/// Per-level chi-square and Cramér's V of `counts[segment][level]`.
+fn categorical_importance(counts: &[Vec<usize>]) -> (Vec<Option<f64>>, Option<f64>) {
+    let levels = counts.first().map_or(0, Vec::len);
+    let level_chi2 = (0..levels)
+        .map(|j| {
+            let t: Vec<Vec<usize>> = counts
+                .iter()
+                .map(|r| vec![r[j], r.iter().sum::<usize>() - r[j]])
+                .collect();
+            chi_square(&t)
+        })
+        .collect();
+    let n: usize = counts.iter().flatten().sum();
+    let used_rows = counts
+        .iter()
+        .filter(|r| r.iter().sum::<usize>() > 0)
+        .count();
+    let used_cols = (0..levels)
+        .filter(|&j| counts.iter().any(|r| r[j] > 0))
+        .count();
+    let dof = used_rows.min(used_cols).saturating_sub(1);
+    let v = chi_square(counts)
+        .filter(|_| dof > 0 && n > 0)
+        .map(|c| (c / (n as f64 * dof as f64)).sqrt().min(1.0));
+    (level_chi2, v)
+}
+
+/// Columns of `table` worth profiling that are not among `features`: numeric, categorical and label-like
+/// columns, in table order; IDs, text and dates are left out (the engine's one ID rule,
+/// [`crate::prep::select::column_role`]), and so are categoricals of more than `max_levels` levels.
+pub fn context_columns(table: &Table, features: &[String], max_levels: usize) -> Vec<String> {
+    use crate::prep::select::{ColumnRole, column_role};
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !features.contains(&c.name))
+        .filter(|&(i, c)| match column_role(table, i) {
+            ColumnRole::Feature => true,
+            ColumnRole::Categorical | ColumnRole::Label => match &c.data {
+                ColumnData::Numeric(_) => true,
+                ColumnData::Categorical { levels, .. } => levels.len() <= max_levels,
+                ColumnData::Text { .. } | ColumnData::Date(_) => false,
+            },
+            ColumnRole::Id | ColumnRole::NotFeature => false,
+        })
+        .map(|(_, c)| c.name.clone())
+        .collect()
 }
 
 /// A profile of every segment.
@@ -126,12 +214,15 @@ pub fn profile(
                 let totals: Vec<usize> = (0..levels.len())
                     .map(|j| counts.iter().map(|c| c[j]).sum())
                     .collect();
+                let (level_chi2, cramers_v) = categorical_importance(&counts);
                 categorical.push(CategoricalProfile {
                     name: name.clone(),
                     levels: levels.clone(),
                     shares,
                     overall: share_of(&totals),
                     missing,
+                    level_chi2,
+                    cramers_v,
                 });
             }
             ColumnData::Date(_) => {}
@@ -307,6 +398,87 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("g=b,share,0.3333333333333333,1,0.6,"), "{s}");
+    }
+
+    #[test]
+    fn categorical_chi_square_and_cramers_v_equal_scipy() {
+        // Segment × level counts [[10, 5, 1], [2, 8, 6], [3, 3, 3]]; expected values from
+        // scipy.stats.chi2_contingency(t, correction=False) on each segment × (level, rest) table and on the
+        // whole table (χ² 9.89765625, V = sqrt(χ² / (43 · 2))).
+        let counts = [[10usize, 5, 1], [2, 8, 6], [3, 3, 3]];
+        let mut codes = Vec::new();
+        let mut labels = Vec::new();
+        for (s, row) in counts.iter().enumerate() {
+            for (l, &c) in row.iter().enumerate() {
+                codes.extend(std::iter::repeat_n(l as u32, c));
+                labels.extend(std::iter::repeat_n(s, c));
+            }
+        }
+        // A missing value is left out of the counts.
+        codes.push(MISSING_CODE);
+        labels.push(2);
+        let rows: Vec<usize> = (0..codes.len()).collect();
+        let t = Table {
+            columns: vec![Column::new(
+                "c",
+                ColumnData::Categorical {
+                    codes,
+                    levels: vec!["a".into(), "b".into(), "c".into()],
+                },
+            )],
+            ..Table::default()
+        };
+        let p = profile(&t, &["c".into()], &rows, &labels, 3).unwrap();
+        let c = &p.categorical[0];
+        let want = [8.673_076_923_076_923, 1.338_906_25, 4.736_491_935_483_87];
+        for (got, want) in c.level_chi2.iter().zip(want) {
+            assert!((got.unwrap() - want).abs() < 1e-9, "{got:?} vs {want}");
+        }
+        assert!((c.cramers_v.unwrap() - 0.347_423_552_742_182_4).abs() < 1e-9);
+        // Undefined: one segment only.
+        assert_eq!(chi_square(&[vec![3, 4]]), None);
+        assert_eq!(chi_square(&[vec![3, 0], vec![4, 0]]), None);
+    }
+
+    #[test]
+    fn context_columns_leave_out_features_ids_and_text() {
+        let n = 30;
+        let t = Table {
+            columns: vec![
+                Column::new(
+                    "customer_id",
+                    ColumnData::Text {
+                        codes: (0..n as u32).collect(),
+                        levels: (0..n).map(|i| format!("C{i}")).collect(),
+                    },
+                ),
+                Column::new("x", ColumnData::Numeric(vec![1.0; n])),
+                Column::new(
+                    "age",
+                    ColumnData::Numeric((0..n).map(|i| (i % 7) as f64).collect()),
+                ),
+                Column::new(
+                    "region",
+                    ColumnData::Categorical {
+                        codes: (0..n as u32).map(|i| i % 2).collect(),
+                        levels: vec!["N".into(), "S".into()],
+                    },
+                ),
+                Column::new(
+                    "many",
+                    ColumnData::Categorical {
+                        codes: (0..n as u32).map(|i| i % 25).collect(),
+                        levels: (0..25).map(|i| format!("l{i}")).collect(),
+                    },
+                ),
+            ],
+            ..Table::default()
+        };
+        assert_eq!(context_columns(&t, &["x".into()], 20), ["age", "region"]);
+        assert_eq!(
+            context_columns(&t, &["x".into()], 30),
+            ["age", "region", "many"]
+        );
     }
 
     #[test]

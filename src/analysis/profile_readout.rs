@@ -82,6 +82,8 @@ mod tests {
                 shares: vec![vec![0.2, 0.8], vec![1.0, 0.0]],
                 overall: vec![0.4, 0.6],
                 missing: vec![0, 0],
+                level_chi2: vec![None, None],
+                cramers_v: None,
             }],
         };
         assert_eq!(order_by_f(&p), [2, 4, 0, 1, 3]);

@@ -313,7 +313,7 @@ fn optional<T>(r: Result<T>, what: &str, decisions: &mut Vec<Decision>) -> Resul
 pub const STABLE_JACCARD: f64 = 0.85;
 
 /// A fitted segmentation with everything the app's tabs and the CLI show about it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SegResult {
     /// What was asked for.
     pub target: Target,

@@ -31,6 +31,7 @@
 //! - `theme.rs`: every colour, dark and light.
 
 mod choose_k;
+mod compare_panel;
 mod data_panel;
 mod dendrogram;
 pub mod dialogs;

@@ -36,6 +36,10 @@ pub(super) enum Metric {
     CalinskiHarabasz,
     Inertia,
     Bic,
+    /// Bootstrap stability (mean ARI with its 5–95% band), when the sweep computed it.
+    Stability,
+    /// Gap statistic, when the sweep computed it.
+    Gap,
 }
 
 impl Metric {
@@ -46,6 +50,8 @@ impl Metric {
             Metric::CalinskiHarabasz => "Calinski-Harabasz",
             Metric::Inertia => "Inertia",
             Metric::Bic => "BIC",
+            Metric::Stability => "Stability (ARI)",
+            Metric::Gap => "Gap statistic",
         }
     }
 
@@ -57,12 +63,15 @@ impl Metric {
             Metric::CalinskiHarabasz => "CH index",
             Metric::Inertia => "inertia",
             Metric::Bic => "BIC",
+            Metric::Stability => "ARI",
+            Metric::Gap => "gap",
         }
     }
 
     fn better(self) -> &'static str {
         match self {
-            Metric::Silhouette | Metric::CalinskiHarabasz => "higher is better",
+            Metric::Silhouette | Metric::CalinskiHarabasz | Metric::Stability => "higher is better",
+            Metric::Gap => "first K within 1 SE of the next",
             Metric::DaviesBouldin | Metric::Bic => "lower is better",
             Metric::Inertia => "look for the knee",
         }
@@ -87,6 +96,16 @@ impl Metric {
                  number of parameters. Lower is better, and the lowest BIC is the recommended K for \
                  mixtures; a drop of more than 10 is strong evidence for the larger K."
                 .to_owned(),
+            Metric::Stability => "Stability: the rows are resampled (bootstrap) and clustered again \
+                 with the same method; the curve is the mean adjusted Rand index between the resampled \
+                 and the full-data segments, the dashed lines its 5–95% band. Near 1: the same segments \
+                 come back on another sample of customers; below about 0.6 they dissolve (Hennig's \
+                 clusterboot)."
+                .to_owned(),
+            Metric::Gap => "Gap statistic (Tibshirani, Walther & Hastie 2001): how much tighter the \
+                 segments are than on uniform reference data. The chosen K is the first K whose gap is \
+                 at least the next K's gap minus its standard error."
+                .to_owned(),
         }
     }
 
@@ -97,6 +116,8 @@ impl Metric {
             Metric::CalinskiHarabasz => r.calinski_harabasz,
             Metric::Inertia => r.inertia,
             Metric::Bic => r.bic,
+            Metric::Stability => r.stability.as_ref().map(|s| s.ari_mean),
+            Metric::Gap => r.gap,
         };
         v.filter(|x| x.is_finite())
     }
@@ -255,7 +276,17 @@ pub(super) fn plots_ui(
     marks: Marks,
     commands: &mut Vec<Command>,
 ) {
-    let metrics = metrics_for(sweep.method);
+    let mut metrics = metrics_for(sweep.method);
+    // The extras the sweep computes (stability on by default in the app), from the first frame.
+    let extras = state.explorer.extras;
+    if extras.stability > 0 && !sweep.method.is_density()
+        || sweep.rows.iter().any(|r| r.stability.is_some())
+    {
+        metrics.push(Metric::Stability);
+    }
+    if extras.gap > 0 || sweep.rows.iter().any(|r| r.gap.is_some()) {
+        metrics.push(Metric::Gap);
+    }
     let avail = ui.available_size();
     let fit = ((avail.x + GAP) / (MIN_CELL_W + GAP)).floor().max(1.0) as usize;
     let wanted = if metrics.len() > 4 { 3 } else { 2 };
@@ -338,7 +369,22 @@ fn metric_plot_ui(
         .height();
 
     let pieces = curve_pieces(&sweep.rows, metric);
-    let values: Vec<f64> = pieces.iter().flatten().map(|p| p[1]).collect();
+    let mut values: Vec<f64> = pieces.iter().flatten().map(|p| p[1]).collect();
+    // The stability band: 5th and 95th percentile of the ARI per K.
+    let band: [Vec<[f64; 2]>; 2] = if metric == Metric::Stability {
+        let of = |f: fn(&crate::analysis::sweep::RowStability) -> f64| {
+            sweep
+                .rows
+                .iter()
+                .filter_map(|r| r.stability.as_ref().map(|s| [r.k as f64, f(s)]))
+                .filter(|p| p[1].is_finite())
+                .collect()
+        };
+        [of(|s| s.ari_p05), of(|s| s.ari_p95)]
+    } else {
+        [Vec::new(), Vec::new()]
+    };
+    values.extend(band.iter().flatten().map(|p| p[1]));
     let (k_lo, k_hi) = (
         sweep.ks.first().copied().unwrap_or(2) as f64,
         sweep.ks.last().copied().unwrap_or(10) as f64,
@@ -407,6 +453,19 @@ fn metric_plot_ui(
                     .color(chart.recommended)
                     .width(1.5)
                     .style(LineStyle::dashed_loose()),
+            );
+        }
+        for (i, edge) in band.iter().enumerate().filter(|(_, e)| !e.is_empty()) {
+            plot_ui.line(
+                Line::new(format!("ARI band {i}"), edge.clone())
+                    .name(if i == 0 {
+                        "ARI 5th percentile"
+                    } else {
+                        "ARI 95th percentile"
+                    })
+                    .color(chart.curve.gamma_multiply(0.6))
+                    .width(1.0)
+                    .style(LineStyle::dashed_dense()),
             );
         }
         for (i, piece) in pieces.iter().enumerate() {

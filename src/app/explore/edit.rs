@@ -80,6 +80,7 @@ impl Explorer {
 
     pub(super) fn edit(&mut self, cmd: ExploreCommand) {
         match cmd {
+            ExploreCommand::RenameSegment(s, name) => self.rename_segment(s, &name),
             ExploreCommand::SetFeature(name, on) => {
                 let present = self.preparation.features.contains(&name);
                 if on && !present {
@@ -276,6 +277,7 @@ fn describe(cmd: &ExploreCommand) -> String {
         ExploreCommand::SetCovariance(c) => format!("covariance: {}", c.name()),
         ExploreCommand::PickK(k) => format!("K = {k}"),
         ExploreCommand::CutHeight(h) => format!("cut at {h:.3}"),
+        ExploreCommand::RenameSegment(s, n) => format!("rename segment {s} \"{n}\""),
         ExploreCommand::Undo => "undo".into(),
         ExploreCommand::Redo => "redo".into(),
         ExploreCommand::Cancel => "cancel".into(),

@@ -18,6 +18,7 @@
 //! cancellable job slot), `tests.rs`.
 
 mod edit;
+mod keep;
 mod pipeline;
 mod slot;
 #[cfg(test)]
@@ -25,6 +26,7 @@ mod tests;
 
 use std::sync::{Arc, Mutex};
 
+pub use keep::KeptFit;
 use slot::Slot;
 
 use crate::analysis::run::SweepExtras;
@@ -169,6 +171,9 @@ pub enum ExploreCommand {
     PickK(usize),
     /// Cut the tree at a height (hierarchical methods; refits from the cached tree).
     CutHeight(f64),
+    /// Rename a segment of the fit shown (an empty name restores the suggested one); not an undoable
+    /// choice: the name belongs to the fit and travels to refits of the same shape.
+    RenameSegment(usize, String),
     /// Undo the last edit.
     Undo,
     /// Redo the last undone edit.
@@ -223,6 +228,8 @@ pub struct Explorer {
     succeeded: Vec<Stage>,
     /// The choices before the edit being applied (what Cancel returns to).
     before_edit: Option<Choices>,
+    /// The analyst's segment names and the recent fits (compare with…).
+    kept: keep::Kept,
 }
 
 impl Default for Explorer {
@@ -274,6 +281,7 @@ impl Explorer {
             errors: Vec::new(),
             succeeded: Vec::new(),
             before_edit: None,
+            kept: keep::Kept::default(),
         }
     }
 

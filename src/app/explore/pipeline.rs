@@ -185,7 +185,7 @@ impl Explorer {
             match result {
                 Ok(r) => {
                     self.keep_tree(r.seg.dendrogram.as_ref(), r.seg.method);
-                    self.result = Some(Arc::new(r));
+                    self.take_fit(r);
                     self.succeeded.push(Stage::Fit);
                 }
                 Err(e) => self.record_error(Stage::Fit, &e),
