@@ -105,17 +105,14 @@ impl<T> DialogHost<T> {
                 let answer = request.ask(dialogs.as_mut());
                 let _ = tx.send((dialogs, answer));
             });
-        match spawned {
-            Ok(_) => {
-                self.open = Some((then, rx));
-                Ok(None)
-            }
-            Err(_) => {
-                // No thread: the closure (and the dialogs with it) are gone; carry on with fresh native
-                // dialogs, the request refused.
-                self.dialogs = Some(Box::new(RfdDialogs::new()));
-                Err(then)
-            }
+        if spawned.is_ok() {
+            self.open = Some((then, rx));
+            Ok(None)
+        } else {
+            // No thread: the closure (and the dialogs with it) are gone; carry on with fresh native
+            // dialogs, the request refused.
+            self.dialogs = Some(Box::new(RfdDialogs::new()));
+            Err(then)
         }
     }
 

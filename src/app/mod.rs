@@ -395,7 +395,7 @@ impl SegscopeApp {
 }
 
 /// What to do with a file dialog's answer.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 enum AfterDialog {
     /// Open the CSV picked.
     Open,
