@@ -311,3 +311,58 @@ fn the_ui_keeps_drawing_while_a_native_dialog_is_open() {
         h.state().table().unwrap().source_name
     );
 }
+
+// ---- F. item 20: tab shortcuts, undo keys, the light theme, all listed in Help ----
+
+#[test]
+fn ctrl_digits_show_the_tabs_and_help_lists_every_shortcut() {
+    let (mut h, _) = common::started();
+    use segscope::app::state::Tab;
+    for (i, tab) in Tab::ALL.into_iter().enumerate().rev() {
+        let key = [
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+            egui::Key::Num5,
+            egui::Key::Num6,
+            egui::Key::Num7,
+        ][i];
+        h.key_press_modifiers(egui::Modifiers::COMMAND, key);
+        h.run();
+        assert_eq!(h.state().state().settings.tab, tab, "Ctrl+{}", i + 1);
+    }
+    h.get_by_label("Help").click();
+    h.run();
+    for what in [
+        "Show the tabs Data … Export",
+        "Zoom in / out / reset",
+        "Undo the last recipe or model change",
+        "Redo",
+        "Open a CSV file",
+    ] {
+        assert!(
+            h.query_by_label(what).is_some(),
+            "Help does not list {what:?}"
+        );
+    }
+}
+
+#[test]
+fn the_light_theme_switch_is_applied_and_remembered() {
+    let (mut h, _) = common::started();
+    assert!(!h.state().state().settings.light_theme);
+    h.get_by_label("Help").click();
+    h.run();
+    h.get_by_label("Light theme").click();
+    h.run();
+    assert!(
+        h.state().state().settings.light_theme,
+        "remembered in the settings"
+    );
+    assert_eq!(
+        h.ctx.theme(),
+        egui::Theme::Light,
+        "the light visuals are used"
+    );
+}

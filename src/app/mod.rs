@@ -54,6 +54,7 @@ use egui::{
 };
 
 pub use dialogs::{DialogRequest, FileDialogs, RfdDialogs, ScriptedDialogs};
+use explore::ExploreCommand;
 pub use silhouette_panel::export_silhouette_note;
 use state::{AppState, BannerKind, Command, FileAction, LoadSource, Settings, Tab};
 use theme::Palette;
@@ -65,6 +66,21 @@ const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
 /// Ctrl+O (Cmd+O on macOS).
 const OPEN_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+/// Undo the last recipe or model change.
+const UNDO_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
+/// Redo the last undone change.
+const REDO_SHORTCUT: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
+/// Ctrl+1 … Ctrl+7 show the tabs in their order.
+const TAB_KEYS: [Key; 7] = [
+    Key::Num1,
+    Key::Num2,
+    Key::Num3,
+    Key::Num4,
+    Key::Num5,
+    Key::Num6,
+    Key::Num7,
+];
 
 /// A tab of the main area: draws from the state and emits commands, never mutates the state directly.
 pub trait View {
@@ -244,8 +260,27 @@ impl SegscopeApp {
 
     /// Keyboard shortcuts and dropped files become commands.
     fn input(&mut self, ctx: &egui::Context) {
+        ctx.set_theme(if self.state.settings.light_theme {
+            egui::Theme::Light
+        } else {
+            egui::Theme::Dark
+        });
         if ctx.input_mut(|i| i.consume_shortcut(&OPEN_SHORTCUT)) {
             self.commands.push(Command::OpenDialog);
+        }
+        for (tab, key) in Tab::ALL.into_iter().zip(TAB_KEYS) {
+            let shortcut = KeyboardShortcut::new(Modifiers::COMMAND, key);
+            if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
+                self.commands.push(Command::SelectTab(tab));
+            }
+        }
+        // Text fields keep their own undo.
+        if !ctx.egui_wants_keyboard_input() {
+            if ctx.input_mut(|i| i.consume_shortcut(&REDO_SHORTCUT)) {
+                self.commands.push(Command::Explore(ExploreCommand::Redo));
+            } else if ctx.input_mut(|i| i.consume_shortcut(&UNDO_SHORTCUT)) {
+                self.commands.push(Command::Explore(ExploreCommand::Undo));
+            }
         }
         if ctx.input_mut(|i| i.consume_shortcut(&export_panel::EXPORT_SHORTCUT)) {
             self.commands.push(Command::File(FileAction::ExportLabelled(
@@ -292,6 +327,7 @@ impl SegscopeApp {
                 Command::File(action) => self.file_action(action),
                 Command::OpenRfm => self.rfm.open(),
                 Command::CancelFileJobs => self.state.cancel_file_jobs(),
+                Command::SetLightTheme(light) => self.state.settings.light_theme = light,
             }
         }
     }
@@ -436,7 +472,7 @@ fn top_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 }
             });
         }
-        help_menu_ui(ui);
+        help_menu_ui(ui, state, commands);
         ui.separator();
         for tab in Tab::ALL {
             if ui
@@ -480,15 +516,46 @@ fn shortcuts(ctx: &egui::Context) -> Vec<(String, &'static str)> {
             ctx.format_shortcut(&export_panel::EXPORT_SHORTCUT),
             "Export the labelled CSV",
         ),
+        (
+            ctx.format_shortcut(&UNDO_SHORTCUT),
+            "Undo the last recipe or model change",
+        ),
+        (ctx.format_shortcut(&REDO_SHORTCUT), "Redo"),
+        (
+            format!(
+                "{} … {}",
+                ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Num1)),
+                ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Num7))
+            ),
+            "Show the tabs Data … Export",
+        ),
+        (
+            format!(
+                "{} / {} / {}",
+                ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Plus)),
+                ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Minus)),
+                ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Num0))
+            ),
+            "Zoom in / out / reset",
+        ),
         ("Drag & drop".to_owned(), "Open a dropped CSV file"),
         ("Esc".to_owned(), "Close a menu or pop-up"),
     ]
 }
 
 /// The Help menu (shortcuts, About) and the About window it opens.
-fn help_menu_ui(ui: &mut Ui) {
+fn help_menu_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let about_id = Id::unique("segscope_about_open");
     ui.menu_button("Help", |ui| {
+        let mut light = state.settings.light_theme;
+        if ui
+            .checkbox(&mut light, "Light theme")
+            .on_hover_text("Switch between the dark and the light theme (remembered).")
+            .changed()
+        {
+            commands.push(Command::SetLightTheme(light));
+        }
+        ui.separator();
         ui.strong("Keyboard shortcuts");
         egui::Grid::new("shortcuts")
             .num_columns(2)
@@ -518,7 +585,8 @@ fn help_menu_ui(ui: &mut Ui) {
             .show(ui.ctx(), |ui| {
                 ui.heading(format!("segscope {}", env!("CARGO_PKG_VERSION")));
                 ui.label(
-                    "Find customer segments: open a CSV, choose the features, compare K, inspect                      the segments and export a labelled CSV.",
+                    "Find customer segments: open a CSV, choose the features, compare K, inspect \
+                     the segments and export a labelled CSV.",
                 );
                 ui.weak("Licensed MIT OR Apache-2.0.");
             });
