@@ -269,6 +269,11 @@ pub(crate) fn score_clustered(
         }
         scored.per_row = Some(all);
     }
+    if let Some(sample) = &mut scored.sample {
+        for r in &mut sample.rows {
+            *r = kept[*r];
+        }
+    }
     Ok(scored)
 }
 

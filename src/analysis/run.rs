@@ -20,18 +20,19 @@ use super::fit::{FitOptions, Segmentation, TreeCut, build_tree, fit, segment_tre
 use super::gap::{GapOptions, gap_statistic};
 use super::profile::{Profile, profile};
 use super::recipe::{FittedModel, Recipe};
-use super::recommend::recommend;
+use super::recommend::recommend_with;
 use super::spec::{Decision, ModelSpec, Policy};
 use super::stability::stability_sweep;
 use super::stability::{Stability, StabilityOptions, stability_of};
 use super::sweep::{RowStability, Sweep, SweepRow, run_sweep};
+use super::tendency::{DEFAULT_SEED as TENDENCY_SEED, tendency};
 use crate::cluster::{CovarianceType, Dendrogram, Method, height_for_k};
 use crate::data::Table;
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
 use crate::metrics::{
-    SampledSilhouette, Scores, calinski_harabasz_score, davies_bouldin_score, silhouette_sampled,
-    silhouette_samples,
+    SampledSilhouette, Scores, calinski_harabasz_score, davies_bouldin_score,
+    silhouette_sampled_rows, silhouette_samples,
 };
 use crate::prep::{Fitted, Preparation, Prepared};
 use crate::reduce::pca::{Pca, pca};
@@ -285,11 +286,14 @@ pub fn sweep(
             s.gap_k = Some(gap.recommended_k);
         }
     }
+    // The data's cluster tendency (Hopkins, distinct rows): the recommendation leaves out K ≥ distinct
+    // rows and gives no "structure" reading to unstructured data, for the app and the CLI alike.
+    progress.set_context("cluster tendency");
+    let t = tendency(x, TENDENCY_SEED, progress);
+    s.tendency = optional(t, "the cluster tendency", &mut s.decisions)?;
     progress.set_context("");
-    if extras.stability > 0 || extras.gap > 0 {
-        s.recommendation = recommend(&s.results, opts.method, s.gap_k);
-        s.recommended_k = s.recommendation.k;
-    }
+    s.recommendation = recommend_with(&s.results, opts.method, s.gap_k, s.tendency.as_ref());
+    s.recommended_k = s.recommendation.k;
     Ok((s, tree))
 }
 
@@ -327,6 +331,9 @@ pub struct SegResult {
     pub silhouette_mean: Option<f64>,
     /// The sampled estimate, when the data is too large for exact silhouettes.
     pub silhouette_sampled: Option<SampledSilhouette>,
+    /// The rows of that sample and their silhouettes (what the Silhouette tab draws above the exact
+    /// limit), when sampled.
+    pub silhouette_sample: Option<SilhouetteSample>,
     /// Davies-Bouldin index.
     pub davies_bouldin: Option<f64>,
     /// Calinski-Harabasz index.
@@ -356,8 +363,20 @@ pub struct LabelScores {
     pub per_row: Option<Vec<f64>>,
     /// The sampled estimate, beyond the policy's exact limit.
     pub sampled: Option<SampledSilhouette>,
+    /// The rows of that sample (indices into `x`) and their silhouettes.
+    pub sample: Option<SilhouetteSample>,
     /// What the policy decided.
     pub decisions: Vec<Decision>,
+}
+
+/// The rows a sampled silhouette scored and their values, in the same order (grouped by segment,
+/// ascending row within each).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SilhouetteSample {
+    /// Row indices (into the prepared rows).
+    pub rows: Vec<usize>,
+    /// The silhouette of each of those rows.
+    pub values: Vec<f64>,
 }
 
 /// Scores `labels` of the rows of `x` following `policy` (exact silhouettes up to its limit, else a
@@ -386,6 +405,7 @@ pub fn score_labels(
         },
         per_row: None,
         sampled: None,
+        sample: None,
         decisions: Vec::new(),
     };
     if !(2..n).contains(&used) {
@@ -405,9 +425,10 @@ pub fn score_labels(
         out.per_row = Some(s);
     } else {
         let sample = policy.silhouette_sample(n);
-        let est = silhouette_sampled(x, labels, sample, seed, progress)?;
+        let (est, rows, values) = silhouette_sampled_rows(x, labels, sample, seed, progress)?;
         out.scores.silhouette = finite(est.mean);
         out.sampled = Some(est);
+        out.sample = Some(SilhouetteSample { rows, values });
         out.decisions.push(Decision::SilhouetteSampled {
             sample: est.sample_size,
             rows: n,
@@ -518,6 +539,7 @@ pub fn fit_segments(
         silhouette: scored.per_row,
         silhouette_mean: scored.scores.silhouette,
         silhouette_sampled: scored.sampled,
+        silhouette_sample: scored.sample,
         davies_bouldin: scored.scores.davies_bouldin,
         calinski_harabasz: scored.scores.calinski_harabasz,
         profile: prof,

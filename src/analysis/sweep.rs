@@ -127,6 +127,10 @@ pub struct Sweep {
     pub decisions: Vec<Decision>,
     /// The k the gap statistic picks (clusGap's `firstSEmax`), when asked for.
     pub gap_k: Option<usize>,
+    /// The data's cluster tendency (Hopkins statistic, distinct rows), set by the run API's sweep
+    /// ([`crate::analysis::run::sweep`]), whose recommendation takes it into account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tendency: Option<super::tendency::Tendency>,
 }
 
 /// Scores candidates of the same rows with the silhouette policy. Candidates whose indices are undefined
@@ -336,6 +340,7 @@ pub fn run_sweep(
             silhouette_sampled: sampled,
             decisions,
             gap_k: None,
+            tendency: None,
         },
         tree,
     ))

@@ -1,7 +1,10 @@
-//! Native file dialogs behind a small trait, so tests can script the answers instead of opening windows.
+//! Native file dialogs behind a small trait, so tests can script the answers instead of opening windows,
+//! and [`DialogHost`], which asks them on a worker thread so the UI thread keeps drawing (progress bars
+//! move, the window repaints) while a native dialog is open.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Asks the user for files. [`RfdDialogs`] opens the native dialogs; [`ScriptedDialogs`] replays answers.
@@ -14,6 +17,121 @@ pub trait FileDialogs: Send {
     fn pick_json(&mut self) -> Option<PathBuf>;
     /// Where to save a JSON file, proposing `suggested_name`; `None` when the user cancelled.
     fn save_json(&mut self, suggested_name: &str) -> Option<PathBuf>;
+    /// Whether a dialog blocks its caller until the user answers (native ones do): [`DialogHost`] then
+    /// asks on a worker thread. Dialogs that answer at once (scripted ones) are asked in the frame.
+    fn blocks(&self) -> bool {
+        true
+    }
+}
+
+/// Which dialog to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DialogRequest {
+    /// A CSV to open.
+    PickCsv,
+    /// Where to save a CSV, with the suggested name.
+    SaveCsv(String),
+    /// A JSON (recipe) to open.
+    PickJson,
+    /// Where to save a JSON file, with the suggested name.
+    SaveJson(String),
+}
+
+impl DialogRequest {
+    /// Shows the dialog on `dialogs` and waits for the answer.
+    pub fn ask(&self, dialogs: &mut dyn FileDialogs) -> Option<PathBuf> {
+        match self {
+            Self::PickCsv => dialogs.pick_csv(),
+            Self::SaveCsv(name) => dialogs.save_csv(name),
+            Self::PickJson => dialogs.pick_json(),
+            Self::SaveJson(name) => dialogs.save_json(name),
+        }
+    }
+}
+
+/// An answered dialog: what to do with the answer (`T`) and the path (`None`: cancelled).
+pub type Answer<T> = (T, Option<PathBuf>);
+
+type Reply = (Box<dyn FileDialogs>, Option<PathBuf>);
+
+/// Owns the dialogs and shows one at a time without blocking the UI thread: a blocking (native) dialog is
+/// asked on a worker thread and its answer collected by [`DialogHost::poll`] in a later frame.
+pub struct DialogHost<T> {
+    /// The dialogs, while no dialog is open (a worker holds them meanwhile).
+    dialogs: Option<Box<dyn FileDialogs>>,
+    /// The open dialog: what to do with its answer, and where the answer arrives.
+    open: Option<(T, Receiver<Reply>)>,
+}
+
+impl<T> std::fmt::Debug for DialogHost<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DialogHost")
+            .field("open", &self.open.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> DialogHost<T> {
+    /// A host of `dialogs`.
+    pub fn new(dialogs: Box<dyn FileDialogs>) -> Self {
+        Self {
+            dialogs: Some(dialogs),
+            open: None,
+        }
+    }
+
+    /// Whether a dialog is open (its answer not collected yet).
+    pub fn is_open(&self) -> bool {
+        self.open.is_some()
+    }
+
+    /// Shows `request`; `then` comes back with the answer. Dialogs that do not block answer at once
+    /// (returned here); blocking ones answer through [`DialogHost::poll`]. While a dialog is open another
+    /// request is refused (`Err`, with `then`), as a modal dialog would.
+    pub fn ask(&mut self, request: DialogRequest, then: T) -> Result<Option<Answer<T>>, T> {
+        let Some(mut dialogs) = self.dialogs.take() else {
+            return Err(then);
+        };
+        if !dialogs.blocks() {
+            let answer = request.ask(dialogs.as_mut());
+            self.dialogs = Some(dialogs);
+            return Ok(Some((then, answer)));
+        }
+        let (tx, rx) = channel();
+        // The dialogs move to the worker and come back with the answer.
+        let spawned = std::thread::Builder::new()
+            .name("segscope-dialog".into())
+            .spawn(move || {
+                let answer = request.ask(dialogs.as_mut());
+                let _ = tx.send((dialogs, answer));
+            });
+        if spawned.is_ok() {
+            self.open = Some((then, rx));
+            Ok(None)
+        } else {
+            // No thread: the closure (and the dialogs with it) are gone; carry on with fresh native
+            // dialogs, the request refused.
+            self.dialogs = Some(Box::new(RfdDialogs::new()));
+            Err(then)
+        }
+    }
+
+    /// The answer of the open dialog once the user gave it.
+    pub fn poll(&mut self) -> Option<Answer<T>> {
+        let (_, rx) = self.open.as_ref()?;
+        match rx.try_recv() {
+            Ok((dialogs, answer)) => {
+                self.dialogs = Some(dialogs);
+                self.open.take().map(|(then, _)| (then, answer))
+            }
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => {
+                // The worker died with the dialogs: carry on with fresh native ones, as cancelled.
+                self.dialogs = Some(Box::new(RfdDialogs::new()));
+                self.open.take().map(|(then, _)| (then, None))
+            }
+        }
+    }
 }
 
 /// The native dialogs (rfd). Remembers the last folder used.
@@ -35,12 +153,12 @@ impl RfdDialogs {
         picked
     }
 
-    fn dialog(&self) -> rfd::FileDialog {
+    fn dialog(&self) -> rfd::AsyncFileDialog {
         self.dialog_for("CSV files", &["csv", "tsv", "txt"])
     }
 
-    fn dialog_for(&self, what: &str, extensions: &[&str]) -> rfd::FileDialog {
-        let d = rfd::FileDialog::new()
+    fn dialog_for(&self, what: &str, extensions: &[&str]) -> rfd::AsyncFileDialog {
+        let d = rfd::AsyncFileDialog::new()
             .add_filter(what, extensions)
             .add_filter("All files", &["*"]);
         match &self.last_dir {
@@ -50,35 +168,43 @@ impl RfdDialogs {
     }
 }
 
+/// Waits for rfd's asynchronous dialog (on the [`DialogHost`]'s worker thread, never the UI thread).
+fn wait(dialog: impl std::future::Future<Output = Option<rfd::FileHandle>>) -> Option<PathBuf> {
+    pollster::block_on(dialog).map(|h| h.path().to_path_buf())
+}
+
 impl FileDialogs for RfdDialogs {
     fn pick_csv(&mut self) -> Option<PathBuf> {
-        let picked = self.dialog().set_title("Open a CSV file").pick_file();
+        let picked = wait(self.dialog().set_title("Open a CSV file").pick_file());
         self.remember(picked)
     }
 
     fn save_csv(&mut self, suggested_name: &str) -> Option<PathBuf> {
-        let picked = self
-            .dialog()
-            .set_title("Save as CSV")
-            .set_file_name(suggested_name)
-            .save_file();
+        let picked = wait(
+            self.dialog()
+                .set_title("Save as CSV")
+                .set_file_name(suggested_name)
+                .save_file(),
+        );
         self.remember(picked)
     }
 
     fn pick_json(&mut self) -> Option<PathBuf> {
-        let picked = self
-            .dialog_for("Recipe (JSON)", &["json"])
-            .set_title("Open a recipe")
-            .pick_file();
+        let picked = wait(
+            self.dialog_for("Recipe (JSON)", &["json"])
+                .set_title("Open a recipe")
+                .pick_file(),
+        );
         self.remember(picked)
     }
 
     fn save_json(&mut self, suggested_name: &str) -> Option<PathBuf> {
-        let picked = self
-            .dialog_for("Recipe (JSON)", &["json"])
-            .set_title("Save the recipe")
-            .set_file_name(suggested_name)
-            .save_file();
+        let picked = wait(
+            self.dialog_for("Recipe (JSON)", &["json"])
+                .set_title("Save the recipe")
+                .set_file_name(suggested_name)
+                .save_file(),
+        );
         self.remember(picked)
     }
 }
@@ -149,6 +275,10 @@ impl FileDialogs for ScriptedDialogs {
 
     fn save_json(&mut self, suggested_name: &str) -> Option<PathBuf> {
         self.save_csv(suggested_name)
+    }
+
+    fn blocks(&self) -> bool {
+        false
     }
 }
 

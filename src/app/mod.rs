@@ -56,8 +56,10 @@ use egui::{
     Align, Align2, FontId, Id, Key, KeyboardShortcut, LayerId, Layout, Modifiers, Order, Ui,
 };
 
-pub use dialogs::{FileDialogs, RfdDialogs, ScriptedDialogs};
+pub use dialogs::{DialogRequest, FileDialogs, RfdDialogs, ScriptedDialogs};
+use explore::ExploreCommand;
 pub use launch::{FrameStats, Launch, Renderer, run_native};
+pub use silhouette_panel::export_silhouette_note;
 use state::{AppState, BannerKind, Command, FileAction, LoadSource, Settings, Tab};
 use theme::Palette;
 
@@ -68,6 +70,21 @@ const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
 /// Ctrl+O (Cmd+O on macOS).
 const OPEN_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+/// Undo the last recipe or model change.
+const UNDO_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
+/// Redo the last undone change.
+const REDO_SHORTCUT: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
+/// Ctrl+1 … Ctrl+7 show the tabs in their order.
+const TAB_KEYS: [Key; 7] = [
+    Key::Num1,
+    Key::Num2,
+    Key::Num3,
+    Key::Num4,
+    Key::Num5,
+    Key::Num6,
+    Key::Num7,
+];
 
 /// A tab of the main area: draws from the state and emits commands, never mutates the state directly.
 pub trait View {
@@ -78,7 +95,8 @@ pub trait View {
 /// The segscope desktop app.
 pub struct SegscopeApp {
     state: AppState,
-    dialogs: Box<dyn FileDialogs>,
+    /// The file dialogs, asked off the UI thread; the answer continues the action that asked.
+    dialogs: dialogs::DialogHost<AfterDialog>,
     commands: Vec<Command>,
     data_panel: data_panel::DataPanel,
     choose_k: choose_k::ChooseKPanel,
@@ -108,7 +126,7 @@ impl SegscopeApp {
         state.start_load(initial.map_or_else(LoadSource::sample, LoadSource::Path));
         Self {
             state,
-            dialogs,
+            dialogs: dialogs::DialogHost::new(dialogs),
             commands: Vec::new(),
             data_panel: data_panel::DataPanel,
             choose_k: choose_k::ChooseKPanel::default(),
@@ -154,9 +172,14 @@ impl SegscopeApp {
         self.state.is_loading()
     }
 
-    /// Whether a load, an analysis, an export or an RFM build is running.
+    /// Whether a load, an analysis, an export or an RFM build is running, or a file dialog is open.
     pub fn is_busy(&self) -> bool {
-        self.state.is_busy() || self.rfm.is_busy()
+        self.state.is_busy() || self.rfm.is_busy() || self.dialogs.is_open()
+    }
+
+    /// Whether a file dialog is open (asked on a worker; the UI keeps drawing meanwhile).
+    pub fn is_dialog_open(&self) -> bool {
+        self.dialogs.is_open()
     }
 
     /// Queues a command as if a panel had emitted it (applied at the end of the next frame). For tests and
@@ -174,6 +197,9 @@ impl SegscopeApp {
     pub fn ui_frame(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         self.state.poll();
+        if let Some((then, answer)) = self.dialogs.poll() {
+            self.after_dialog(then, answer);
+        }
         self.input(&ctx);
 
         egui::Panel::top("top_bar").show(ui, |ui| {
@@ -220,8 +246,27 @@ impl SegscopeApp {
 
     /// Keyboard shortcuts and dropped files become commands.
     fn input(&mut self, ctx: &egui::Context) {
+        ctx.set_theme(if self.state.settings.light_theme {
+            egui::Theme::Light
+        } else {
+            egui::Theme::Dark
+        });
         if ctx.input_mut(|i| i.consume_shortcut(&OPEN_SHORTCUT)) {
             self.commands.push(Command::OpenDialog);
+        }
+        for (tab, key) in Tab::ALL.into_iter().zip(TAB_KEYS) {
+            let shortcut = KeyboardShortcut::new(Modifiers::COMMAND, key);
+            if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
+                self.commands.push(Command::SelectTab(tab));
+            }
+        }
+        // Text fields keep their own undo.
+        if !ctx.egui_wants_keyboard_input() {
+            if ctx.input_mut(|i| i.consume_shortcut(&REDO_SHORTCUT)) {
+                self.commands.push(Command::Explore(ExploreCommand::Redo));
+            } else if ctx.input_mut(|i| i.consume_shortcut(&UNDO_SHORTCUT)) {
+                self.commands.push(Command::Explore(ExploreCommand::Undo));
+            }
         }
         if ctx.input_mut(|i| i.consume_shortcut(&export_panel::EXPORT_SHORTCUT)) {
             self.commands.push(Command::File(FileAction::ExportLabelled(
@@ -257,11 +302,7 @@ impl SegscopeApp {
     fn apply_commands(&mut self) {
         for command in std::mem::take(&mut self.commands) {
             match command {
-                Command::OpenDialog => {
-                    if let Some(path) = self.dialogs.pick_csv() {
-                        self.state.start_load(LoadSource::Path(path));
-                    }
-                }
+                Command::OpenDialog => self.ask(DialogRequest::PickCsv, AfterDialog::Open),
                 Command::Load(source) => self.state.start_load(source),
                 Command::CancelLoad => self.state.cancel_load(),
                 Command::DismissBanner(id) => self.state.dismiss_banner(id),
@@ -272,82 +313,116 @@ impl SegscopeApp {
                 Command::File(action) => self.file_action(action),
                 Command::OpenRfm => self.rfm.open(),
                 Command::CancelFileJobs => self.state.cancel_file_jobs(),
+                Command::SetLightTheme(light) => self.state.settings.light_theme = light,
             }
         }
     }
 
-    /// Asks for the file, then loads it or starts writing it on a worker.
+    /// Shows a file dialog (on a worker when it blocks); `then` runs with the answer.
+    fn ask(&mut self, request: DialogRequest, then: AfterDialog) {
+        match self.dialogs.ask(request, then) {
+            Ok(Some((then, answer))) => self.after_dialog(then, answer),
+            Ok(None) => {}
+            Err(_) => self.state.push_banner(
+                BannerKind::Info,
+                "A file dialog is already open: answer it first.".to_owned(),
+            ),
+        }
+    }
+
+    /// Asks for the file of `action` (after checking that there is something to write).
     fn file_action(&mut self, action: FileAction) {
         let stem = export_panel::export_stem(self.state.dataset());
+        let request = match action {
+            FileAction::PickTransactions => DialogRequest::PickCsv,
+            FileAction::LoadRecipe => DialogRequest::PickJson,
+            FileAction::SaveRecipe => DialogRequest::SaveJson(format!("{stem}_recipe.json")),
+            FileAction::ExportRecipe
+            | FileAction::ExportLabelled(_)
+            | FileAction::ExportProfile => {
+                if let Err(e) = export_panel::full_recipe(&self.state) {
+                    self.state.push_banner(BannerKind::Error, e);
+                    return;
+                }
+                match action {
+                    FileAction::ExportRecipe => {
+                        DialogRequest::SaveJson(format!("{stem}_recipe.json"))
+                    }
+                    FileAction::ExportProfile => {
+                        DialogRequest::SaveCsv(format!("{stem}_profile.csv"))
+                    }
+                    _ => DialogRequest::SaveCsv(format!("{stem}_segments.csv")),
+                }
+            }
+        };
+        self.ask(request, AfterDialog::File(action));
+    }
+
+    /// Continues the action that asked for a file: loads it, or starts writing it on a worker.
+    fn after_dialog(&mut self, then: AfterDialog, answer: Option<PathBuf>) {
+        let Some(path) = answer else {
+            return;
+        };
+        let action = match then {
+            AfterDialog::Open => {
+                self.state.start_load(LoadSource::Path(path));
+                return;
+            }
+            AfterDialog::File(action) => action,
+        };
         let input = self.state.dataset().and_then(|d| d.path.clone());
         let work = match action {
             FileAction::PickTransactions => {
-                if let Some(path) = self.dialogs.pick_csv() {
-                    self.rfm.set_file(path);
-                }
+                self.rfm.set_file(path);
                 return;
             }
             FileAction::LoadRecipe => {
-                let Some(path) = self.dialogs.pick_json() else {
-                    return;
-                };
                 self.state.start_recipe_load(path);
                 return;
             }
             FileAction::SaveRecipe => {
                 let recipe = crate::analysis::Recipe::new(self.state.explorer.preparation.clone());
-                let Some(path) = self.dialogs.save_json(&format!("{stem}_recipe.json")) else {
-                    return;
-                };
                 (
                     "Saving the recipe",
-                    export_panel::recipe_work(&recipe, input.clone(), path),
+                    export_panel::recipe_work(&recipe, input, path),
                 )
             }
             FileAction::ExportRecipe => match export_panel::full_recipe(&self.state) {
-                Ok(recipe) => {
-                    let Some(path) = self.dialogs.save_json(&format!("{stem}_recipe.json")) else {
-                        return;
-                    };
-                    (
-                        "Saving the recipe",
-                        export_panel::recipe_work(&recipe, input.clone(), path),
-                    )
-                }
+                Ok(recipe) => (
+                    "Saving the recipe",
+                    export_panel::recipe_work(&recipe, input, path),
+                ),
                 Err(e) => ("Saving the recipe", Err(e)),
             },
-            FileAction::ExportLabelled(cols) => {
-                if let Err(e) = export_panel::full_recipe(&self.state) {
-                    ("Exporting the segments", Err(e))
-                } else {
-                    let Some(path) = self.dialogs.save_csv(&format!("{stem}_segments.csv")) else {
-                        return;
-                    };
-                    (
-                        "Exporting the segments",
-                        export_panel::labelled_work(&self.state, cols, path),
-                    )
-                }
-            }
-            FileAction::ExportProfile => {
-                if let Err(e) = export_panel::full_recipe(&self.state) {
-                    ("Exporting the profile", Err(e))
-                } else {
-                    let Some(path) = self.dialogs.save_csv(&format!("{stem}_profile.csv")) else {
-                        return;
-                    };
-                    (
-                        "Exporting the profile",
-                        export_panel::profile_work(&self.state, path),
-                    )
-                }
-            }
+            FileAction::ExportLabelled(cols) => match export_panel::full_recipe(&self.state) {
+                Err(e) => ("Exporting the segments", Err(e)),
+                Ok(_) => (
+                    "Exporting the segments",
+                    export_panel::labelled_work(&self.state, cols, path),
+                ),
+            },
+            FileAction::ExportProfile => match export_panel::full_recipe(&self.state) {
+                Err(e) => ("Exporting the profile", Err(e)),
+                Ok(_) => (
+                    "Exporting the profile",
+                    export_panel::profile_work(&self.state, path),
+                ),
+            },
         };
         match work {
             (what, Ok(work)) => self.state.start_file_job(what, work),
             (_, Err(message)) => self.state.push_banner(BannerKind::Error, message),
         }
     }
+}
+
+/// What to do with a file dialog's answer.
+#[derive(Debug, Clone, Copy)]
+enum AfterDialog {
+    /// Open the CSV picked.
+    Open,
+    /// Finish a file action with the path.
+    File(FileAction),
 }
 
 impl eframe::App for SegscopeApp {
@@ -383,7 +458,7 @@ fn top_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 }
             });
         }
-        help_menu_ui(ui);
+        help_menu_ui(ui, state, commands);
         ui.separator();
         for tab in Tab::ALL {
             if ui
@@ -427,15 +502,46 @@ fn shortcuts(ctx: &egui::Context) -> Vec<(String, &'static str)> {
             ctx.format_shortcut(&export_panel::EXPORT_SHORTCUT),
             "Export the labelled CSV",
         ),
+        (
+            ctx.format_shortcut(&UNDO_SHORTCUT),
+            "Undo the last recipe or model change",
+        ),
+        (ctx.format_shortcut(&REDO_SHORTCUT), "Redo"),
+        (
+            format!(
+                "{} … {}",
+                ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Num1)),
+                ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Num7))
+            ),
+            "Show the tabs Data … Export",
+        ),
+        (
+            format!(
+                "{} / {} / {}",
+                ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Plus)),
+                ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Minus)),
+                ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Num0))
+            ),
+            "Zoom in / out / reset",
+        ),
         ("Drag & drop".to_owned(), "Open a dropped CSV file"),
         ("Esc".to_owned(), "Close a menu or pop-up"),
     ]
 }
 
 /// The Help menu (shortcuts, About) and the About window it opens.
-fn help_menu_ui(ui: &mut Ui) {
+fn help_menu_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     let about_id = Id::unique("segscope_about_open");
     ui.menu_button("Help", |ui| {
+        let mut light = state.settings.light_theme;
+        if ui
+            .checkbox(&mut light, "Light theme")
+            .on_hover_text("Switch between the dark and the light theme (remembered).")
+            .changed()
+        {
+            commands.push(Command::SetLightTheme(light));
+        }
+        ui.separator();
         ui.strong("Keyboard shortcuts");
         egui::Grid::new("shortcuts")
             .num_columns(2)
@@ -465,7 +571,8 @@ fn help_menu_ui(ui: &mut Ui) {
             .show(ui.ctx(), |ui| {
                 ui.heading(format!("segscope {}", env!("CARGO_PKG_VERSION")));
                 ui.label(
-                    "Find customer segments: open a CSV, choose the features, compare K, inspect                      the segments and export a labelled CSV.",
+                    "Find customer segments: open a CSV, choose the features, compare K, inspect \
+                     the segments and export a labelled CSV.",
                 );
                 ui.weak("Licensed MIT OR Apache-2.0.");
             });

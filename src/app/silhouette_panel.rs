@@ -1,7 +1,8 @@
 //! The Silhouette tab: per-row silhouette bars sorted descending within each segment, segments stacked
 //! (segment 0 on top), negative rows highlighted and counted, the average as a line, each segment's mean
 //! and size on the side. Rows are aggregated into pixel-high buckets (min/max envelope per bucket) drawn
-//! as one mesh, so the cost is bounded by the plot's height, not by the number of rows.
+//! as one mesh, so the cost is bounded by the plot's height, not by the number of rows. Above the exact
+//! silhouette limit the rows of the run API's stratified sample are drawn, labelled "sample of N rows".
 
 use crate::analysis::silhouette_bands::{
     SegmentSilhouettes, bucket_envelopes, silhouettes_by_segment,
@@ -51,11 +52,13 @@ struct SilhouetteCache {
     negatives: usize,
     mean: Option<f64>,
     min: f64,
+    /// Rows of the data when the bars are a sample of them (`rows` is then the sample's size).
+    sampled_from: Option<usize>,
 }
 
 impl SilhouetteCache {
-    fn new(result: &Arc<SegResult>, silhouette: &[f64]) -> Self {
-        let segments = silhouettes_by_segment(&result.seg.labels, silhouette, result.seg.k.max(1));
+    fn new(result: &Arc<SegResult>, labels: &[usize], silhouette: &[f64]) -> Self {
+        let segments = silhouettes_by_segment(labels, silhouette, result.seg.k.max(1));
         let rows = segments.iter().map(|s| s.values.len()).sum();
         let negatives = segments.iter().map(|s| s.negatives).sum();
         let min = segments
@@ -69,8 +72,59 @@ impl SilhouetteCache {
             negatives,
             mean: result.silhouette_mean,
             min,
+            sampled_from: None,
         }
     }
+
+    /// The bars of the sampled rows (above the exact limit), or `None` without a sample.
+    fn sampled(result: &Arc<SegResult>) -> Option<Self> {
+        let sample = result.silhouette_sample.as_ref()?;
+        let labels: Vec<usize> = sample
+            .rows
+            .iter()
+            .filter_map(|&r| result.seg.labels.get(r).copied())
+            .collect();
+        if labels.len() != sample.values.len() || labels.is_empty() {
+            return None;
+        }
+        let mut cache = Self::new(result, &labels, &sample.values);
+        cache.sampled_from = Some(result.seg.labels.len());
+        Some(cache)
+    }
+}
+
+/// What the labelled CSV's `silhouette` column will hold for `result`, in words, when it is not every
+/// row's exact silhouette (`exact_rows`: the policy's exact limit); `None` when it is complete. For the
+/// Export tab, to say it before the click.
+pub fn export_silhouette_note(result: &SegResult, exact_rows: usize) -> Option<String> {
+    let n = result.seg.labels.len();
+    if let Some(est) = &result.silhouette_sampled {
+        return Some(format!(
+            "silhouette column empty: {} rows > the exact limit of {} (the average {} is estimated \
+             from a sample of {} rows)",
+            fmt_count(n),
+            fmt_count(exact_rows),
+            fmt_num(est.mean),
+            fmt_count(est.sample_size)
+        ));
+    }
+    if result.silhouette.is_none() {
+        return Some(
+            "silhouette column empty: the silhouette is undefined for this segmentation (it needs \
+             at least 2 segments with rows, and fewer segments than rows)"
+                .to_owned(),
+        );
+    }
+    let outliers = result
+        .seg
+        .noise_segment()
+        .map_or(0, |s| result.sizes().get(s).copied().unwrap_or(0));
+    (outliers > 0).then(|| {
+        format!(
+            "silhouette column empty for the {} outlier rows (not scored)",
+            fmt_count(outliers)
+        )
+    })
 }
 
 /// Heights of the segment bands: proportional to their rows, at least [`MIN_BAND`], filling `total`.
@@ -96,6 +150,21 @@ impl View for SilhouettePanel {
             super::widgets::no_result_ui(ui, state, "to see how well rows fit their segment");
             return;
         };
+        let stale = self
+            .cache
+            .as_ref()
+            .is_none_or(|c| !Arc::ptr_eq(&c.result, result));
+        if result.silhouette.is_none() && stale {
+            self.cache = SilhouetteCache::sampled(result);
+        }
+        if result.silhouette.is_none() && self.cache.is_some() {
+            if let Some(cache) = &self.cache {
+                header_ui(ui, cache, explorer.is_fitting());
+                ui.add_space(6.0);
+                bars_ui(ui, cache);
+            }
+            return;
+        }
         let Some(silhouette) = result.silhouette.as_deref() else {
             self.cache = None;
             undefined_ui(
@@ -111,7 +180,7 @@ impl View for SilhouettePanel {
             .as_ref()
             .is_none_or(|c| !Arc::ptr_eq(&c.result, result))
         {
-            self.cache = Some(SilhouetteCache::new(result, silhouette));
+            self.cache = Some(SilhouetteCache::new(result, &result.seg.labels, silhouette));
         }
         let Some(cache) = &self.cache else {
             return;
@@ -181,11 +250,28 @@ fn header_ui(ui: &mut Ui, cache: &SilhouetteCache, fitting: bool) {
             )
             .on_hover_text(crate::analysis::recommend::SILHOUETTE_BANDS);
         }
-        ui.label(format!(
-            "· K = {} · {} rows",
-            cache.result.seg.k,
-            fmt_count(cache.rows)
-        ));
+        match cache.sampled_from {
+            Some(n) => {
+                ui.label(format!(
+                    "· K = {} · sample of {} rows (of {})",
+                    cache.result.seg.k,
+                    fmt_count(cache.rows),
+                    fmt_count(n)
+                ))
+                .on_hover_text(
+                    "Above the exact limit, per-row silhouettes are computed for a stratified \
+                     random sample of rows (each segment in proportion to its size); the bars show \
+                     those rows and the average is the sample's stratified estimate.",
+                );
+            }
+            None => {
+                ui.label(format!(
+                    "· K = {} · {} rows",
+                    cache.result.seg.k,
+                    fmt_count(cache.rows)
+                ));
+            }
+        }
         if fitting {
             ui.spinner();
             ui.weak("refitting…");

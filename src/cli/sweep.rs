@@ -11,6 +11,7 @@ use super::engine::{
 };
 use super::pipeline::{ModelArgs, PipelineArgs};
 use crate::analysis::run::SweepExtras;
+use crate::analysis::tendency::Tendency;
 use crate::analysis::{Policy, sweep};
 use crate::error::Result;
 use crate::jobs::Progress;
@@ -90,6 +91,7 @@ pub(super) fn run(args: &SweepArgs, progress: &Progress) -> Result<()> {
             "silhouette_sampled": s.silhouette_sampled,
             "decisions": s.decisions,
             "sampled_rows": super::engine::sampled_rows(&loaded.table),
+            "tendency": s.tendency.as_ref().map(tendency_json),
         }));
     }
     println!(
@@ -155,6 +157,28 @@ pub(super) fn run(args: &SweepArgs, progress: &Progress) -> Result<()> {
         }
         println!("{line}{mark}");
     }
+    if let Some(t) = &s.tendency {
+        let more = if t.distinct_capped { "more than " } else { "" };
+        println!(
+            "\ncluster tendency: {} · {more}{} distinct rows",
+            t.headline(),
+            t.distinct_rows
+        );
+    }
     println!("\nrecommended: {}", s.recommendation.reason);
     Ok(())
+}
+
+/// The `"tendency"` object of `sweep --json`: the Hopkins statistic (factoextra's convention), the
+/// distinct rows, and the reading in words.
+fn tendency_json(t: &Tendency) -> serde_json::Value {
+    json!({
+        "hopkins": t.hopkins,
+        "hopkins_sample": t.hopkins_sample,
+        "bimodality": t.bimodality,
+        "distinct_rows": t.distinct_rows,
+        "distinct_capped": t.distinct_capped,
+        "has_structure": t.has_structure(),
+        "summary": t.summary(),
+    })
 }

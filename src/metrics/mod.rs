@@ -22,7 +22,7 @@ pub use ari::adjusted_rand_score;
 pub use calinski_harabasz::calinski_harabasz_score;
 pub use davies_bouldin::davies_bouldin_score;
 pub use silhouette::{silhouette_many, silhouette_samples, silhouette_score};
-pub use silhouette_sampled::{SampledSilhouette, silhouette_sampled};
+pub use silhouette_sampled::{SampledSilhouette, silhouette_sampled, silhouette_sampled_rows};
 pub use trustworthiness::trustworthiness;
 
 use ndarray::ArrayView2;

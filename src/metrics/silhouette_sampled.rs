@@ -54,6 +54,18 @@ pub fn silhouette_sampled(
     seed: u64,
     progress: &Progress,
 ) -> Result<SampledSilhouette> {
+    silhouette_sampled_rows(x, labels, sample_size, seed, progress).map(|(est, _, _)| est)
+}
+
+/// As [`silhouette_sampled`], also returning the rows scored (grouped by segment, ascending within
+/// each) and their silhouettes (in the same order): the sample the app draws above the exact limit.
+pub fn silhouette_sampled_rows(
+    x: ArrayView2<f64>,
+    labels: &[usize],
+    sample_size: usize,
+    seed: u64,
+    progress: &Progress,
+) -> Result<(SampledSilhouette, Vec<usize>, Vec<f64>)> {
     validate_x(x, labels.len())?;
     if sample_size == 0 {
         return Err(Error::InvalidParameter(
@@ -102,13 +114,14 @@ pub fn silhouette_sampled(
         }
     }
     let half = Z_975 * var.sqrt();
-    Ok(SampledSilhouette {
+    let est = SampledSilhouette {
         mean,
         ci_low: (mean - half).max(-1.0),
         ci_high: (mean + half).min(1.0),
         sample_size: rows.len(),
         n_rows: n,
-    })
+    };
+    Ok((est, rows, s))
 }
 
 /// Rows to draw per segment: proportional to size (largest remainders), at least `min(2, size)` each,

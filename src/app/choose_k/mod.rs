@@ -1,107 +1,30 @@
 //! The Choose K tab: the sweep curves (silhouette, Davies-Bouldin, Calinski-Harabasz, inertia with its
 //! knee, BIC for GMM) drawn as rows arrive, the recommended K with its reason, the data's cluster
-//! tendency (Hopkins statistic, distinct rows; computed on a worker by [`crate::analysis::tendency`]),
+//! tendency (Hopkins statistic, distinct rows; measured by the run API's sweep with
+//! [`crate::analysis::tendency`]),
 //! and K picking. The plots are in [`plots`].
 
 mod plots;
 
-use std::sync::Arc;
-
 use egui::{Color32, RichText, Ui, vec2};
 
 use super::View;
-use super::explore::{ExploreCommand, PreparedData, SweepView};
+use super::explore::{ExploreCommand, SweepView};
 use super::format::method_label;
 use super::state::{AppState, Command};
 use super::theme::ChartPalette;
-use crate::analysis::recommend::{Recommendation, recommend_with};
-use crate::analysis::tendency::{DEFAULT_SEED, Tendency, tendency};
+use crate::analysis::recommend::Recommendation;
+use crate::analysis::tendency::Tendency;
 use crate::cluster::Method;
-use crate::jobs::{Job, Progress};
 
 /// Smallest and largest K the range editors accept.
 const K_LIMITS: (usize, usize) = (2, 50);
-
-/// Distance terms of a cluster tendency computed in the frame itself (about 10 ms); larger data go to a
-/// worker.
-const SYNC_TENDENCY_TERMS: usize = 15_000_000;
-
-/// Distance terms of the tendency of `data`: 2·m sample points against the reference rows, d each.
-fn tendency_cost(data: &PreparedData) -> usize {
-    let (n, d) = data.x().dim();
-    let m = crate::analysis::tendency::hopkins_sample_size(n);
-    2 * m * n.min(crate::analysis::tendency::REFERENCE_ROWS) * d.max(1) + n * d
-}
 
 /// The Choose K tab.
 #[derive(Debug, Default)]
 pub struct ChooseKPanel {
     /// K range being dragged (sent when the drag ends, so a drag does not restart the sweep each frame).
     pending_range: Option<(usize, usize)>,
-    /// The cluster tendency of the prepared data shown (computed on a worker).
-    tendency: Option<TendencyState>,
-}
-
-/// The cluster tendency of one prepared matrix: running, or its result.
-#[derive(Debug)]
-struct TendencyState {
-    data: Arc<PreparedData>,
-    job: Option<Job<Tendency>>,
-    result: Option<Result<Tendency, String>>,
-}
-
-impl ChooseKPanel {
-    /// The tendency of `prepared`, starting its worker when the data changed; `None` while it runs.
-    fn tendency_of(&mut self, ui: &Ui, prepared: Option<&Arc<PreparedData>>) -> Option<&Tendency> {
-        let Some(prepared) = prepared else {
-            self.tendency = None;
-            return None;
-        };
-        if self
-            .tendency
-            .as_ref()
-            .is_none_or(|t| !Arc::ptr_eq(&t.data, prepared))
-        {
-            if let Some(old) = self.tendency.take().and_then(|t| t.job) {
-                old.cancel();
-            }
-            let (job, result) = if tendency_cost(prepared) <= SYNC_TENDENCY_TERMS {
-                let r = tendency(prepared.x(), DEFAULT_SEED, &Progress::new());
-                (None, Some(r.map_err(|e| e.to_string())))
-            } else {
-                let data = Arc::clone(prepared);
-                match Job::spawn("segscope-tendency", move |p| {
-                    tendency(data.x(), DEFAULT_SEED, p)
-                }) {
-                    Ok(j) => (Some(j), None),
-                    Err(e) => (None, Some(Err(e.to_string()))),
-                }
-            };
-            self.tendency = Some(TendencyState {
-                data: Arc::clone(prepared),
-                job,
-                result,
-            });
-        }
-        let state = self.tendency.as_mut()?;
-        if let Some(job) = &mut state.job {
-            match job.poll() {
-                Some(r) => {
-                    state.result = Some(r.map_err(|e| e.to_string()));
-                    state.job = None;
-                }
-                None => ui
-                    .ctx()
-                    .request_repaint_after(std::time::Duration::from_millis(30)),
-            }
-        }
-        state.result.as_ref().and_then(|r| r.as_ref().ok())
-    }
-
-    /// Whether the tendency is still being computed.
-    fn tendency_running(&self) -> bool {
-        self.tendency.as_ref().is_some_and(|t| t.job.is_some())
-    }
 }
 
 impl View for ChooseKPanel {
@@ -140,22 +63,20 @@ impl View for ChooseKPanel {
             });
             return;
         };
-        let tendency = self.tendency_of(ui, explorer.prepared()).cloned();
-        // The recommendation with the data's tendency (K ≥ distinct rows left out, no "structure"
-        // reading on unstructured data); the sweep's own until the tendency is known.
-        let rec: Option<Recommendation> = sweep.done.as_ref().map(|d| match &tendency {
-            Some(t) => recommend_with(&d.results, sweep.method, d.gap_k, Some(t)),
-            None => d.recommendation.clone(),
-        });
-        recommendation_ui(ui, state, sweep, rec.as_ref());
-        tendency_ui(ui, tendency.as_ref(), self.tendency_running());
-        k_picker_ui(ui, state, sweep, rec.as_ref(), commands);
+        // The run API's sweep measures the data's cluster tendency and its recommendation takes it
+        // into account (K ≥ distinct rows left out, no "structure" reading on unstructured data): the
+        // same recommendation as `segscope sweep`, and the K the fit uses.
+        let tendency = sweep.done.as_ref().and_then(|d| d.tendency.as_ref());
+        let rec: Option<&Recommendation> = sweep.done.as_ref().map(|d| &d.recommendation);
+        recommendation_ui(ui, state, sweep, rec);
+        tendency_ui(ui, tendency, sweep.done.is_none());
+        k_picker_ui(ui, state, sweep, rec, commands);
         ui.add_space(4.0);
         legend_ui(ui);
         ui.add_space(2.0);
         let marks = plots::Marks {
-            recommended: rec.as_ref().and_then(|r| r.k),
-            knee: rec.as_ref().and_then(|r| r.knee_k),
+            recommended: rec.and_then(|r| r.k),
+            knee: rec.and_then(|r| r.knee_k),
             current: explorer.current_k(),
         };
         plots::plots_ui(ui, state, sweep, marks, commands);
@@ -185,8 +106,7 @@ fn tendency_ui(ui: &mut Ui, tendency: Option<&Tendency>, running: bool) {
             ui.label(rich)
                 .on_hover_text(format!("{}\n\n{help}", sentence(&t.summary())));
         } else if running {
-            ui.spinner();
-            ui.weak("Checking the cluster tendency…");
+            ui.weak("Cluster tendency: measured when the sweep finishes");
         }
     });
 }

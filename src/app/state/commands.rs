@@ -98,6 +98,8 @@ pub enum Command {
     OpenRfm,
     /// Stop the running file jobs (exports); nothing is written.
     CancelFileJobs,
+    /// Use the light (true) or the dark theme (remembered).
+    SetLightTheme(bool),
 }
 
 pub use crate::export::ExportColumns;

@@ -41,6 +41,8 @@ pub struct Settings {
     pub tab: Tab,
     /// The clustering choices (method, K range, seed, restarts).
     pub model: ModelChoice,
+    /// The light theme instead of the dark one.
+    pub light_theme: bool,
 }
 
 impl Settings {
