@@ -14,6 +14,14 @@ pub trait FileDialogs: Send {
     fn pick_json(&mut self) -> Option<PathBuf>;
     /// Where to save a JSON file, proposing `suggested_name`; `None` when the user cancelled.
     fn save_json(&mut self, suggested_name: &str) -> Option<PathBuf>;
+    /// A segment model (JSON) to open; an "open" dialog like [`FileDialogs::pick_json`].
+    fn pick_model(&mut self) -> Option<PathBuf> {
+        self.pick_json()
+    }
+    /// Where to save a segment model; a "save" dialog like [`FileDialogs::save_json`].
+    fn save_model(&mut self, suggested_name: &str) -> Option<PathBuf> {
+        self.save_json(suggested_name)
+    }
 }
 
 /// The native dialogs (rfd). Remembers the last folder used.
@@ -77,6 +85,23 @@ impl FileDialogs for RfdDialogs {
         let picked = self
             .dialog_for("Recipe (JSON)", &["json"])
             .set_title("Save the recipe")
+            .set_file_name(suggested_name)
+            .save_file();
+        self.remember(picked)
+    }
+
+    fn pick_model(&mut self) -> Option<PathBuf> {
+        let picked = self
+            .dialog_for("Segment model (JSON)", &["json"])
+            .set_title("Open a segment model")
+            .pick_file();
+        self.remember(picked)
+    }
+
+    fn save_model(&mut self, suggested_name: &str) -> Option<PathBuf> {
+        let picked = self
+            .dialog_for("Segment model (JSON)", &["json"])
+            .set_title("Save the segment model")
             .set_file_name(suggested_name)
             .save_file();
         self.remember(picked)

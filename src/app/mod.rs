@@ -22,7 +22,8 @@
 //! - `dendrogram/`: the Dendrogram tab (header, the tree plot with its cut line and gestures, empty states).
 //! - `silhouette_panel.rs`: the Silhouette tab (per-row bars per segment).
 //! - `profiles.rs`: the Profiles tab (segments × features, membership histogram for mixtures).
-//! - `export_panel.rs`: the Export tab (labelled CSV, profile CSV, recipe JSON).
+//! - `export_panel.rs`: the Export tab (labelled CSV, profile CSV, recipe JSON, model);
+//!   `model_panel.rs` its "Save model…" / "Apply model to a file…" part, `drift_view.rs` the drift report.
 //! - `rfm_dialog.rs`: the "Build RFM features" dialog.
 //! - `status_bar.rs`: the bottom status bar (result summary, running job, Cancel).
 //! - `widgets.rs`: small shared drawing helpers (kind badge, sparkline).
@@ -33,9 +34,11 @@ mod choose_k;
 mod data_panel;
 mod dendrogram;
 pub mod dialogs;
+mod drift_view;
 pub mod explore;
 mod export_panel;
 pub mod format;
+mod model_panel;
 mod prepare_panel;
 mod profiles;
 mod rfm_dialog;
@@ -300,6 +303,27 @@ impl SegscopeApp {
                     self.rfm.set_file(path);
                 }
                 return;
+            }
+            FileAction::ApplyModel => {
+                if let Some(request) = model_panel::ask_apply(&mut *self.dialogs)
+                    && let Err(e) = self.state.explorer.apply.start(request)
+                {
+                    self.state.push_banner(BannerKind::Error, e.to_string());
+                }
+                return;
+            }
+            FileAction::SaveModel => {
+                if let Err(e) = export_panel::full_recipe(&self.state) {
+                    ("Saving the model", Err(e))
+                } else {
+                    let Some(path) = self.dialogs.save_model(&format!("{stem}_model.json")) else {
+                        return;
+                    };
+                    (
+                        "Saving the model",
+                        export_panel::model_work(&self.state, path),
+                    )
+                }
             }
             FileAction::LoadRecipe => {
                 let Some(path) = self.dialogs.pick_json() else {

@@ -17,6 +17,7 @@
 //! undo / redo, Cancel), `pipeline.rs` (starting, polling and recording the jobs), `slot.rs` (one
 //! cancellable job slot), `tests.rs`.
 
+mod apply_job;
 mod edit;
 mod pipeline;
 mod slot;
@@ -25,6 +26,7 @@ mod tests;
 
 use std::sync::{Arc, Mutex};
 
+pub use apply_job::{ApplyJob, ApplyOutcome};
 use slot::Slot;
 
 use crate::analysis::run::SweepExtras;
@@ -223,6 +225,8 @@ pub struct Explorer {
     succeeded: Vec<Stage>,
     /// The choices before the edit being applied (what Cancel returns to).
     before_edit: Option<Choices>,
+    /// "Apply model to a file…": its job and last outcome (independent of the analysis jobs).
+    pub apply: ApplyJob,
 }
 
 impl Default for Explorer {
@@ -274,6 +278,7 @@ impl Explorer {
             errors: Vec::new(),
             succeeded: Vec::new(),
             before_edit: None,
+            apply: ApplyJob::default(),
         }
     }
 
