@@ -17,6 +17,14 @@ pub trait FileDialogs: Send {
     fn pick_json(&mut self) -> Option<PathBuf>;
     /// Where to save a JSON file, proposing `suggested_name`; `None` when the user cancelled.
     fn save_json(&mut self, suggested_name: &str) -> Option<PathBuf>;
+    /// A segment model (JSON) to open; an "open" dialog like [`FileDialogs::pick_json`].
+    fn pick_model(&mut self) -> Option<PathBuf> {
+        self.pick_json()
+    }
+    /// Where to save a segment model; a "save" dialog like [`FileDialogs::save_json`].
+    fn save_model(&mut self, suggested_name: &str) -> Option<PathBuf> {
+        self.save_json(suggested_name)
+    }
     /// Whether a dialog blocks its caller until the user answers (native ones do): [`DialogHost`] then
     /// asks on a worker thread. Dialogs that answer at once (scripted ones) are asked in the frame.
     fn blocks(&self) -> bool {
@@ -35,6 +43,10 @@ pub enum DialogRequest {
     PickJson,
     /// Where to save a JSON file, with the suggested name.
     SaveJson(String),
+    /// A segment model to open.
+    PickModel,
+    /// Where to save a segment model, with the suggested name.
+    SaveModel(String),
 }
 
 impl DialogRequest {
@@ -45,6 +57,8 @@ impl DialogRequest {
             Self::SaveCsv(name) => dialogs.save_csv(name),
             Self::PickJson => dialogs.pick_json(),
             Self::SaveJson(name) => dialogs.save_json(name),
+            Self::PickModel => dialogs.pick_model(),
+            Self::SaveModel(name) => dialogs.save_model(name),
         }
     }
 }
@@ -202,6 +216,25 @@ impl FileDialogs for RfdDialogs {
         let picked = wait(
             self.dialog_for("Recipe (JSON)", &["json"])
                 .set_title("Save the recipe")
+                .set_file_name(suggested_name)
+                .save_file(),
+        );
+        self.remember(picked)
+    }
+
+    fn pick_model(&mut self) -> Option<PathBuf> {
+        let picked = wait(
+            self.dialog_for("Segment model (JSON)", &["json"])
+                .set_title("Open a segment model")
+                .pick_file(),
+        );
+        self.remember(picked)
+    }
+
+    fn save_model(&mut self, suggested_name: &str) -> Option<PathBuf> {
+        let picked = wait(
+            self.dialog_for("Segment model (JSON)", &["json"])
+                .set_title("Save the segment model")
                 .set_file_name(suggested_name)
                 .save_file(),
         );

@@ -1,5 +1,6 @@
-//! The Export tab: the labelled CSV (the input unchanged plus segment columns), the profile CSV and the
-//! recipe JSON. Each goes through a save dialog and is written on a worker, atomically (a temp file renamed
+//! The Export tab: the labelled CSV (the input unchanged plus segment columns), the profile CSV, the
+//! recipe JSON and the segment model (the scoring side, "Apply model to a file…" and its drift report, is
+//! drawn by [`model_panel`]). Each goes through a save dialog and is written on a worker, atomically (a temp file renamed
 //! over the target), exactly as `segscope cluster` writes them.
 //!
 //! Plot PNG export is not offered here (the plots have no "save image" yet).
@@ -9,9 +10,9 @@ use std::sync::Arc;
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui, vec2};
 
-use super::View;
 use super::format::{fmt_count, fmt_num, method_label};
 use super::state::{AppState, Command, Dataset, ExportColumns, FileAction, FileWork, Tab};
+use super::{View, model_panel};
 use crate::analysis::{Recipe, SegResult};
 use crate::cluster::Method;
 use crate::export::write::write_file;
@@ -32,12 +33,31 @@ pub struct ExportPanel {
 
 impl View for ExportPanel {
     fn ui(&mut self, ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-        ui.heading("Export");
-        ui.add_space(4.0);
-        let Some(result) = state.explorer.result() else {
-            empty_ui(ui, state, commands);
-            return;
-        };
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.heading("Export");
+                ui.add_space(4.0);
+                match state.explorer.result() {
+                    Some(result) => self.result_ui(ui, state, result, commands),
+                    None => empty_ui(ui, state, commands),
+                }
+                ui.add_space(12.0);
+                ui.separator();
+                model_panel::apply_ui(ui, state, commands);
+            });
+    }
+}
+
+impl ExportPanel {
+    /// The exports of a fitted result.
+    fn result_ui(
+        &mut self,
+        ui: &mut Ui,
+        state: &AppState,
+        result: &SegResult,
+        commands: &mut Vec<Command>,
+    ) {
         let method = result.seg.method;
         let n_rows = state.dataset().map_or(0, |d| d.table.n_rows());
         ui.label(format!(
@@ -112,11 +132,11 @@ impl View for ExportPanel {
                     );
                 });
                 ui.end_row();
+
+                model_panel::save_row(ui, commands);
             });
     }
-}
 
-impl ExportPanel {
     fn columns_ui(&mut self, ui: &mut Ui, method: Method, row_silhouettes: bool) {
         ui.horizontal_wrapped(|ui| {
             let sil = ui.checkbox(&mut self.columns.silhouette, "silhouette");
@@ -247,6 +267,33 @@ pub fn profile_work(state: &AppState, out: PathBuf) -> std::result::Result<FileW
         Ok(format!(
             "Wrote the profile of {} segments to {}",
             result.seg.k,
+            out.display()
+        ))
+    }))
+}
+
+/// The work that writes the current fit as a segment model to `out`: the model JSON that
+/// `segscope cluster --save-model` writes ([`crate::model::run::model_json`]), built on the worker and
+/// written atomically, never over the data file.
+pub fn model_work(state: &AppState, out: PathBuf) -> std::result::Result<FileWork, String> {
+    let (dataset, prepared, result) = current(state)?;
+    let table = Arc::clone(&dataset.table);
+    let input = dataset.path.clone();
+    let prepared = Arc::clone(prepared);
+    let result = Arc::clone(result);
+    Ok(Box::new(move |p: &Progress| {
+        p.set_stage("building the model", 0);
+        let json = crate::model::run::model_json(&table, &prepared, &result)?;
+        p.check()?;
+        let inputs: Vec<&Path> = input.as_deref().into_iter().collect();
+        write_file(&out, &inputs, "the model", |w| {
+            w.write_all(json.as_bytes()).map_err(io_err)?;
+            p.check()
+        })?;
+        Ok(format!(
+            "Saved the model ({} segments) to {}; score new files with segscope apply {} FILE -o OUT.csv",
+            result.seg.k,
+            out.display(),
             out.display()
         ))
     }))

@@ -22,7 +22,8 @@
 //! - `dendrogram/`: the Dendrogram tab (header, the tree plot with its cut line and gestures, empty states).
 //! - `silhouette_panel.rs`: the Silhouette tab (per-row bars per segment).
 //! - `profiles.rs`: the Profiles tab (segments × features, membership histogram for mixtures).
-//! - `export_panel.rs`: the Export tab (labelled CSV, profile CSV, recipe JSON).
+//! - `export_panel.rs`: the Export tab (labelled CSV, profile CSV, recipe JSON, model);
+//!   `model_panel.rs` its "Save model…" / "Apply model to a file…" part, `drift_view.rs` the drift report.
 //! - `rfm_dialog.rs`: the "Build RFM features" dialog.
 //! - `status_bar.rs`: the bottom status bar (result summary, running job, Cancel).
 //! - `widgets.rs`: small shared drawing helpers (kind badge, sparkline).
@@ -35,10 +36,12 @@ mod compare_panel;
 mod data_panel;
 mod dendrogram;
 pub mod dialogs;
+mod drift_view;
 pub mod explore;
 mod export_panel;
 pub mod format;
 mod launch;
+mod model_panel;
 mod prepare_panel;
 mod profiles;
 mod rfm_dialog;
@@ -335,11 +338,13 @@ impl SegscopeApp {
         let stem = export_panel::export_stem(self.state.dataset());
         let request = match action {
             FileAction::PickTransactions => DialogRequest::PickCsv,
+            FileAction::ApplyModel => DialogRequest::PickModel,
             FileAction::LoadRecipe => DialogRequest::PickJson,
             FileAction::SaveRecipe => DialogRequest::SaveJson(format!("{stem}_recipe.json")),
             FileAction::ExportRecipe
             | FileAction::ExportLabelled(_)
-            | FileAction::ExportProfile => {
+            | FileAction::ExportProfile
+            | FileAction::SaveModel => {
                 if let Err(e) = export_panel::full_recipe(&self.state) {
                     self.state.push_banner(BannerKind::Error, e);
                     return;
@@ -350,6 +355,9 @@ impl SegscopeApp {
                     }
                     FileAction::ExportProfile => {
                         DialogRequest::SaveCsv(format!("{stem}_profile.csv"))
+                    }
+                    FileAction::SaveModel => {
+                        DialogRequest::SaveModel(format!("{stem}_model.json"))
                     }
                     _ => DialogRequest::SaveCsv(format!("{stem}_segments.csv")),
                 }
@@ -369,6 +377,21 @@ impl SegscopeApp {
                 return;
             }
             AfterDialog::File(action) => action,
+            AfterDialog::ApplyInput { model } => {
+                let name = model_panel::scored_name(&path);
+                self.ask(
+                    DialogRequest::SaveCsv(name),
+                    AfterDialog::ApplyOutput { model, input: path },
+                );
+                return;
+            }
+            AfterDialog::ApplyOutput { model, input } => {
+                let request = model_panel::apply_request(model, input, path);
+                if let Err(e) = self.state.explorer.apply.start(request) {
+                    self.state.push_banner(BannerKind::Error, e.to_string());
+                }
+                return;
+            }
         };
         let input = self.state.dataset().and_then(|d| d.path.clone());
         let work = match action {
@@ -376,6 +399,18 @@ impl SegscopeApp {
                 self.rfm.set_file(path);
                 return;
             }
+            FileAction::ApplyModel => {
+                // The model is picked; then the CSV to score, then where to write it.
+                self.ask(DialogRequest::PickCsv, AfterDialog::ApplyInput { model: path });
+                return;
+            }
+            FileAction::SaveModel => match export_panel::full_recipe(&self.state) {
+                Err(e) => ("Saving the model", Err(e)),
+                Ok(_) => (
+                    "Saving the model",
+                    export_panel::model_work(&self.state, path),
+                ),
+            },
             FileAction::LoadRecipe => {
                 self.state.start_recipe_load(path);
                 return;
@@ -417,12 +452,24 @@ impl SegscopeApp {
 }
 
 /// What to do with a file dialog's answer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum AfterDialog {
     /// Open the CSV picked.
     Open,
     /// Finish a file action with the path.
     File(FileAction),
+    /// "Apply model…": the model is picked, the CSV to score comes next.
+    ApplyInput {
+        /// The model file.
+        model: PathBuf,
+    },
+    /// "Apply model…": model and CSV picked, the output comes next.
+    ApplyOutput {
+        /// The model file.
+        model: PathBuf,
+        /// The CSV to score.
+        input: PathBuf,
+    },
 }
 
 impl eframe::App for SegscopeApp {

@@ -276,6 +276,42 @@ pub fn text_on(background: Color32) -> Color32 {
     }
 }
 
+/// Colours of the drift report (verdict bars, paired segment-share bars).
+#[derive(Debug, Clone, Copy)]
+pub struct DriftPalette {
+    /// PSI below 0.1.
+    pub stable: Color32,
+    /// PSI 0.1–0.25.
+    pub watch: Color32,
+    /// PSI above 0.25.
+    pub retrain: Color32,
+    /// The training share of a segment (the "then" bar; "now" uses the segment's colour).
+    pub then: Color32,
+    /// Threshold marks on the PSI bars and the bars' track.
+    pub track: Color32,
+}
+
+/// The drift colours for `visuals` (dark or light).
+pub fn drift_colors(visuals: &Visuals) -> DriftPalette {
+    if visuals.dark_mode {
+        DriftPalette {
+            stable: Color32::from_rgb(90, 190, 110),
+            watch: Color32::from_rgb(240, 190, 60),
+            retrain: Color32::from_rgb(240, 90, 80),
+            then: Color32::from_gray(130),
+            track: Color32::from_gray(70),
+        }
+    } else {
+        DriftPalette {
+            stable: Color32::from_rgb(40, 150, 70),
+            watch: Color32::from_rgb(210, 150, 0),
+            retrain: Color32::from_rgb(205, 40, 40),
+            then: Color32::from_gray(150),
+            track: Color32::from_gray(215),
+        }
+    }
+}
+
 #[cfg(test)]
 mod chart_tests {
     use super::*;

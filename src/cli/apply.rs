@@ -1,16 +1,15 @@
 //! `segscope apply M.json FILE -o OUT.csv [--drift D.json] [--json]`: scores new customers with a saved
 //! model, streaming (no refit; each row scored on its own), and optionally reports drift.
 
-use std::io::BufReader;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::json;
 
 use super::engine::print_json;
-use crate::error::{Error, Result};
-use crate::export::write::{OutputId, Writer};
+use crate::error::Result;
 use crate::jobs::Progress;
-use crate::model::apply::{ApplySummary, apply};
+use crate::model::apply::ApplySummary;
+use crate::model::run::{Applied, ApplyRequest, apply_files};
 use crate::model::{DriftReport, SegmentModel};
 
 /// Arguments of `apply`.
@@ -33,61 +32,14 @@ pub struct ApplyArgs {
 }
 
 pub(super) fn run(args: &ApplyArgs, progress: &Progress) -> Result<()> {
-    let mut plan = super::engine::output_plan(&args.file, Some(&args.model))?;
-    let out = plan.add_output(&args.output, "the scored CSV")?;
-    let drift_out = args
-        .drift
-        .as_deref()
-        .map(|p| plan.add_output(p, "the drift report"))
-        .transpose()?;
-    let model = SegmentModel::from_path(&args.model)?;
-    let source = if args.file == "-" {
-        "<stdin>".to_owned()
-    } else {
-        args.file.clone()
+    let req = ApplyRequest {
+        model: args.model.clone(),
+        input: PathBuf::from(&args.file),
+        output: args.output.clone(),
+        drift_output: args.drift.clone(),
+        drift: !args.json,
     };
-    let want_drift = drift_out.is_some() || !args.json;
-    let mut summary: Option<ApplySummary> = None;
-    {
-        let summary = &mut summary;
-        let model = &model;
-        let source = source.as_str();
-        let file = args.file.as_str();
-        let scored: Writer<'_> = Box::new(move |w| {
-            let s = if file == "-" {
-                apply(
-                    model,
-                    BufReader::new(std::io::stdin().lock()),
-                    source,
-                    w,
-                    want_drift,
-                    progress,
-                )?
-            } else {
-                let f = std::fs::File::open(Path::new(file)).map_err(|e| Error::io(file, e))?;
-                apply(
-                    model,
-                    BufReader::with_capacity(1 << 20, f),
-                    source,
-                    w,
-                    want_drift,
-                    progress,
-                )?
-            };
-            *summary = Some(s);
-            Ok(())
-        });
-        plan.write(out, scored)?;
-    }
-    let summary = summary.ok_or_else(|| {
-        Error::InvalidParameter("internal: apply finished without a summary".into())
-    })?;
-    if let (Some(id), Some(report)) = (drift_out, &summary.drift) {
-        let text = serde_json::to_string_pretty(report)
-            .map_err(|e| Error::InvalidParameter(format!("cannot write the drift report: {e}")))?;
-        write_text(&mut plan, id, &text)?;
-    }
-    plan.commit()?;
+    let Applied { model, summary } = apply_files(&req, progress)?;
     if args.json {
         return print_json(&json!({
             "n_rows": summary.n_rows,
@@ -100,12 +52,6 @@ pub(super) fn run(args: &ApplyArgs, progress: &Progress) -> Result<()> {
     }
     print_summary(&model, &summary);
     Ok(())
-}
-
-fn write_text(plan: &mut crate::export::write::OutputPlan, id: OutputId, text: &str) -> Result<()> {
-    plan.write(id, |w| {
-        w.write_all(text.as_bytes()).map_err(crate::export::io_err)
-    })
 }
 
 /// The readable summary and drift table on standard error.

@@ -22,7 +22,6 @@ use crate::export::{
     ExportColumns, io_err, segment_columns, write_labelled_table, write_profile_csv,
 };
 use crate::jobs::Progress;
-use crate::model::SegmentModel;
 
 /// Arguments of `cluster`.
 #[derive(Debug, clap::Args)]
@@ -174,9 +173,11 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
         None => None,
     };
     let model_json = match model_out {
-        Some(_) => {
-            Some(SegmentModel::from_result(&loaded.table, &loaded.data, &result)?.to_json()?)
-        }
+        Some(_) => Some(crate::model::run::model_json(
+            &loaded.table,
+            &loaded.data,
+            &result,
+        )?),
         None => None,
     };
     let table = &loaded.table;

@@ -18,6 +18,7 @@
 
 pub mod apply;
 pub mod drift;
+pub mod run;
 pub mod score;
 pub mod sql;
 

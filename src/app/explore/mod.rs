@@ -17,6 +17,7 @@
 //! undo / redo, Cancel), `pipeline.rs` (starting, polling and recording the jobs), `slot.rs` (one
 //! cancellable job slot), `tests.rs`.
 
+mod apply_job;
 mod edit;
 mod keep;
 mod pipeline;
@@ -27,6 +28,7 @@ mod tests;
 use std::sync::{Arc, Mutex};
 
 pub use keep::KeptFit;
+pub use apply_job::{ApplyJob, ApplyOutcome};
 use slot::Slot;
 
 use crate::analysis::run::SweepExtras;
@@ -230,6 +232,8 @@ pub struct Explorer {
     before_edit: Option<Choices>,
     /// The analyst's segment names and the recent fits (compare with…).
     kept: keep::Kept,
+    /// "Apply model to a file…": its job and last outcome (independent of the analysis jobs).
+    pub apply: ApplyJob,
 }
 
 impl Default for Explorer {
@@ -282,6 +286,7 @@ impl Explorer {
             succeeded: Vec::new(),
             before_edit: None,
             kept: keep::Kept::default(),
+            apply: ApplyJob::default(),
         }
     }
 

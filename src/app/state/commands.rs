@@ -119,6 +119,10 @@ pub enum FileAction {
     ExportRecipe,
     /// Pick the transactions CSV of the RFM dialog.
     PickTransactions,
+    /// Save the current fit as a segment model (what `segscope cluster --save-model` writes).
+    SaveModel,
+    /// Pick a model, a CSV and an output; score the CSV on a worker (`segscope apply --drift`).
+    ApplyModel,
 }
 
 /// Work that writes a file on a worker and returns the message to show when it is done.

@@ -204,6 +204,13 @@ impl AppState {
     /// Takes the result of a finished load, if any. Returns whether anything changed.
     pub fn poll(&mut self) -> bool {
         let mut changed = self.poll_file_jobs();
+        if let Some(done) = self.explorer.apply.poll() {
+            changed = true;
+            match done {
+                Ok(message) => self.push_banner(BannerKind::Info, message),
+                Err(message) => self.push_banner(BannerKind::Error, message),
+            }
+        }
         if let Some(r) = self.recipe_job.as_mut().and_then(Job::poll) {
             self.recipe_job = None;
             changed = true;
@@ -251,6 +258,7 @@ impl AppState {
             || self.explorer.is_busy()
             || !self.file_jobs.is_empty()
             || self.recipe_job.is_some()
+            || self.explorer.apply.is_running()
     }
 
     /// Runs `work` (a file write) on a worker; `what` names it in the status bar and in errors. Its
@@ -272,6 +280,7 @@ impl AppState {
                 stage: f.job.progress().stage(),
                 fraction: f.job.progress().fraction(),
             })
+            .chain(self.explorer.apply.activity())
             .collect()
     }
 
@@ -280,6 +289,7 @@ impl AppState {
         for f in self.file_jobs.drain(..) {
             f.job.cancel();
         }
+        self.explorer.apply.cancel();
     }
 
     fn poll_file_jobs(&mut self) -> bool {
