@@ -17,7 +17,9 @@
 //! undo / redo, Cancel), `pipeline.rs` (starting, polling and recording the jobs), `slot.rs` (one
 //! cancellable job slot), `tests.rs`.
 
+mod density_jobs;
 mod edit;
+mod embed_job;
 mod pipeline;
 mod slot;
 #[cfg(test)]
@@ -25,6 +27,7 @@ mod tests;
 
 use std::sync::{Arc, Mutex};
 
+pub use embed_job::{Embedding, LiveMap};
 use slot::Slot;
 
 use crate::analysis::run::SweepExtras;
@@ -55,6 +58,13 @@ pub struct ModelChoice {
     pub n_init: Option<usize>,
     /// Covariance type of Gaussian mixtures.
     pub covariance: CovarianceType,
+    /// Density methods: the core size (the row itself counts; sklearn's `min_samples`).
+    pub min_samples: usize,
+    /// Density methods: the radius (DBSCAN) or the reachability cut (OPTICS); `None`: DBSCAN at the
+    /// k-distance knee, OPTICS by xi.
+    pub eps: Option<f64>,
+    /// OPTICS: the xi steepness used when no eps cut is set.
+    pub xi: f64,
 }
 
 impl Default for ModelChoice {
@@ -66,6 +76,9 @@ impl Default for ModelChoice {
             seed: 0,
             n_init: None,
             covariance: CovarianceType::Full,
+            min_samples: crate::analysis::density::DEFAULT_MIN_SAMPLES,
+            eps: None,
+            xi: crate::analysis::density::DEFAULT_XI,
         }
     }
 }
@@ -86,6 +99,9 @@ impl ModelChoice {
             seed: self.seed,
             n_init: self.n_init,
             covariance: self.covariance,
+            eps: self.method.is_density().then_some(self.eps).flatten(),
+            min_samples: self.method.is_density().then_some(self.min_samples),
+            xi: (self.method == Method::Optics && self.eps.is_none()).then_some(self.xi),
             ..ModelSpec::default()
         }
     }
@@ -169,6 +185,17 @@ pub enum ExploreCommand {
     PickK(usize),
     /// Cut the tree at a height (hierarchical methods; refits from the cached tree).
     CutHeight(f64),
+    /// Density methods: the radius (DBSCAN) or the reachability cut (OPTICS, re-cut from the cached
+    /// graph); `None` goes back to the k-distance knee (DBSCAN) or xi (OPTICS).
+    SetEps(Option<f64>),
+    /// Density methods: min_samples.
+    SetMinSamples(usize),
+    /// OPTICS: xi (used when no eps cut is set).
+    SetXi(f64),
+    /// Embed the prepared rows with t-SNE (the Map tab).
+    Embed(crate::reduce::tsne::TsneParams),
+    /// Stop the running embedding (the map keeps the last finished one).
+    CancelEmbed,
     /// Undo the last edit.
     Undo,
     /// Redo the last undone edit.
@@ -216,6 +243,10 @@ pub struct Explorer {
     prepare_slot: Slot<PreparedData>,
     sweep_slot: Slot<(Sweep, Option<Dendrogram>)>,
     fit_slot: Slot<SegResult>,
+    /// Density methods: the k-distance curve and the OPTICS graph (`density_jobs.rs`).
+    density: density_jobs::DensityState,
+    /// The t-SNE map (`embed_job.rs`).
+    embed: embed_job::EmbedState,
     shown: Option<Shown>,
     undo: Vec<(Choices, String)>,
     redo: Vec<(Choices, String)>,
@@ -268,6 +299,8 @@ impl Explorer {
             prepare_slot: Slot::new("segscope-prepare"),
             sweep_slot: Slot::new("segscope-sweep"),
             fit_slot: Slot::new("segscope-fit"),
+            density: density_jobs::DensityState::default(),
+            embed: embed_job::EmbedState::default(),
             shown: None,
             undo: Vec::new(),
             redo: Vec::new(),
@@ -335,7 +368,11 @@ impl Explorer {
 
     /// Whether any job runs.
     pub fn is_busy(&self) -> bool {
-        self.prepare_slot.is_running() || self.sweep_slot.is_running() || self.fit_slot.is_running()
+        self.prepare_slot.is_running()
+            || self.sweep_slot.is_running()
+            || self.fit_slot.is_running()
+            || self.density.is_running()
+            || self.embed.is_running()
     }
 
     /// Whether the fit is running.
@@ -381,6 +418,7 @@ impl Explorer {
         if let Some(p) = self.fit_slot.progress() {
             let what = match self.picked {
                 Some(Target::Height(h)) => format!("Cutting the tree at {h:.3}"),
+                _ if self.model.method.is_density() => format!("Fitting {}", self.model.method),
                 _ => format!(
                     "Fitting {} with K = {}",
                     self.model.method,
@@ -389,7 +427,10 @@ impl Explorer {
             };
             return Some(describe(what, p));
         }
-        None
+        if let Some(a) = self.density.activity() {
+            return Some(a);
+        }
+        self.embed.activity()
     }
 
     /// Takes the errors of finished jobs (shown once as banners).
