@@ -70,7 +70,7 @@ impl MapPanel {
                 );
             ui.separator();
             if ex.is_embedding() {
-                if ui.button("Cancel").clicked() {
+                if ui.button("Cancel map").on_hover_text("Stop the t-SNE map.").clicked() {
                     commands.push(Command::Explore(ExploreCommand::CancelEmbed));
                 }
             } else if ui
