@@ -157,7 +157,7 @@ impl Explorer {
                 data.x().to_owned()
             };
             let on_epoch = |epoch: usize, xy: &[f64]| {
-                if epoch % LIVE_EVERY == 0
+                if epoch.is_multiple_of(LIVE_EVERY)
                     && let Ok(mut l) = live.lock()
                     && let Some(l) = l.as_mut()
                 {

@@ -102,7 +102,6 @@ impl ModelChoice {
             eps: self.method.is_density().then_some(self.eps).flatten(),
             min_samples: self.method.is_density().then_some(self.min_samples),
             xi: (self.method == Method::Optics && self.eps.is_none()).then_some(self.xi),
-            ..ModelSpec::default()
         }
     }
 }
