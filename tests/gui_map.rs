@@ -95,3 +95,53 @@ fn the_points_move_while_the_map_runs_and_cancel_stops_it() {
     assert!(ex.embedding().is_none());
     h.get_by_label_contains("No map yet: press Run");
 }
+
+/// Renders docs/screenshots/map.png, density_kdist.png and density_reachability.png with kittest's wgpu
+/// renderer (run by hand: `cargo test --test gui_map screenshots -- --ignored`).
+#[test]
+#[ignore = "writes docs/screenshots; run by hand"]
+fn screenshots() {
+    let dialogs = segscope::app::ScriptedDialogs::new();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .wgpu()
+        .build_ui_state(
+            |ui, app: &mut SegscopeApp| app.ui_frame(ui),
+            SegscopeApp::new(Box::new(dialogs), None),
+        );
+    wait_for_load(&mut h);
+    let shot = |h: &mut Harness<'_, SegscopeApp>, name: &str| {
+        h.run();
+        let img = h.render().expect("wgpu render");
+        img.save(format!("docs/screenshots/{name}.png")).unwrap();
+    };
+    h.get_by_label("Map").click();
+    h.step();
+    wait_for_load(&mut h);
+    shot(&mut h, "map");
+    h.get_by_label("Choose K").click();
+    h.run();
+    h.get_by_value("K-Means").click();
+    h.run();
+    h.get_by_label("DBSCAN").click();
+    h.step();
+    wait_for_load(&mut h);
+    shot(&mut h, "density_kdist");
+    h.get_by_value("DBSCAN").click();
+    h.run();
+    h.get_by_label("OPTICS").click();
+    h.step();
+    wait_for_load(&mut h);
+    let above = h
+        .get_by_label_contains("Reachability: the rows in OPTICS order")
+        .rect();
+    let at = egui::Pos2::new(above.center().x, above.bottom() + 200.0);
+    h.hover_at(at);
+    h.step();
+    h.drag_at(at);
+    h.step();
+    h.drop_at(at);
+    h.step();
+    wait_for_load(&mut h);
+    shot(&mut h, "density_reachability");
+}
