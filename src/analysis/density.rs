@@ -172,6 +172,18 @@ pub fn fit_density(
     opts: &FitOptions,
     progress: &Progress,
 ) -> Result<Segmentation> {
+    fit_density_reusing(x, opts, None, progress)
+}
+
+/// [`fit_density`] that, for OPTICS, cuts `cached` (a graph of these rows) when it was made with the same
+/// min_samples and row count, instead of recomputing the O(n²) ordering: the re-cut of the app's
+/// reachability threshold. DBSCAN ignores `cached`.
+pub fn fit_density_reusing(
+    x: ArrayView2<f64>,
+    opts: &FitOptions,
+    cached: Option<&Optics>,
+    progress: &Progress,
+) -> Result<Segmentation> {
     let cut = DensityCut::of(opts)?;
     let (n, d) = x.dim();
     let (result, optics_graph, radius_of): (DensityResult, Option<Optics>, Vec<f64>) = match cut {
@@ -180,8 +192,11 @@ pub fn fit_density(
             (r, None, Vec::new())
         }
         DensityCut::OpticsEps { min_samples, .. } | DensityCut::OpticsXi { min_samples, .. } => {
+            let reusable = cached
+                .filter(|g| g.min_samples == min_samples && g.ordering.len() == n)
+                .cloned();
             let secs = optics_secs(n, d);
-            if secs > super::run::TIME_BUDGET_SECS {
+            if reusable.is_none() && secs > super::run::TIME_BUDGET_SECS {
                 return Err(Error::TooSlow {
                     what: format!("OPTICS over all scales on {n} rows × {d} features"),
                     estimate_secs: secs,
@@ -189,7 +204,10 @@ pub fn fit_density(
                         .into(),
                 });
             }
-            let g = optics(x, &OpticsParams::new(min_samples), progress)?;
+            let g = match reusable {
+                Some(g) => g,
+                None => optics(x, &OpticsParams::new(min_samples), progress)?,
+            };
             let r = match cut {
                 DensityCut::OpticsEps { eps, .. } => g.cut(eps)?,
                 _ => g.xi(&XiParams::new(cut.xi().unwrap_or(DEFAULT_XI)))?.labels,
@@ -281,6 +299,7 @@ pub(crate) fn score_clustered(
 mod tests {
     use super::*;
     use crate::analysis::fit::tests::blobs;
+    use crate::cluster::density::DensityResult;
 
     fn opts(method: Method, eps: Option<f64>, xi: Option<f64>) -> FitOptions {
         FitOptions {
@@ -346,6 +365,64 @@ mod tests {
         assert!(od.optics.is_some());
         assert!(od.core_radius.iter().all(|r| r.is_finite()));
         assert_eq!(od.core_rows.len(), x.nrows());
+    }
+
+    #[test]
+    fn a_cached_graph_is_re_cut_as_sklearn_cluster_optics_dbscan() {
+        let mut x = blobs();
+        x[[0, 0]] = 100.0;
+        let o = fit_density(
+            x.view(),
+            &opts(Method::Optics, None, None),
+            &Progress::new(),
+        )
+        .unwrap();
+        let graph = o.density.as_ref().unwrap().optics.clone().unwrap();
+        for eps in [0.3, 0.8, 1.5, 5.0] {
+            let with_eps = opts(Method::Optics, Some(eps), None);
+            let fresh = fit_density(x.view(), &with_eps, &Progress::new()).unwrap();
+            let recut =
+                fit_density_reusing(x.view(), &with_eps, Some(&graph), &Progress::new()).unwrap();
+            assert_eq!(recut.labels, fresh.labels, "eps {eps}");
+            // sklearn's cluster_optics_dbscan, written out: walk the ordering; far & core starts a
+            // cluster, far & not core is noise, the rest joins the current cluster.
+            let (mut raw, mut c) = (vec![0i64; x.nrows()], -1i64);
+            for &i in &graph.ordering {
+                let far = graph.reachability[i] > eps;
+                let core = graph.core_distances[i] <= eps;
+                if far && core {
+                    c += 1;
+                }
+                raw[i] = if far && !core { -1 } else { c };
+            }
+            let want = DensityResult::from_raw(&raw, Vec::new());
+            let dens = recut.density.as_ref().unwrap();
+            assert_eq!(
+                (dens.n_clusters, dens.n_noise),
+                (want.n_clusters, want.n_noise)
+            );
+            for (&got, &w) in recut.labels.iter().zip(&want.labels) {
+                let w = usize::try_from(w).unwrap_or(want.n_clusters);
+                assert_eq!(got, w, "eps {eps}");
+            }
+        }
+        // A graph of another min_samples is not reused (OPTICS runs afresh, same answer).
+        let mut other = opts(Method::Optics, Some(1.0), None);
+        other.min_samples = Some(8);
+        let fresh = fit_density(x.view(), &other, &Progress::new()).unwrap();
+        let reused = fit_density_reusing(x.view(), &other, Some(&graph), &Progress::new()).unwrap();
+        assert_eq!(fresh.labels, reused.labels);
+        assert_eq!(
+            reused
+                .density
+                .as_ref()
+                .unwrap()
+                .optics
+                .as_ref()
+                .unwrap()
+                .min_samples,
+            8
+        );
     }
 
     #[test]

@@ -24,7 +24,8 @@ pub use profile::{Profile, profile};
 pub use recipe::{FittedModel, RECIPE_VERSION, Recipe};
 pub use recommend::{Recommendation, knee_kneedle, recommend, silhouette_quality};
 pub use run::{
-    LabelScores, PreparedData, SegResult, Target, fit_segments, prepare, score_labels, sweep,
+    LabelScores, PreparedData, SegResult, Target, fit_segments, fit_segments_reusing, prepare,
+    score_labels, sweep,
 };
 pub use spec::{DEFAULT_N_INIT, Decision, FitOptions, ModelSpec, Policy};
 pub use sweep::{Candidate, Sweep, SweepRow, run_sweep, score_candidates};

@@ -463,12 +463,32 @@ pub fn fit_segments(
     tree: Option<Dendrogram>,
     progress: &Progress,
 ) -> Result<SegResult> {
+    fit_segments_reusing(table, data, spec, target, policy, tree, None, progress)
+}
+
+/// [`fit_segments`] that re-cuts `optics` (an OPTICS graph of the same prepared rows and min_samples,
+/// e.g. the previous fit's `seg.density.optics`) instead of recomputing it: an OPTICS fit then costs a
+/// linear cut plus the scoring, so the app can re-cut live while a threshold is dragged. A graph made
+/// with another min_samples or row count is ignored (OPTICS runs afresh).
+#[allow(clippy::too_many_arguments)]
+pub fn fit_segments_reusing(
+    table: &Table,
+    data: &PreparedData,
+    spec: &ModelSpec,
+    target: Target,
+    policy: &Policy,
+    tree: Option<Dendrogram>,
+    optics: Option<&crate::cluster::density::Optics>,
+    progress: &Progress,
+) -> Result<SegResult> {
     let x = data.x();
     let n = x.nrows();
     let (opts, mut decisions) = policy.fit_options(spec, n);
     progress.set_stage("fitting", 0);
     let seg = match (opts.method.is_hierarchical(), target) {
-        _ if opts.method.is_density() => super::density::fit_density(x, &opts, progress)?,
+        _ if opts.method.is_density() => {
+            super::density::fit_density_reusing(x, &opts, optics, progress)?
+        }
         (false, Target::Density) => {
             return Err(Error::InvalidParameter(format!(
                 "{} takes a number of segments k; eps and min_samples are for dbscan and optics",

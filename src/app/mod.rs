@@ -19,6 +19,8 @@
 //!   scaler, report, buttons).
 //! - `choose_k.rs`: the Choose K tab (sweep curves, recommendation, K picking).
 //! - `scatter/`: the Scatter tab (PCA scores; sample, grid index, cache, plot items, plot, side panel).
+//! - `map/`: the Map tab (t-SNE map on a worker, drawn with the scatter's point cloud).
+//! - `density_view.rs`: Choose K for DBSCAN / OPTICS (k-distance and reachability plots), outlier colour.
 //! - `dendrogram/`: the Dendrogram tab (header, the tree plot with its cut line and gestures, empty states).
 //! - `silhouette_panel.rs`: the Silhouette tab (per-row bars per segment).
 //! - `profiles.rs`: the Profiles tab (segments × features, membership histogram for mixtures).
@@ -35,6 +37,7 @@ mod choose_k;
 mod compare_panel;
 mod data_panel;
 mod dendrogram;
+mod density_view;
 pub mod dialogs;
 mod drift_view;
 pub mod explore;
@@ -42,6 +45,7 @@ mod export_panel;
 pub mod format;
 mod launch;
 mod model_panel;
+mod map;
 mod prepare_panel;
 mod profiles;
 mod rfm_dialog;
@@ -110,6 +114,7 @@ pub struct SegscopeApp {
     export: export_panel::ExportPanel,
     prepare: prepare_panel::PreparePanel,
     rfm: rfm_dialog::RfmDialog,
+    map: map::MapPanel,
 }
 
 impl SegscopeApp {
@@ -140,6 +145,7 @@ impl SegscopeApp {
             export: export_panel::ExportPanel::default(),
             prepare: prepare_panel::PreparePanel::default(),
             rfm: rfm_dialog::RfmDialog::default(),
+            map: map::MapPanel::default(),
         }
     }
 
@@ -233,6 +239,7 @@ impl SegscopeApp {
                 Tab::Silhouette => self.silhouette.ui(ui, state, commands),
                 Tab::Profiles => self.profiles.ui(ui, state, commands),
                 Tab::Export => self.export.ui(ui, state, commands),
+                Tab::Map => self.map.ui(ui, state, commands),
             }
         });
         self.rfm.ui(&ctx, &mut self.commands);

@@ -41,6 +41,9 @@ impl View for ChooseKPanel {
             });
             return;
         }
+        if state.explorer.model.method.is_density() {
+            return super::density_view::ui(ui, state, commands);
+        }
         self.controls_ui(ui, state, commands);
         ui.separator();
         let explorer = &state.explorer;
@@ -123,7 +126,7 @@ impl ChooseKPanel {
                 .selected_text(method_label(method))
                 .width(150.0)
                 .show_ui(ui, |ui| {
-                    for m in Method::ALL {
+                    for m in Method::ALL.into_iter().chain(Method::DENSITY) {
                         ui.selectable_value(&mut method, m, method_label(m))
                             .on_hover_text(method_help(m));
                     }

@@ -22,8 +22,14 @@ impl Explorer {
             ExploreCommand::Cancel => return self.cancel(),
             _ => {}
         }
+        match cmd {
+            ExploreCommand::Embed(params) => return self.start_embed(params),
+            ExploreCommand::CancelEmbed => return self.cancel_embed(),
+            _ => {}
+        }
         let before = self.choices();
         let what = describe(&cmd);
+        let eps_drag = matches!(cmd, ExploreCommand::SetEps(Some(_)));
         self.before_edit = Some(before.clone());
         self.edit(cmd);
         self.before_edit = None;
@@ -33,7 +39,8 @@ impl Explorer {
             let coalesce = matches!(
                 (self.undo.last(), before.picked, after.picked),
                 (Some((_, w)), Some(Target::Height(_)), Some(Target::Height(_))) if w.starts_with("cut")
-            );
+            ) || (eps_drag
+                && self.undo.last().is_some_and(|(_, w)| w.starts_with("eps ")));
             if !coalesce {
                 self.undo.push((before, what));
             }
@@ -144,6 +151,13 @@ impl Explorer {
                     self.model.seed = m.seed;
                     self.model.n_init = m.n_init;
                     self.model.covariance = m.covariance;
+                    self.model.eps = m.eps;
+                    if let Some(ms) = m.min_samples {
+                        self.model.min_samples = ms;
+                    }
+                    if let Some(xi) = m.xi {
+                        self.model.xi = xi;
+                    }
                     self.picked = match (m.k, m.height) {
                         (_, Some(h)) if m.method.is_hierarchical() => Some(Target::Height(h)),
                         (Some(k), _) => Some(Target::K(k)),
@@ -162,7 +176,7 @@ impl Explorer {
                     return;
                 }
                 self.model.method = m;
-                if matches!(self.picked, Some(Target::Height(_))) {
+                if matches!(self.picked, Some(Target::Height(_) | Target::Density)) {
                     self.picked = None;
                 }
                 self.restart_sweep();
@@ -207,7 +221,37 @@ impl Explorer {
                     self.restart_fit();
                 }
             }
-            ExploreCommand::Undo | ExploreCommand::Redo | ExploreCommand::Cancel => {}
+            ExploreCommand::SetEps(eps) => {
+                let eps = eps.filter(|e| e.is_finite() && *e > 0.0);
+                if self.model.eps != eps {
+                    self.model.eps = eps;
+                    if self.model.method.is_density() {
+                        self.restart_fit();
+                    }
+                }
+            }
+            ExploreCommand::SetMinSamples(m) => {
+                let m = m.max(2);
+                if self.model.min_samples != m {
+                    self.model.min_samples = m;
+                    if self.model.method.is_density() {
+                        self.restart_sweep();
+                    }
+                }
+            }
+            ExploreCommand::SetXi(xi) => {
+                if self.model.xi != xi && xi.is_finite() {
+                    self.model.xi = xi;
+                    if self.model.method == Method::Optics && self.model.eps.is_none() {
+                        self.restart_fit();
+                    }
+                }
+            }
+            ExploreCommand::Undo
+            | ExploreCommand::Redo
+            | ExploreCommand::Cancel
+            | ExploreCommand::Embed(_)
+            | ExploreCommand::CancelEmbed => {}
         }
     }
 
@@ -226,6 +270,8 @@ impl Explorer {
         self.prepare_slot.cancel();
         self.sweep_slot.cancel();
         self.fit_slot.cancel();
+        self.density.cancel();
+        self.embed.cancel();
         if let (true, Some(shown)) = (was_busy, self.shown.take()) {
             if shown.prepared.as_ref().map(Arc::as_ptr) != self.prepared.as_ref().map(Arc::as_ptr) {
                 self.tree = None;
@@ -278,6 +324,12 @@ fn describe(cmd: &ExploreCommand) -> String {
         ExploreCommand::PickK(k) => format!("K = {k}"),
         ExploreCommand::CutHeight(h) => format!("cut at {h:.3}"),
         ExploreCommand::RenameSegment(s, n) => format!("rename segment {s} \"{n}\""),
+        ExploreCommand::SetEps(Some(e)) => format!("eps {e:.3}"),
+        ExploreCommand::SetEps(None) => "eps at the knee".into(),
+        ExploreCommand::SetMinSamples(m) => format!("min_samples {m}"),
+        ExploreCommand::SetXi(x) => format!("xi {x}"),
+        ExploreCommand::Embed(_) => "t-SNE map".into(),
+        ExploreCommand::CancelEmbed => "stop the map".into(),
         ExploreCommand::Undo => "undo".into(),
         ExploreCommand::Redo => "redo".into(),
         ExploreCommand::Cancel => "cancel".into(),

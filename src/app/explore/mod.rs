@@ -18,7 +18,9 @@
 //! cancellable job slot), `tests.rs`.
 
 mod apply_job;
+mod density_jobs;
 mod edit;
+mod embed_job;
 mod keep;
 mod pipeline;
 mod slot;
@@ -29,6 +31,7 @@ use std::sync::{Arc, Mutex};
 
 pub use keep::KeptFit;
 pub use apply_job::{ApplyJob, ApplyOutcome};
+pub use embed_job::{Embedding, LiveMap};
 use slot::Slot;
 
 use crate::analysis::run::SweepExtras;
@@ -59,6 +62,13 @@ pub struct ModelChoice {
     pub n_init: Option<usize>,
     /// Covariance type of Gaussian mixtures.
     pub covariance: CovarianceType,
+    /// Density methods: the core size (the row itself counts; sklearn's `min_samples`).
+    pub min_samples: usize,
+    /// Density methods: the radius (DBSCAN) or the reachability cut (OPTICS); `None`: DBSCAN at the
+    /// k-distance knee, OPTICS by xi.
+    pub eps: Option<f64>,
+    /// OPTICS: the xi steepness used when no eps cut is set.
+    pub xi: f64,
 }
 
 impl Default for ModelChoice {
@@ -70,6 +80,9 @@ impl Default for ModelChoice {
             seed: 0,
             n_init: None,
             covariance: CovarianceType::Full,
+            min_samples: crate::analysis::density::DEFAULT_MIN_SAMPLES,
+            eps: None,
+            xi: crate::analysis::density::DEFAULT_XI,
         }
     }
 }
@@ -90,7 +103,10 @@ impl ModelChoice {
             seed: self.seed,
             n_init: self.n_init,
             covariance: self.covariance,
-            ..ModelSpec::default()
+            eps: self.method.is_density().then_some(self.eps).flatten(),
+            min_samples: self.method.is_density().then_some(self.min_samples),
+            xi: (self.method == Method::Optics && self.eps.is_none()).then_some(self.xi),
+            refine: crate::cluster::kmeans::Refine::default(),
         }
     }
 }
@@ -176,6 +192,17 @@ pub enum ExploreCommand {
     /// Rename a segment of the fit shown (an empty name restores the suggested one); not an undoable
     /// choice: the name belongs to the fit and travels to refits of the same shape.
     RenameSegment(usize, String),
+    /// Density methods: the radius (DBSCAN) or the reachability cut (OPTICS, re-cut from the cached
+    /// graph); `None` goes back to the k-distance knee (DBSCAN) or xi (OPTICS).
+    SetEps(Option<f64>),
+    /// Density methods: min_samples.
+    SetMinSamples(usize),
+    /// OPTICS: xi (used when no eps cut is set).
+    SetXi(f64),
+    /// Embed the prepared rows with t-SNE (the Map tab).
+    Embed(crate::reduce::tsne::TsneParams),
+    /// Stop the running embedding (the map keeps the last finished one).
+    CancelEmbed,
     /// Undo the last edit.
     Undo,
     /// Redo the last undone edit.
@@ -223,6 +250,10 @@ pub struct Explorer {
     prepare_slot: Slot<PreparedData>,
     sweep_slot: Slot<(Sweep, Option<Dendrogram>)>,
     fit_slot: Slot<SegResult>,
+    /// Density methods: the k-distance curve and the OPTICS graph (`density_jobs.rs`).
+    density: density_jobs::DensityState,
+    /// The t-SNE map (`embed_job.rs`).
+    embed: embed_job::EmbedState,
     shown: Option<Shown>,
     undo: Vec<(Choices, String)>,
     redo: Vec<(Choices, String)>,
@@ -279,6 +310,8 @@ impl Explorer {
             prepare_slot: Slot::new("segscope-prepare"),
             sweep_slot: Slot::new("segscope-sweep"),
             fit_slot: Slot::new("segscope-fit"),
+            density: density_jobs::DensityState::default(),
+            embed: embed_job::EmbedState::default(),
             shown: None,
             undo: Vec::new(),
             redo: Vec::new(),
@@ -348,7 +381,11 @@ impl Explorer {
 
     /// Whether any job runs.
     pub fn is_busy(&self) -> bool {
-        self.prepare_slot.is_running() || self.sweep_slot.is_running() || self.fit_slot.is_running()
+        self.prepare_slot.is_running()
+            || self.sweep_slot.is_running()
+            || self.fit_slot.is_running()
+            || self.density.is_running()
+            || self.embed.is_running()
     }
 
     /// Whether the fit is running.
@@ -394,6 +431,7 @@ impl Explorer {
         if let Some(p) = self.fit_slot.progress() {
             let what = match self.picked {
                 Some(Target::Height(h)) => format!("Cutting the tree at {h:.3}"),
+                _ if self.model.method.is_density() => format!("Fitting {}", self.model.method),
                 _ => format!(
                     "Fitting {} with K = {}",
                     self.model.method,
@@ -402,7 +440,10 @@ impl Explorer {
             };
             return Some(describe(what, p));
         }
-        None
+        if let Some(a) = self.density.activity() {
+            return Some(a);
+        }
+        self.embed.activity()
     }
 
     /// Takes the errors of finished jobs (shown once as banners).

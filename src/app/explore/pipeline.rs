@@ -30,6 +30,9 @@ impl Explorer {
 
     pub(super) fn restart_sweep(&mut self) {
         self.remember_shown();
+        if self.model.method.is_density() {
+            return self.restart_density();
+        }
         self.sweep = None;
         let Some(data) = self.prepared.clone() else {
             return;
@@ -94,6 +97,9 @@ impl Explorer {
         let (Some(table), Some(data)) = (self.table.clone(), self.prepared.clone()) else {
             return;
         };
+        if self.model.method.is_density() {
+            return self.restart_density_fit();
+        }
         let Some(target) = self.picked.or_else(|| self.current_k().map(Target::K)) else {
             return;
         };
@@ -180,6 +186,8 @@ impl Explorer {
                 }
             }
         }
+        changed |= self.poll_density();
+        changed |= self.poll_embed();
         if let Some(result) = self.fit_slot.poll() {
             changed = true;
             match result {

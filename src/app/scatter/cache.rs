@@ -21,7 +21,21 @@ pub(super) struct FeatureOverall {
     pub(super) text: String,
 }
 
-/// Everything derived from one result: the sample, and per pair of axes the positions and the grid.
+/// Where the positions come from.
+#[derive(Debug, Clone)]
+pub(super) enum Source {
+    /// Two principal components of every row (`Cache::axes`).
+    Pca,
+    /// A 2-D map (t-SNE) of some of the rows: `rows[i]` is at `xy[i]`.
+    Map {
+        rows: Arc<Vec<usize>>,
+        xy: Arc<Vec<[f32; 2]>>,
+    },
+}
+
+/// Everything derived from one result: the sample, and per pair of axes (or per map) the positions and
+/// the grid. Grid and sample indices are *point* indices: a row number for the PCA scores, a position in
+/// the map's rows for a map ([`Cache::row`] turns one into the other).
 #[derive(Debug)]
 pub(super) struct Cache {
     pub(super) table: Arc<Table>,
@@ -34,6 +48,7 @@ pub(super) struct Cache {
     pub(super) axes: (usize, usize),
     pub(super) points: Arc<Vec<[f32; 2]>>,
     pub(super) grid: GridIndex,
+    pub(super) source: Source,
 }
 
 impl Cache {
@@ -76,9 +91,48 @@ impl Cache {
             axes,
             points: Arc::new(Vec::new()),
             grid: GridIndex::build(Vec::new(), Vec::new(), 1),
+            source: Source::Pca,
         };
         cache.set_axes(axes);
         cache
+    }
+
+    /// The row of point `i` (a grid or sample index).
+    pub(super) fn row(&self, i: usize) -> usize {
+        match &self.source {
+            Source::Pca => i,
+            Source::Map { rows, .. } => rows.get(i).copied().unwrap_or(i),
+        }
+    }
+
+    /// The segment of point `i`.
+    pub(super) fn label(&self, i: usize) -> usize {
+        self.result
+            .seg
+            .labels
+            .get(self.row(i))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Whether the positions are those of the map `xy`.
+    pub(super) fn shows_map(&self, xy: &Arc<Vec<[f32; 2]>>) -> bool {
+        matches!(&self.source, Source::Map { xy: have, .. } if Arc::ptr_eq(have, xy))
+    }
+
+    /// Shows the map `xy` of `rows` (the drawing sample per segment among them, the grid over them).
+    pub(super) fn set_map(&mut self, rows: Arc<Vec<usize>>, xy: Arc<Vec<[f32; 2]>>) {
+        let labels = &self.result.seg.labels;
+        let n = rows.len().min(xy.len());
+        let sub: Vec<usize> = rows[..n]
+            .iter()
+            .map(|&r| labels.get(r).copied().unwrap_or(0))
+            .collect();
+        self.sample = sample_per_segment(&sub, SAMPLE_CAP, MIN_PER_SEGMENT);
+        self.points = Arc::new(self.sample.iter().map(|&i| xy[i]).collect());
+        let (xs, ys) = xy[..n].iter().map(|p| (p[0], p[1])).unzip();
+        self.grid = GridIndex::build(xs, ys, GRID_CELLS);
+        self.source = Source::Map { rows, xy };
     }
 
     pub(super) fn set_axes(&mut self, axes: (usize, usize)) {
@@ -140,9 +194,14 @@ pub(super) fn select(
     hi: [f64; 2],
 ) -> Selection {
     let labels = &cache.result.seg.labels;
-    let rows = cache
+    let rows: Vec<usize> = cache
         .grid
-        .in_rect(lo, hi, |i| !hidden.get(labels[i]).copied().unwrap_or(false));
+        .in_rect(lo, hi, |i| {
+            !hidden.get(cache.label(i)).copied().unwrap_or(false)
+        })
+        .into_iter()
+        .map(|i| cache.row(i))
+        .collect();
     let columns: Vec<Option<usize>> = cache.features.iter().map(|f| f.column).collect();
     let summary = summarize_selection(
         &cache.table,

@@ -59,6 +59,8 @@ pub struct ScatterPanel {
     drag_from: Option<PlotPoint>,
     drag_to: Option<PlotPoint>,
     selection: Option<Selection>,
+    /// Draws a 2-D map (the Map tab) instead of PCA scores: no axis choice, centroids or loadings.
+    map: bool,
 }
 
 impl Default for ScatterPanel {
@@ -73,11 +75,118 @@ impl Default for ScatterPanel {
             drag_from: None,
             drag_to: None,
             selection: None,
+            map: false,
         }
     }
 }
 
 impl ScatterPanel {
+    /// The point cloud of the Map tab: the same legend, hover and box-select, on map positions.
+    pub fn for_map() -> Self {
+        Self {
+            map: true,
+            ..Self::default()
+        }
+    }
+
+    /// Draws the map `xy` of the prepared `rows` (the Map tab), with `note` under the controls. Returns
+    /// `false` (drawing nothing) when there is no segmentation of the prepared rows to colour it with.
+    pub fn map_ui(
+        &mut self,
+        ui: &mut Ui,
+        state: &AppState,
+        rows: &Arc<Vec<usize>>,
+        xy: &Arc<Vec<[f32; 2]>>,
+        note: &str,
+    ) -> bool {
+        let ex = &state.explorer;
+        let (Some(prepared), Some(result), Some(table)) = (ex.prepared(), ex.result(), ex.table())
+        else {
+            self.cache = None;
+            return false;
+        };
+        if result.seg.labels.len() != prepared.n_rows() {
+            return false;
+        }
+        if !self
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.matches(result, prepared, table))
+        {
+            let Some(cache) = self.new_cache(ui, result, prepared, table) else {
+                return true;
+            };
+            self.cache = Some(cache);
+            self.selection = None;
+            if self.hidden.len() != result.seg.k {
+                self.hidden = vec![false; result.seg.k];
+            }
+        }
+        if let Some(cache) = self.cache.as_mut()
+            && !cache.shows_map(xy)
+        {
+            cache.set_map(Arc::clone(rows), Arc::clone(xy));
+        }
+        ui.horizontal(|ui| self.select_controls_ui(ui));
+        ui.label(RichText::new(note).weak());
+        self.body_ui(ui, prepared);
+        true
+    }
+
+    /// The box-select toggle and Clear selection.
+    fn select_controls_ui(&mut self, ui: &mut Ui) {
+        ui.checkbox(&mut self.select_mode, "Select box")
+            .on_hover_text(
+                "Drag a box to profile the rows inside it (or hold Shift while dragging). \
+             Without it, dragging pans and scrolling zooms.",
+            );
+        if self.selection.is_some() && ui.button("Clear selection").clicked() {
+            self.selection = None;
+        }
+    }
+
+    /// The side panel (legend, selection, loadings) and the plot.
+    fn body_ui(&mut self, ui: &mut Ui, prepared: &PreparedData) {
+        let Some(cache) = self.cache.as_ref() else {
+            return;
+        };
+        let palette = Palette::of(ui.visuals());
+        let mut toggled = None;
+        let side_id = if self.map { "map_side" } else { "scatter_side" };
+        egui::Panel::right(side_id)
+            .resizable(true)
+            .default_size(280.0)
+            .min_size(220.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    toggled = legend_ui(ui, cache, &self.hidden);
+                    if let Some(sel) = &self.selection {
+                        ui.separator();
+                        selection_ui(ui, sel, cache);
+                    } else {
+                        ui.separator();
+                        ui.label(RichText::new("Selection").strong());
+                        ui.label(
+                            RichText::new(
+                                "Turn on Select box (or hold Shift) and drag a box to profile the rows in it.",
+                            )
+                            .weak(),
+                        );
+                    }
+                    if self.show_loadings && !self.map {
+                        ui.separator();
+                        loadings_ui(ui, prepared, self.axes);
+                    }
+                });
+            });
+        if let Some(s) = toggled
+            && let Some(h) = self.hidden.get_mut(s)
+        {
+            *h = !*h;
+        }
+        self.plot_ui(ui, &palette);
+    }
+
     /// The cache for a new result: built at once for up to [`SYNC_CACHE_ROWS`] rows, else on a worker
     /// (sampling and indexing a million rows takes longer than a frame) while a spinner shows; `None` until
     /// it is ready.
@@ -197,6 +306,7 @@ impl View for ScatterPanel {
         if cache.axes != self.axes {
             cache.set_axes(self.axes);
         }
+        let shown = cache.sample.len();
         let ratios: &[f64] = prepared
             .pca
             .as_ref()
@@ -211,16 +321,9 @@ impl View for ScatterPanel {
                 "Biplot: one arrow per feature. An arrow pointing right means rows with high values \
                  of that feature lie to the right. Longer arrows = features that shape these two axes more.",
             );
-            ui.checkbox(&mut self.select_mode, "Select box").on_hover_text(
-                "Drag a box to profile the rows inside it (or hold Shift while dragging). \
-                 Without it, dragging pans and scrolling zooms.",
-            );
-            if self.selection.is_some() && ui.button("Clear selection").clicked() {
-                self.selection = None;
-            }
+            self.select_controls_ui(ui);
         });
         let n = prepared.n_rows();
-        let shown = cache.sample.len();
         let note = if shown < n {
             format!(
                 "showing {} of {} rows (sampled per segment); hover and selection use every row",
@@ -231,43 +334,7 @@ impl View for ScatterPanel {
             format!("showing all {} rows", fmt_count(n))
         };
         ui.label(RichText::new(note).weak());
-
-        let palette = Palette::of(ui.visuals());
-        let cache = &*cache;
-        let mut toggled = None;
-        egui::Panel::right("scatter_side")
-            .resizable(true)
-            .default_size(280.0)
-            .min_size(220.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    toggled = legend_ui(ui, cache, &self.hidden);
-                    if let Some(sel) = &self.selection {
-                        ui.separator();
-                        selection_ui(ui, sel, cache);
-                    } else {
-                        ui.separator();
-                        ui.label(RichText::new("Selection").strong());
-                        ui.label(
-                            RichText::new(
-                                "Turn on Select box (or hold Shift) and drag a box to profile the rows in it.",
-                            )
-                            .weak(),
-                        );
-                    }
-                    if self.show_loadings {
-                        ui.separator();
-                        loadings_ui(ui, prepared, self.axes);
-                    }
-                });
-            });
-        if let Some(s) = toggled
-            && let Some(h) = self.hidden.get_mut(s)
-        {
-            *h = !*h;
-        }
-
-        self.plot_ui(ui, &palette);
+        self.body_ui(ui, prepared);
     }
 }
 

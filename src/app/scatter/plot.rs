@@ -12,7 +12,8 @@ use super::items::{PointCloud, ordered, rect_polygon};
 use super::side::hover_ui;
 use super::{ScatterPanel, axis_label};
 use crate::analysis::biplot::biplot_tips;
-use crate::app::theme::{Palette, segment_color};
+use crate::app::density_view::color_of;
+use crate::app::theme::Palette;
 
 /// Hover reach around the pointer, in points.
 const HOVER_RADIUS: f32 = 8.0;
@@ -22,7 +23,6 @@ impl ScatterPanel {
         let Some(cache) = self.cache.as_ref() else {
             return;
         };
-        let labels = &cache.result.seg.labels;
         let hidden = &self.hidden;
         let is_hidden = |s: usize| hidden.get(s).copied().unwrap_or(false);
         let ratios: &[f64] = cache
@@ -31,12 +31,21 @@ impl ScatterPanel {
             .as_ref()
             .map_or(&[], |p| &p.explained_variance_ratio);
         let (ax, ay) = self.axes;
+        let (x_label, y_label) = if self.map {
+            ("t-SNE 1".to_owned(), "t-SNE 2".to_owned())
+        } else {
+            (axis_label(ax, ratios), axis_label(ay, ratios))
+        };
         let shift = ui.input(|i| i.modifiers.shift);
         let selecting = self.select_mode || shift || self.drag_from.is_some();
 
         let cloud = point_cloud(cache, &is_hidden);
-        let centroids = centroids(cache, self.axes, &is_hidden);
-        let arrows = if self.show_loadings {
+        let centroids = if self.map {
+            Vec::new()
+        } else {
+            centroids(cache, self.axes, &is_hidden)
+        };
+        let arrows = if self.show_loadings && !self.map {
             loading_tips(cache, self.axes)
         } else {
             Vec::new()
@@ -48,9 +57,9 @@ impl ScatterPanel {
             .filter(|s| s.axes == self.axes)
             .map(|s| (s.lo, s.hi));
         let text_color = ui.visuals().text_color();
-        let plot = Plot::new("scatter_plot")
-            .x_axis_label(axis_label(ax, ratios))
-            .y_axis_label(axis_label(ay, ratios))
+        let plot = Plot::new(if self.map { "map_plot" } else { "scatter_plot" })
+            .x_axis_label(x_label)
+            .y_axis_label(y_label)
             .show_x(false)
             .show_y(false)
             .allow_drag(Vec2b::new(!selecting, !selecting))
@@ -77,7 +86,7 @@ impl ScatterPanel {
             {
                 let [dx, dy] = plot_ui.transform().dvalue_dpos();
                 let r = f64::from(HOVER_RADIUS);
-                hovered = grid.nearest(p.x, p.y, dx * r, dy * r, |i| !is_hidden(labels[i]));
+                hovered = grid.nearest(p.x, p.y, dx * r, dy * r, |i| !is_hidden(cache.label(i)));
                 if let Some(i) = hovered {
                     let [px, py] = grid.point(i);
                     plot_ui.points(
@@ -96,7 +105,7 @@ impl ScatterPanel {
             (hovered, drag)
         });
         let (hovered, drag) = response.inner;
-        paint_centroids(ui, &response.transform, &centroids);
+        paint_centroids(ui, &response.transform, &centroids, &cache.result.seg);
         if let Some(i) = hovered {
             egui::Tooltip::for_widget(&response.response)
                 .at_pointer()
@@ -137,16 +146,16 @@ impl ScatterPanel {
 
 /// The drawn sample as one mesh, hidden segments transparent.
 fn point_cloud(cache: &Cache, is_hidden: &dyn Fn(usize) -> bool) -> PointCloud {
-    let labels = &cache.result.seg.labels;
+    let seg = &cache.result.seg;
     let colors: Vec<Color32> = cache
         .sample
         .iter()
         .map(|&i| {
-            let s = labels[i];
+            let s = cache.label(i);
             if is_hidden(s) {
                 Color32::TRANSPARENT
             } else {
-                segment_color(s).gamma_multiply(0.8)
+                color_of(seg, s).gamma_multiply(0.8)
             }
         })
         .collect();
@@ -166,8 +175,11 @@ fn centroids(
     if ax >= cs.ncols() || ay >= cs.ncols() {
         return Vec::new();
     }
+    let noise = cache.result.seg.noise_segment();
     (0..cs.nrows())
-        .filter(|&s| !is_hidden(s) && cache.sizes.get(s).copied().unwrap_or(0) > 0)
+        .filter(|&s| {
+            !is_hidden(s) && Some(s) != noise && cache.sizes.get(s).copied().unwrap_or(0) > 0
+        })
         .map(|s| (s, [cs[[s, ax]], cs[[s, ay]]]))
         .collect()
 }
@@ -249,7 +261,12 @@ fn box_drag(
 }
 
 /// Segment centres on top of everything: an outlined disc with the segment number.
-fn paint_centroids(ui: &Ui, transform: &PlotTransform, centroids: &[(usize, [f64; 2])]) {
+fn paint_centroids(
+    ui: &Ui,
+    transform: &PlotTransform,
+    centroids: &[(usize, [f64; 2])],
+    seg: &crate::analysis::Segmentation,
+) {
     let frame = *transform.frame();
     let painter = ui.painter_at(frame);
     let text_color = ui.visuals().text_color();
@@ -259,7 +276,7 @@ fn paint_centroids(ui: &Ui, transform: &PlotTransform, centroids: &[(usize, [f64
         if !frame.contains(c) {
             continue;
         }
-        painter.circle(c, 11.0, segment_color(s), Stroke::new(2.5, bg));
+        painter.circle(c, 11.0, color_of(seg, s), Stroke::new(2.5, bg));
         painter.circle_stroke(c, 13.0, Stroke::new(1.5, text_color));
         painter.text(
             c,

@@ -3,9 +3,9 @@
 use egui::{Color32, RichText, Ui};
 
 use super::cache::{Cache, Selection};
+use crate::app::density_view::{color_of, segment_title};
 use crate::app::explore::PreparedData;
 use crate::app::format::{fmt_count, fmt_num, fmt_percent};
-use crate::app::theme::segment_color;
 
 /// Feature values listed in the hover tooltip.
 const TOOLTIP_FEATURES: usize = 12;
@@ -16,10 +16,12 @@ pub(super) fn legend_ui(ui: &mut Ui, cache: &Cache, hidden: &[bool]) -> Option<u
     let total: usize = cache.sizes.iter().sum();
     ui.label(RichText::new("Segments").strong())
         .on_hover_text("Click a segment to hide or show it.");
+    let seg = &cache.result.seg;
     for (s, &size) in cache.sizes.iter().enumerate() {
         let off = hidden.get(s).copied().unwrap_or(false);
         let text = format!(
-            "Segment {s} · {} rows · {}",
+            "{} · {} rows · {}",
+            segment_title(seg, s),
             fmt_count(size),
             fmt_percent(size, total)
         );
@@ -28,9 +30,9 @@ pub(super) fn legend_ui(ui: &mut Ui, cache: &Cache, hidden: &[bool]) -> Option<u
                 chip(
                     ui,
                     if off {
-                        segment_color(s).gamma_multiply(0.25)
+                        color_of(seg, s).gamma_multiply(0.25)
                     } else {
-                        segment_color(s)
+                        color_of(seg, s)
                     },
                 );
                 let label = if off {
@@ -80,8 +82,8 @@ pub(super) fn selection_ui(ui: &mut Ui, sel: &Selection, cache: &Cache) {
                     continue;
                 }
                 ui.horizontal(|ui| {
-                    chip(ui, segment_color(s));
-                    ui.label(format!("Segment {s}"));
+                    chip(ui, color_of(&cache.result.seg, s));
+                    ui.label(segment_title(&cache.result.seg, s));
                 });
                 ui.label(format!("{} · {}", fmt_count(c), fmt_percent(c, sel.count)));
                 ui.end_row();
@@ -133,16 +135,19 @@ pub(super) fn loadings_ui(ui: &mut Ui, prepared: &PreparedData, axes: (usize, us
         });
 }
 
+/// The tooltip of point `i` (a grid index).
 pub(super) fn hover_ui(ui: &mut Ui, cache: &Cache, i: usize) {
     let table = &cache.table;
+    let prepared_row = cache.row(i);
     let row = cache
         .prepared
         .prepared
         .kept_rows
-        .get(i)
+        .get(prepared_row)
         .copied()
-        .unwrap_or(i);
-    let s = cache.result.seg.labels[i];
+        .unwrap_or(prepared_row);
+    let s = cache.label(i);
+    let seg = &cache.result.seg;
     let id = cache.id_column.map_or_else(
         || format!("row {}", row + 1),
         |c| table.columns[c].data.display(row),
@@ -150,8 +155,8 @@ pub(super) fn hover_ui(ui: &mut Ui, cache: &Cache, i: usize) {
     ui.horizontal(|ui| {
         ui.label(RichText::new(id).strong());
         ui.label(
-            RichText::new(format!("Segment {s}"))
-                .color(segment_color(s))
+            RichText::new(segment_title(seg, s))
+                .color(color_of(seg, s))
                 .strong(),
         );
     });
@@ -183,12 +188,17 @@ pub(super) fn hover_ui(ui: &mut Ui, cache: &Cache, i: usize) {
         );
     }
     let p = cache.grid.point(i);
+    let (a, b) = match cache.source {
+        super::cache::Source::Pca => (
+            format!("PC{}", cache.axes.0 + 1),
+            format!("PC{}", cache.axes.1 + 1),
+        ),
+        super::cache::Source::Map { .. } => ("t-SNE 1".to_owned(), "t-SNE 2".to_owned()),
+    };
     ui.label(
         RichText::new(format!(
-            "PC{} = {}, PC{} = {}",
-            cache.axes.0 + 1,
+            "{a} = {}, {b} = {}",
             fmt_num(f64::from(p[0])),
-            cache.axes.1 + 1,
             fmt_num(f64::from(p[1]))
         ))
         .weak()

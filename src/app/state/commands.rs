@@ -45,14 +45,17 @@ pub enum Tab {
     Profiles,
     /// Labelled CSV, profile, recipe, plot.
     Export,
+    /// t-SNE map coloured by segment.
+    Map,
 }
 
 impl Tab {
     /// All tabs, in display order.
-    pub const ALL: [Tab; 7] = [
+    pub const ALL: [Tab; 8] = [
         Tab::Data,
         Tab::ChooseK,
         Tab::Scatter,
+        Tab::Map,
         Tab::Dendrogram,
         Tab::Silhouette,
         Tab::Profiles,
@@ -69,6 +72,7 @@ impl Tab {
             Tab::Silhouette => "Silhouette",
             Tab::Profiles => "Profiles",
             Tab::Export => "Export",
+            Tab::Map => "Map",
         }
     }
 }
