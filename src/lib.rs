@@ -32,8 +32,8 @@ pub mod metrics;
 pub mod model;
 pub mod plot;
 pub mod prep;
-pub mod report;
 pub mod reduce;
+pub mod report;
 pub mod rng;
 #[cfg(feature = "serve")]
 pub mod serve;

@@ -136,7 +136,8 @@ pub(super) fn run(args: &PlotArgs, progress: &Progress) -> Result<()> {
             Some(k) => Target::K(k),
             None => {
                 return Err(Error::Usage(
-                    "the number of segments is not given: use --k K, or a --recipe that has one".into(),
+                    "the number of segments is not given: use --k K, or a --recipe that has one"
+                        .into(),
                 ));
             }
         };
@@ -169,7 +170,9 @@ pub(super) fn run(args: &PlotArgs, progress: &Progress) -> Result<()> {
             }
             PlotKind::Dendrogram => {
                 let d = of_run::dendrogram(&result).ok_or_else(|| {
-                    Error::InvalidParameter("the tree has a single leaf: there is nothing to draw".into())
+                    Error::InvalidParameter(
+                        "the tree has a single leaf: there is nothing to draw".into(),
+                    )
                 })?;
                 plot::render(&d, format)?
             }

@@ -117,12 +117,8 @@ pub fn render(fig: &impl Figure, format: Format) -> Result<Vec<u8>> {
 fn register_font() -> Result<()> {
     static DONE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let ok = *DONE.get_or_init(|| {
-        plotters::style::register_font(
-            FONT,
-            FontStyle::Normal,
-            epaint_default_fonts::UBUNTU_LIGHT,
-        )
-        .is_ok()
+        plotters::style::register_font(FONT, FontStyle::Normal, epaint_default_fonts::UBUNTU_LIGHT)
+            .is_ok()
     });
     if ok {
         Ok(())
@@ -180,7 +176,12 @@ pub(crate) fn tick(v: f64) -> String {
 }
 
 /// Segment `s`'s legend label: `"{s}: name (size)"`, or `outliers (size)` for the noise segment.
-pub(crate) fn segment_label(s: usize, names: &[String], size: usize, noise: Option<usize>) -> String {
+pub(crate) fn segment_label(
+    s: usize,
+    names: &[String],
+    size: usize,
+    noise: Option<usize>,
+) -> String {
     if Some(s) == noise {
         return format!("outliers ({size})");
     }

@@ -108,7 +108,10 @@ mod tests {
             assert_ne!(c, NEGATIVE);
             let (r, g, b) = (i32::from(c.0), i32::from(c.1), i32::from(c.2));
             // Not grey: some channel differs from another by a visible amount.
-            assert!((r - g).abs().max((g - b).abs()).max((r - b).abs()) > 20, "{c:?}");
+            assert!(
+                (r - g).abs().max((g - b).abs()).max((r - b).abs()) > 20,
+                "{c:?}"
+            );
             // Not red: red does not dominate both others by a lot.
             assert!(!(r > 150 && g < 110 && b < 110), "{c:?}");
         }

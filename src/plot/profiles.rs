@@ -63,7 +63,10 @@ impl Figure for ProfilesPlot<'_> {
     fn size(&self) -> (u32, u32) {
         let rows = self.rows().len().max(1) as u32;
         let k = self.profile.sizes.len().max(1) as u32;
-        ((260 + 90 * k).clamp(640, 1800), (150 + 28 * rows).clamp(300, 1400))
+        (
+            (260 + 90 * k).clamp(640, 1800),
+            (150 + 28 * rows).clamp(300, 1400),
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
@@ -98,12 +101,11 @@ impl Figure for ProfilesPlot<'_> {
                 _ => String::new(),
             })
             .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => {
-                    f.checked_sub(1 + *i)
+                SegmentValue::CenterOf(i) => f
+                    .checked_sub(1 + *i)
                     .and_then(|j| labels.get(j))
                     .cloned()
-                    .unwrap_or_default()
-                }
+                    .unwrap_or_default(),
                 _ => String::new(),
             })
             .x_desc("segment (rows)")
@@ -137,7 +139,11 @@ impl Figure for ProfilesPlot<'_> {
                     .map_or_else(|| "–".to_owned(), |v| format!("{v:+.2}"));
                 let style = text(12).pos(Pos::new(HPos::Center, VPos::Center));
                 let y = f - 1 - i;
-                Text::new(label, (SegmentValue::CenterOf(s), SegmentValue::CenterOf(y)), style)
+                Text::new(
+                    label,
+                    (SegmentValue::CenterOf(s), SegmentValue::CenterOf(y)),
+                    style,
+                )
             })
         }))?;
         Ok(())

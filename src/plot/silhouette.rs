@@ -81,12 +81,7 @@ impl Figure for SilhouettePlot<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let (bars, blocks) = self.bars();
         let height = blocks.last().map_or(1, |b| b.1 + b.2).max(1) as f64;
-        let x_lo = bars
-            .iter()
-            .map(|b| b.3)
-            .fold(-0.1f64, f64::min)
-            .max(-1.0)
-            - 0.02;
+        let x_lo = bars.iter().map(|b| b.3).fold(-0.1f64, f64::min).max(-1.0) - 0.02;
         let mut chart = ChartBuilder::on(root)
             .caption(self.title.as_str(), text(20))
             .margin(12)
@@ -121,7 +116,9 @@ impl Figure for SilhouettePlot<'_> {
             chart
                 .draw_series(seg_bars)?
                 .label(segment_label(s, self.names, sizes[s], self.noise))
-                .legend(move |(x, y)| Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], colour.filled()));
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], colour.filled())
+                });
         }
         chart.draw_series(LineSeries::new(
             [(0.0, 0.0), (0.0, height)],

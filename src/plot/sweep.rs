@@ -24,7 +24,9 @@ const PANELS: [Panel; 5] = [
     ("Inertia", "lower; look for the elbow", |r| r.inertia),
     ("Silhouette", "higher is better", |r| r.silhouette),
     ("Davies-Bouldin", "lower is better", |r| r.davies_bouldin),
-    ("Calinski-Harabasz", "higher is better", |r| r.calinski_harabasz),
+    ("Calinski-Harabasz", "higher is better", |r| {
+        r.calinski_harabasz
+    }),
     ("BIC", "lower is better", |r| r.bic),
 ];
 
@@ -111,7 +113,10 @@ impl Figure for SweepPlot<'_> {
                     rgb(INK).stroke_width(1),
                 ))?;
             }
-            if let Some(k) = self.chosen_k.filter(|&k| Some(k) != self.sweep.recommended_k) {
+            if let Some(k) = self
+                .chosen_k
+                .filter(|&k| Some(k) != self.sweep.recommended_k)
+            {
                 let kf = k as f64;
                 chart.draw_series(LineSeries::new(
                     [(kf, lo), (kf, hi)],

@@ -72,7 +72,12 @@ pub fn build_html(input: &ReportInput<'_>, progress: &Progress) -> Result<String
         escape(&title),
         escape(&words::headline(table, data, result)),
     );
-    section(&mut h, "data", "The data", &words::data_summary(table, data));
+    section(
+        &mut h,
+        "data",
+        "The data",
+        &words::data_summary(table, data),
+    );
     section(
         &mut h,
         "preparation",
@@ -112,7 +117,12 @@ pub fn build_html(input: &ReportInput<'_>, progress: &Progress) -> Result<String
         }
         None => k_choice.push_str("<p>No sweep of k was made for this run.</p>"),
     }
-    section(&mut h, "k-choice", "Choosing the number of segments", &k_choice);
+    section(
+        &mut h,
+        "k-choice",
+        "Choosing the number of segments",
+        &k_choice,
+    );
     progress.check()?;
     let map_html = match map {
         Some(m) => figure(&render_svg(&of_run::scatter(result, m))?),
@@ -147,7 +157,12 @@ pub fn build_html(input: &ReportInput<'_>, progress: &Progress) -> Result<String
             figure(&render_svg(&of_run::profiles(result))?)
         ),
     );
-    section(&mut h, "segments", "The segments", &words::segment_cards(result));
+    section(
+        &mut h,
+        "segments",
+        "The segments",
+        &words::segment_cards(result),
+    );
     let _ = write!(
         h,
         "<section id=\"recipe\"><h2>Reproduce this run</h2>\n<p>Save this as <code>recipe.json</code> \

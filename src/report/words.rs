@@ -27,8 +27,7 @@ pub fn escape(s: &str) -> String {
 /// `s` quoted for a POSIX shell when it needs it.
 pub(super) fn shell_word(s: &str) -> String {
     if !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./+=:,@".contains(c))
     {
         s.to_owned()
@@ -93,7 +92,11 @@ pub(super) fn data_summary(table: &Table, data: &PreparedData) -> String {
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             escape(&c.name),
             c.kind.as_str(),
-            if features.contains(&c.name) { "yes" } else { "" },
+            if features.contains(&c.name) {
+                "yes"
+            } else {
+                ""
+            },
             c.missing,
             c.distinct,
             num(c.mean),
@@ -122,7 +125,10 @@ fn impute_words(i: &Impute) -> String {
         Impute::Mean => "missing values are filled with the column mean".into(),
         Impute::Median => "missing values are filled with the column median".into(),
         Impute::Mode => "missing values are filled with the most frequent value".into(),
-        other => format!("missing values are filled by the rule <code>{}</code>", escape(&other.to_string())),
+        other => format!(
+            "missing values are filled by the rule <code>{}</code>",
+            escape(&other.to_string())
+        ),
     }
 }
 
@@ -163,9 +169,13 @@ pub fn preparation_in_words(p: &Preparation, data: &PreparedData) -> String {
     }
     items.push(
         match p.scale {
-            Scale::Standard => "Each feature is standardised (mean 0, standard deviation 1), so all weigh alike.",
+            Scale::Standard => {
+                "Each feature is standardised (mean 0, standard deviation 1), so all weigh alike."
+            }
             Scale::Minmax => "Each feature is scaled to the range 0–1.",
-            Scale::Robust => "Each feature is centred on its median and divided by its interquartile range.",
+            Scale::Robust => {
+                "Each feature is centred on its median and divided by its interquartile range."
+            }
             Scale::None => "Features are used in their own units (no scaling).",
         }
         .to_owned(),
@@ -183,10 +193,17 @@ pub fn preparation_in_words(p: &Preparation, data: &PreparedData) -> String {
     }
     for (col, n) in &data.prepared.report.filled {
         if *n > 0 {
-            items.push(format!("{n} missing values of <em>{}</em> were filled.", escape(col)));
+            items.push(format!(
+                "{n} missing values of <em>{}</em> were filled.",
+                escape(col)
+            ));
         }
     }
-    let dropped = data.prepared.report.n_input_rows.saturating_sub(data.n_rows());
+    let dropped = data
+        .prepared
+        .report
+        .n_input_rows
+        .saturating_sub(data.n_rows());
     if dropped > 0 {
         items.push(format!("{dropped} rows with missing values were left out."));
     }
@@ -284,7 +301,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes_shell_words() {
-        assert_eq!(escape("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
+        assert_eq!(
+            escape("a<b & \"c\" 'd'>"),
+            "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;"
+        );
         assert_eq!(shell_word("data/x.csv"), "data/x.csv");
         assert_eq!(shell_word("my file's.csv"), "'my file'\\''s.csv'");
     }
