@@ -2,6 +2,7 @@
 //! equals scikit-learn's `adjusted_rand_score` of the two columns, and the crosstab counts the rows.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use assert_cmd::Command;
@@ -16,8 +17,8 @@ fn csv(dir: &std::path::Path) -> PathBuf {
     let a = ["x", "x", "x", "x", "y", "y", "y", "y", "z", "z", "z", "z"];
     let b = ["p", "p", "p", "p", "p", "p", "p", "p", "q", "q", "r", "r"];
     let mut text = String::from("v,w,a,b\n");
-    for i in 0..12 {
-        text.push_str(&format!("{},{},{},{}\n", i, (i * 7) % 5, a[i], b[i]));
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        let _ = writeln!(text, "{i},{},{x},{y}", (i * 7) % 5);
     }
     let path = dir.join("two_labels.csv");
     std::fs::write(&path, text).unwrap();
