@@ -317,8 +317,7 @@ fn the_ui_keeps_drawing_while_a_native_dialog_is_open() {
 #[test]
 fn ctrl_digits_show_the_tabs_and_help_lists_every_shortcut() {
     let (mut h, _) = common::started();
-    use segscope::app::state::Tab;
-    for (i, tab) in Tab::ALL.into_iter().enumerate().rev() {
+    for (i, tab) in segscope::app::state::Tab::ALL.into_iter().enumerate().rev() {
         let key = [
             egui::Key::Num1,
             egui::Key::Num2,
