@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use segscope::app::explore::ApplyOutcome;
 use segscope::jobs::Progress;
 use segscope::model::SegmentModel;
