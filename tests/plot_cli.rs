@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on broken fixtures
 //! `segscope plot`: every kind writes a valid SVG with the expected marks, PNG decodes at the figure's
 //! size, bad inputs exit 1/2 and leave no output.
 

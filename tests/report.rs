@@ -1,5 +1,8 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on broken fixtures
 //! `segscope report`: one self-contained HTML file (nothing external, user strings escaped), rendered by
 //! headless Chromium when one is installed.
+
+use std::fmt::Write as _;
 
 use assert_cmd::Command;
 
@@ -21,12 +24,13 @@ fn the_report_references_nothing_external_and_escapes_names() {
     let csv = dir.path().join("x.csv");
     let mut s = String::from("id,a<b,c&d\n");
     for i in 0..60 {
-        let g = (i % 3) as f64 * 5.0;
-        s.push_str(&format!(
-            "{i},{},{}\n",
-            g + (i % 7) as f64 * 0.1,
-            -g + (i % 5) as f64 * 0.1
-        ));
+        let g = f64::from(i % 3) * 5.0;
+        let _ = writeln!(
+            s,
+            "{i},{},{}",
+            g + f64::from(i % 7) * 0.1,
+            -g + f64::from(i % 5) * 0.1
+        );
     }
     std::fs::write(&csv, s).unwrap();
     let out = dir.path().join("r.html");

@@ -44,8 +44,8 @@ pub mod explore;
 mod export_panel;
 pub mod format;
 mod launch;
-mod model_panel;
 mod map;
+mod model_panel;
 mod prepare_panel;
 mod profiles;
 mod rfm_dialog;
@@ -363,9 +363,7 @@ impl SegscopeApp {
                     FileAction::ExportProfile => {
                         DialogRequest::SaveCsv(format!("{stem}_profile.csv"))
                     }
-                    FileAction::SaveModel => {
-                        DialogRequest::SaveModel(format!("{stem}_model.json"))
-                    }
+                    FileAction::SaveModel => DialogRequest::SaveModel(format!("{stem}_model.json")),
                     _ => DialogRequest::SaveCsv(format!("{stem}_segments.csv")),
                 }
             }
@@ -408,7 +406,10 @@ impl SegscopeApp {
             }
             FileAction::ApplyModel => {
                 // The model is picked; then the CSV to score, then where to write it.
-                self.ask(DialogRequest::PickCsv, AfterDialog::ApplyInput { model: path });
+                self.ask(
+                    DialogRequest::PickCsv,
+                    AfterDialog::ApplyInput { model: path },
+                );
                 return;
             }
             FileAction::SaveModel => match export_panel::full_recipe(&self.state) {

@@ -43,7 +43,7 @@ impl ScatterPlot<'_> {
         let rows: Vec<usize> = (0..n)
             .filter(|&i| {
                 let s = self.labels[i].min(self.k);
-                let keep = seen[s] % step == 0;
+                let keep = seen[s].is_multiple_of(step);
                 seen[s] += 1;
                 keep && self.xy[[i, 0]].is_finite() && self.xy[[i, 1]].is_finite()
             })

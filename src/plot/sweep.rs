@@ -30,9 +30,12 @@ const PANELS: [Panel; 5] = [
     ("BIC", "lower is better", |r| r.bic),
 ];
 
+/// One curve panel: its metric name, how to read it, and its `(k, value)` points.
+pub type PanelPoints = (&'static str, &'static str, Vec<(usize, f64)>);
+
 impl SweepPlot<'_> {
     /// The panels with at least one value, each with its `(k, value)` points.
-    pub fn panels(&self) -> Vec<(&'static str, &'static str, Vec<(usize, f64)>)> {
+    pub fn panels(&self) -> Vec<PanelPoints> {
         PANELS
             .iter()
             .map(|&(name, how, get)| {

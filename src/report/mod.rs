@@ -51,12 +51,11 @@ pub fn build_html(input: &ReportInput<'_>, progress: &Progress) -> Result<String
     } = *input;
     progress.set_stage("drawing the report", 0);
     let own_map;
-    let map = match map {
-        Some(m) => Some(m),
-        None => {
-            own_map = of_run::pca_map(data, progress).ok();
-            own_map.as_ref()
-        }
+    let map = if let Some(m) = map {
+        Some(m)
+    } else {
+        own_map = of_run::pca_map(data, progress).ok();
+        own_map.as_ref()
     };
     let recipe = result.recipe(data)?.to_json()?;
     let title = format!("Segments of {}", table.source_name);

@@ -38,7 +38,7 @@ pub(super) fn shell_word(s: &str) -> String {
 
 fn num(v: Option<f64>) -> String {
     v.filter(|v| v.is_finite())
-        .map_or_else(|| "–".to_owned(), |v| crate::plot::tick(v))
+        .map_or_else(|| "–".to_owned(), crate::plot::tick)
 }
 
 /// One sentence under the title.

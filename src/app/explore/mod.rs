@@ -29,9 +29,9 @@ mod tests;
 
 use std::sync::{Arc, Mutex};
 
-pub use keep::KeptFit;
 pub use apply_job::{ApplyJob, ApplyOutcome};
 pub use embed_job::{Embedding, LiveMap};
+pub use keep::KeptFit;
 use slot::Slot;
 
 use crate::analysis::run::SweepExtras;
