@@ -40,7 +40,7 @@ pub fn verdict_words(report: &DriftReport) -> String {
              the segments apply as they are."
         ),
         Verdict::Watch => format!(
-            "Watch: some inputs have shifted (PSI {PSI_STABLE}–{PSI_RETRAIN}): {drivers}. The segments \
+            "Watch: some inputs have shifted (PSI {PSI_STABLE} to {PSI_RETRAIN}): {drivers}. The segments \
              still apply; keep an eye on the next files."
         ),
         Verdict::Retrain => format!(
@@ -102,7 +102,7 @@ fn feature_grid(ui: &mut Ui, palette: &DriftPalette, report: &DriftReport) {
         .striped(true)
         .show(ui, |ui| {
             ui.weak("feature");
-            ui.weak(format!("PSI (0 – {PSI_SCALE}+)"));
+            ui.weak(format!("PSI (0 to {PSI_SCALE}+)"));
             ui.weak("PSI");
             ui.weak("verdict");
             ui.weak("missing: training → now");
@@ -155,7 +155,7 @@ fn psi_bar(
         painter.text(
             rect.right_center() - vec2(3.0, 0.0),
             Align2::RIGHT_CENTER,
-            "»",
+            ">",
             FontId::proportional(BAR_HEIGHT - 1.0),
             ink,
         );
@@ -210,7 +210,7 @@ fn segment_grid(ui: &mut Ui, palette: &DriftPalette, report: &DriftReport) {
                 ui.label(format!(
                     "{} → {}",
                     fmt_num(s.mean_distance_train),
-                    s.mean_distance_now.map_or_else(|| "–".to_owned(), fmt_num)
+                    s.mean_distance_now.map_or_else(|| "-".to_owned(), fmt_num)
                 ));
                 ui.end_row();
             }
