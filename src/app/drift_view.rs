@@ -105,7 +105,7 @@ fn feature_grid(ui: &mut Ui, palette: &DriftPalette, report: &DriftReport) {
             ui.weak(format!("PSI (0 to {PSI_SCALE}+)"));
             ui.weak("PSI");
             ui.weak("verdict");
-            ui.weak("missing: training → now");
+            ui.weak("missing: training to now");
             ui.end_row();
             for f in &report.features {
                 ui.label(&f.name);
@@ -118,7 +118,7 @@ fn feature_grid(ui: &mut Ui, palette: &DriftPalette, report: &DriftReport) {
                         .strong(),
                 );
                 ui.label(format!(
-                    "{} → {}",
+                    "{} to {}",
                     fmt_pct(f.missing_rate_train),
                     fmt_pct(f.missing_rate_now)
                 ));
@@ -181,8 +181,8 @@ fn segment_grid(ui: &mut Ui, palette: &DriftPalette, report: &DriftReport) {
         .show(ui, |ui| {
             ui.weak("segment");
             ui.weak("share: training (grey) / now");
-            ui.weak("training → now");
-            ui.weak("mean distance to centre: training → now");
+            ui.weak("training to now");
+            ui.weak("mean distance to centre: training to now");
             ui.end_row();
             for s in &report.segments {
                 ui.label(format!("{} {}", s.segment, s.name));
@@ -203,12 +203,12 @@ fn segment_grid(ui: &mut Ui, palette: &DriftPalette, report: &DriftReport) {
                     &label,
                 );
                 ui.label(format!(
-                    "{} → {}",
+                    "{} to {}",
                     fmt_pct(s.share_train),
                     fmt_pct(s.share_now)
                 ));
                 ui.label(format!(
-                    "{} → {}",
+                    "{} to {}",
                     fmt_num(s.mean_distance_train),
                     s.mean_distance_now.map_or_else(|| "-".to_owned(), fmt_num)
                 ));
