@@ -326,13 +326,15 @@ fn ctrl_digits_show_the_tabs_and_help_lists_every_shortcut() {
             egui::Key::Num5,
             egui::Key::Num6,
             egui::Key::Num7,
+            egui::Key::Num8,
         ][i];
         h.key_press_modifiers(egui::Modifiers::COMMAND, key);
-        h.run();
+        // Steps, not run(): the Map tab starts its t-SNE job, whose spinner repaints.
+        h.run_steps(3);
         assert_eq!(h.state().state().settings.tab, tab, "Ctrl+{}", i + 1);
     }
     h.get_by_label("Help").click();
-    h.run();
+    h.run_steps(3);
     for what in [
         "Show the tabs Data … Export",
         "Zoom in / out / reset",

@@ -69,7 +69,7 @@ fn silhouette_has_one_bar_per_row_and_profiles_one_cell_per_feature_and_segment(
         .filter(|n| n.has_tag_name("text"))
         .filter(|n| {
             n.text()
-                .is_some_and(|t| t.starts_with('+') || t.starts_with('-'))
+                .is_some_and(|t| t.trim().starts_with('+') || t.trim().starts_with('-'))
         })
         .count();
     assert!(cells >= 3 * 7, "{cells}");

@@ -82,8 +82,8 @@ const UNDO_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND
 /// Redo the last undone change.
 const REDO_SHORTCUT: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
-/// Ctrl+1 … Ctrl+7 show the tabs in their order.
-const TAB_KEYS: [Key; 7] = [
+/// Ctrl+1 … Ctrl+8 show the tabs in their order.
+const TAB_KEYS: [Key; Tab::ALL.len()] = [
     Key::Num1,
     Key::Num2,
     Key::Num3,
@@ -91,6 +91,7 @@ const TAB_KEYS: [Key; 7] = [
     Key::Num5,
     Key::Num6,
     Key::Num7,
+    Key::Num8,
 ];
 
 /// A tab of the main area: draws from the state and emits commands, never mutates the state directly.
@@ -566,7 +567,7 @@ fn shortcuts(ctx: &egui::Context) -> Vec<(String, &'static str)> {
             format!(
                 "{} … {}",
                 ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Num1)),
-                ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Num7))
+                ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Num8))
             ),
             "Show the tabs Data … Export",
         ),

@@ -79,12 +79,18 @@ impl Figure for ProfilesPlot<'_> {
             .fold(1.0f64, |m, z| m.max(z.abs()))
             .min(3.0);
         let longest = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(4);
+        let y_area = (longest as u32 * 7 + 16).clamp(60, 260);
+        let column_px =
+            f64::from(root.dim_in_pixel().0.saturating_sub(y_area + 24)) / k.max(1) as f64;
         let mut chart = ChartBuilder::on(root)
             .caption(self.title.as_str(), text(20))
             .margin(12)
             .x_label_area_size(40)
-            .y_label_area_size((longest as u32 * 7 + 16).clamp(60, 260))
-            .build_cartesian_2d((0..k).into_segmented(), (0..f).into_segmented())?;
+            .y_label_area_size(y_area)
+            .build_cartesian_2d(
+                (0..k.saturating_sub(1)).into_segmented(),
+                (0..f.saturating_sub(1)).into_segmented(),
+            )?;
         let sizes = &self.profile.sizes;
         let names = self.names;
         let noise = self.noise;
@@ -96,7 +102,17 @@ impl Figure for ProfilesPlot<'_> {
             .y_labels(f)
             .x_label_formatter(&|v| match v {
                 SegmentValue::CenterOf(s) => {
-                    segment_label(*s, names, sizes.get(*s).copied().unwrap_or(0), noise)
+                    let size = sizes.get(*s).copied().unwrap_or(0);
+                    let full = segment_label(*s, names, size, noise);
+                    // A name wider than its column would run into the next: the number and size only
+                    // (the names are in the scatter legend and the report's cards).
+                    if full.chars().count() as f64 * 6.5 <= column_px {
+                        full
+                    } else if Some(*s) == noise {
+                        format!("outliers ({size})")
+                    } else {
+                        format!("{s} ({size})")
+                    }
                 }
                 _ => String::new(),
             })

@@ -22,7 +22,7 @@ const GAP: f32 = 10.0;
 /// Narrowest plot cell (fewer columns below that).
 const MIN_CELL_W: f32 = 220.0;
 /// Lowest plot cell (the grid scrolls below that).
-const MIN_CELL_H: f32 = 120.0;
+const MIN_CELL_H: f32 = 140.0;
 /// Fewest pixels between two y tick labels.
 const Y_TICK_PX: f64 = 22.0;
 /// Fewest pixels between two K tick labels.
@@ -289,11 +289,17 @@ pub(super) fn plots_ui(
     }
     let avail = ui.available_size();
     let fit = ((avail.x + GAP) / (MIN_CELL_W + GAP)).floor().max(1.0) as usize;
-    let wanted = if metrics.len() > 4 { 3 } else { 2 };
+    // Two columns: the extra curves (BIC, stability, gap) add rows that scroll rather than squeezing
+    // every plot below readable tick spacing.
+    let wanted = 2;
     let cols = wanted.min(fit).max(1);
     let rows = metrics.len().div_ceil(cols);
     let cell_w = ((avail.x - GAP * (cols - 1) as f32) / cols as f32).max(MIN_CELL_W.min(avail.x));
-    let cell_h = ((avail.y - 4.0 - GAP * (rows - 1) as f32) / rows as f32).max(MIN_CELL_H);
+    // All rows fill the view, but never shorter than MIN_CELL_H (or two rows filling it, in a small
+    // window): a third row (stability, gap) then scrolls instead of squeezing the ticks away.
+    let two_rows = (avail.y - 4.0 - GAP) / 2.0;
+    let cell_h =
+        ((avail.y - 4.0 - GAP * (rows - 1) as f32) / rows as f32).max(MIN_CELL_H.min(two_rows));
     let sampled = sweep.done.as_ref().map_or_else(
         || {
             state
