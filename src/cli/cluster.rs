@@ -15,7 +15,7 @@ use super::engine::{
 };
 use super::pipeline::{ModelArgs, PipelineArgs};
 use crate::analysis::stability::StabilityOptions;
-use crate::analysis::{Policy, SegResult, Target, fit_segments};
+use crate::analysis::{Policy, SegResult, Target};
 use crate::error::{Error, Result};
 use crate::export::write::{OutputId, Writer};
 use crate::export::{
@@ -110,20 +110,7 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
     if let Target::K(k) = target {
         announce_cost(&loaded.data, &[k], &spec, &policy)?;
     }
-    let mut result = fit_segments(
-        &loaded.table,
-        &loaded.data,
-        &spec,
-        target,
-        &policy,
-        None,
-        progress,
-    )?;
-    if let Some(fitted) = &loaded.resolved.fitted
-        && !fitted.names.is_empty()
-    {
-        result.adopt_names(&fitted.names, Some(&fitted.sizes));
-    }
+    let mut result = loaded.fit(&spec, target, &policy, progress)?;
     if args.stability > 0 {
         result.assess_stability(
             &loaded.data,

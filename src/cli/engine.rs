@@ -8,7 +8,9 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::pipeline::{PipelineArgs, Resolved};
-use crate::analysis::{Decision, PreparedData, prepare};
+use crate::analysis::{
+    Decision, ModelSpec, Policy, PreparedData, SegResult, Target, fit_segments, prepare,
+};
 use crate::data::{LoadOptions, Sample, Table, load_input};
 use crate::error::{Error, Result};
 use crate::export::write::OutputPlan;
@@ -33,6 +35,34 @@ pub(super) struct Loaded {
     pub resolved: Resolved,
     /// The prepared matrix and its fitted preparation.
     pub data: PreparedData,
+}
+
+impl Loaded {
+    /// Fits `spec` at `target` through the run API and takes the recipe's segment names when it has
+    /// them (the same fit for `cluster`, `plot` and `report`).
+    pub fn fit(
+        &self,
+        spec: &ModelSpec,
+        target: Target,
+        policy: &Policy,
+        progress: &Progress,
+    ) -> Result<SegResult> {
+        let mut result = fit_segments(
+            &self.table,
+            &self.data,
+            spec,
+            target,
+            policy,
+            None,
+            progress,
+        )?;
+        if let Some(fitted) = &self.resolved.fitted
+            && !fitted.names.is_empty()
+        {
+            result.adopt_names(&fitted.names, Some(&fitted.sizes));
+        }
+        Ok(result)
+    }
 }
 
 /// Loads FILE and prepares it with the PIPELINE flags.

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::engine::{KRange, load_prepared, parse_k_arg, print_decisions};
 use super::pipeline::{ModelArgs, PipelineArgs};
 use crate::analysis::run::SweepExtras;
-use crate::analysis::{Policy, Target, fit_segments, sweep};
+use crate::analysis::{Policy, Target, sweep};
 use crate::error::{Error, Result};
 use crate::export::io_err;
 use crate::jobs::Progress;
@@ -148,20 +148,7 @@ pub(super) fn run(args: &PlotArgs, progress: &Progress) -> Result<()> {
                 spec.method
             )));
         }
-        let mut result = fit_segments(
-            &loaded.table,
-            &loaded.data,
-            &spec,
-            target,
-            &policy,
-            None,
-            progress,
-        )?;
-        if let Some(fitted) = &loaded.resolved.fitted
-            && !fitted.names.is_empty()
-        {
-            result.adopt_names(&fitted.names, Some(&fitted.sizes));
-        }
+        let result = loaded.fit(&spec, target, &policy, progress)?;
         print_decisions(&result.decisions);
         match args.kind {
             PlotKind::Scatter => {

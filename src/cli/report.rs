@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::engine::{KRange, load_prepared, parse_k_arg, print_decisions};
 use super::pipeline::{ModelArgs, PipelineArgs};
 use crate::analysis::run::SweepExtras;
-use crate::analysis::{Policy, Target, fit_segments, sweep};
+use crate::analysis::{Policy, Target, sweep};
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
 use crate::report::{ReportInput, write_report};
@@ -86,20 +86,7 @@ pub(super) fn run(args: &ReportArgs, progress: &Progress) -> Result<()> {
         )?;
         Some(s)
     };
-    let mut result = fit_segments(
-        &loaded.table,
-        &loaded.data,
-        &spec,
-        target,
-        &policy,
-        None,
-        progress,
-    )?;
-    if let Some(fitted) = &loaded.resolved.fitted
-        && !fitted.names.is_empty()
-    {
-        result.adopt_names(&fitted.names, Some(&fitted.sizes));
-    }
+    let result = loaded.fit(&spec, target, &policy, progress)?;
     print_decisions(&result.decisions);
     let input = ReportInput {
         table: &loaded.table,
