@@ -7,28 +7,18 @@
 //!
 //! Also the outliers' colour and name, shared by every plot that colours segments.
 
-use egui::{Color32, CursorIcon, RichText, Sense, Stroke, Ui, Visuals};
+use egui::{Color32, CursorIcon, RichText, Sense, Stroke, Ui};
 use egui_plot::{HLine, Line, MarkerShape, Plot, PlotPoints, Points, VLine};
 
 use super::explore::ExploreCommand;
 use super::format::{fmt_count, fmt_num, fmt_percent, method_label};
 use super::state::{AppState, Command};
-use super::theme::{ChartPalette, lerp_color, segment_color};
+use super::theme::{ChartPalette, outlier_color, segment_color};
 use crate::analysis::Segmentation;
 use crate::cluster::Method;
 
 /// Grab half-height of the threshold line, in points.
 const GRAB: f32 = 6.0;
-
-/// The grey of the outliers segment in every plot. (A local fallback built from chart colours until
-/// `theme::outlier_color()` lands; then this should call it.)
-pub(crate) fn outlier_color() -> Color32 {
-    lerp_color(
-        ChartPalette::of(&Visuals::dark()).reference,
-        ChartPalette::of(&Visuals::light()).reference,
-        0.5,
-    )
-}
 
 /// The colour of segment `s` of `seg`: grey for a density method's outliers, else the segment colour.
 pub(crate) fn color_of(seg: &Segmentation, s: usize) -> Color32 {

@@ -92,11 +92,15 @@ impl ExportPanel {
                         "Adds: {}",
                         added_column_names(result, self.columns).join(", ")
                     ));
-                    if self.columns.silhouette && result.silhouette.is_none() {
-                        ui.weak(silhouette_note(
+                    // What the silhouette column will hold, before the click (one wording with the
+                    // Silhouette tab's: `export_silhouette_note`).
+                    if self.columns.silhouette
+                        && let Some(note) = super::export_silhouette_note(
                             result,
                             state.explorer.policy.exact_silhouette_rows,
-                        ));
+                        )
+                    {
+                        ui.weak(note);
                     }
                 });
                 ui.end_row();
@@ -184,22 +188,6 @@ fn empty_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
             }
         }
     });
-}
-
-/// Why the silhouette column will have empty cells, said before the click.
-fn silhouette_note(result: &SegResult, exact_rows: usize) -> String {
-    match &result.silhouette_sampled {
-        Some(s) => format!(
-            "The silhouette column stays empty: per-row silhouettes are exact only up to {} rows \
-             (this result's mean, {:.3}, is estimated from a sample of {} rows).",
-            fmt_count(exact_rows),
-            s.mean,
-            fmt_count(s.sample_size)
-        ),
-        None => "The silhouette column stays empty: the silhouette is undefined for this \
-                 segmentation (fewer than 2 segments with rows)."
-            .to_owned(),
-    }
 }
 
 /// The file-name stem of exports: `customers` for `customers.csv`, `sample_customers` for the sample.
