@@ -141,6 +141,30 @@ fn cluster_writes_labelled_csv_profile_and_recipe() {
     assert!(p.starts_with(
         "feature,statistic,segment_0,segment_1,segment_2,segment_3,segment_4,overall,anova_f"
     ));
+    // The names (those of the labelled CSV) under the header, and each segment's ranking: exactly one
+    // feature ranked 1 per segment, with a non-zero effect on the row above it.
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(p.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(rows[0][..2], ["(all)", "name"]);
+    let labelled = std::fs::read_to_string(&out).unwrap();
+    for name in &rows[0][2..7] {
+        assert!(
+            !name.is_empty() && labelled.contains(&format!(",{name},")),
+            "{name}"
+        );
+    }
+    for s in 2..7 {
+        let firsts: Vec<usize> = (0..rows.len())
+            .filter(|&i| rows[i][1] == "rank" && rows[i][s] == "1")
+            .collect();
+        assert_eq!(firsts.len(), 1, "segment column {s}: {firsts:?}");
+        let i = firsts[0];
+        assert_eq!(rows[i - 1][1], "effect");
+        assert_eq!(rows[i - 1][0], rows[i][0]);
+        assert!(rows[i - 1][s].parse::<f64>().unwrap().abs() >= 0.2);
+    }
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&rec).unwrap()).unwrap();
     assert_eq!(r["k"], 5);
     assert_eq!(r["method"], "kmeans");

@@ -572,6 +572,14 @@ pub fn fit_segments_reusing(
 }
 
 impl SegResult {
+    /// The names and ranked features the profile CSV carries next to the profile.
+    pub fn profile_words(&self) -> crate::export::ProfileWords<'_> {
+        crate::export::ProfileWords {
+            names: &self.names,
+            descriptions: &self.descriptions,
+        }
+    }
+
     /// Rows per segment.
     pub fn sizes(&self) -> Vec<usize> {
         self.seg.sizes()

@@ -249,7 +249,7 @@ pub fn profile_work(state: &AppState, out: PathBuf) -> std::result::Result<FileW
         p.set_stage("writing", 0);
         let inputs: Vec<&Path> = input.as_deref().into_iter().collect();
         write_file(&out, &inputs, "the profile", |w| {
-            write_profile_csv(&result.profile, w)?;
+            write_profile_csv(&result.profile, result.profile_words(), w)?;
             p.check()
         })?;
         Ok(format!(

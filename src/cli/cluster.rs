@@ -173,7 +173,10 @@ pub(super) fn run(args: &ClusterArgs, progress: &Progress) -> Result<()> {
         Box::new(|w| write_labelled_table(table, &extra, w, progress)),
     )];
     if let Some(id) = profile_out {
-        writers.push((id, Box::new(|w| write_profile_csv(&result.profile, w))));
+        writers.push((
+            id,
+            Box::new(|w| write_profile_csv(&result.profile, result.profile_words(), w)),
+        ));
     }
     for (id, json) in [(recipe_out, &recipe_json), (model_out, &model_json)] {
         if let (Some(id), Some(json)) = (id, json) {

@@ -13,8 +13,8 @@ use std::io::Write;
 
 pub use segments::{ExportColumns, added_column_names, segment_columns};
 pub use tables::{
-    csv_err, fmt_f64, io_err, write_linkage_csv, write_prepared_csv, write_profile_csv,
-    write_rfm_csv,
+    ProfileWords, csv_err, fmt_f64, io_err, write_linkage_csv, write_prepared_csv,
+    write_profile_csv, write_rfm_csv,
 };
 
 use crate::data::Table;

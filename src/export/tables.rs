@@ -6,6 +6,7 @@
 use std::io::Write;
 
 use crate::analysis::Profile;
+use crate::analysis::describe::SegmentDescription;
 use crate::error::{Error, Result};
 use crate::prep::Prepared;
 use crate::prep::rfm::Rfm;
@@ -50,9 +51,38 @@ pub fn write_prepared_csv(prepared: &Prepared, w: &mut dyn Write) -> Result<()> 
     csv.flush().map_err(io_err)
 }
 
+/// The words that go with a profile in its CSV: the segment names and each segment's ranked features.
+/// Empty slices (a bare profile) leave the `name`, `effect` and `rank` rows out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProfileWords<'a> {
+    /// Segment names, in segment order.
+    pub names: &'a [String],
+    /// Each segment explained in words ([`crate::analysis::describe::describe_segments`]).
+    pub descriptions: &'a [SegmentDescription],
+}
+
+impl ProfileWords<'_> {
+    /// Per segment, the (1-based rank, effect) of `feature` among that segment's top features.
+    fn ranking(&self, feature: &str, k: usize) -> Option<Vec<Option<(usize, f64)>>> {
+        let per: Vec<Option<(usize, f64)>> = (0..k)
+            .map(|s| {
+                let d = self.descriptions.iter().find(|d| d.segment == s)?;
+                d.top_features
+                    .iter()
+                    .position(|t| t.feature == feature)
+                    .map(|i| (i + 1, d.top_features[i].effect))
+            })
+            .collect();
+        per.iter().any(Option::is_some).then_some(per)
+    }
+}
+
 /// The profile as a CSV: one row per (feature, statistic), one column per segment, then `overall` and
-/// `anova_f`.
-pub fn write_profile_csv(p: &Profile, w: &mut dyn Write) -> Result<()> {
+/// `anova_f`. The header keeps `segment_<s>` (scripts address columns by it); the segment names come in
+/// the `(all),name` row under it. A feature that sets a segment apart gets an `effect` row (Cohen's d,
+/// or Cohen's h for a `column=level`, segment vs the rest) and a `rank` row (1 = strongest feature of
+/// that segment), blank where it is not among the segment's top features.
+pub fn write_profile_csv(p: &Profile, words: ProfileWords<'_>, w: &mut dyn Write) -> Result<()> {
     let k = p.sizes.len();
     let mut out = csv::Writer::from_writer(w);
     let err = csv_err;
@@ -69,7 +99,31 @@ pub fn write_profile_csv(p: &Profile, w: &mut dyn Write) -> Result<()> {
         r.push(f);
         out.write_record(&r).map_err(err)
     };
+    let ranking_rows =
+        |row: &mut dyn FnMut(&str, &str, Vec<String>, String, String) -> Result<()>,
+         feature: &str|
+         -> Result<()> {
+            if let Some(per) = words.ranking(feature, k) {
+                let effect = per.iter().map(|r| fmt(r.map(|(_, e)| e))).collect();
+                let rank = per
+                    .iter()
+                    .map(|r| r.map(|(i, _)| i.to_string()).unwrap_or_default())
+                    .collect();
+                row(feature, "effect", effect, String::new(), String::new())?;
+                row(feature, "rank", rank, String::new(), String::new())?;
+            }
+            Ok(())
+        };
     let total: usize = p.sizes.iter().sum();
+    if words.names.len() == k {
+        row(
+            "(all)",
+            "name",
+            words.names.to_vec(),
+            String::new(),
+            String::new(),
+        )?;
+    }
     row(
         "(all)",
         "size",
@@ -106,11 +160,13 @@ pub fn write_profile_csv(p: &Profile, w: &mut dyn Write) -> Result<()> {
             String::new(),
             String::new(),
         )?;
+        ranking_rows(&mut row, &f.name)?;
     }
     for c in &p.categorical {
         for (j, level) in c.levels.iter().enumerate() {
+            let feature = format!("{}={level}", c.name);
             row(
-                &format!("{}={level}", c.name),
+                &feature,
                 "share",
                 c.shares.iter().map(|s| s[j].to_string()).collect(),
                 c.overall
@@ -119,6 +175,7 @@ pub fn write_profile_csv(p: &Profile, w: &mut dyn Write) -> Result<()> {
                     .unwrap_or_default(),
                 String::new(),
             )?;
+            ranking_rows(&mut row, &feature)?;
         }
     }
     out.flush().map_err(io_err)
