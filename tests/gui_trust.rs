@@ -237,3 +237,45 @@ fn profiles_keep_the_header_in_view_and_profile_non_features() {
     // Shift+wheel scrolling sideways is egui's own (InputOptions::horizontal_scroll_modifier); a kittest
     // check of it did not move the table here and is left for later.
 }
+
+#[test]
+fn the_scatter_legend_describes_each_segment_and_renames_it() {
+    let (mut h, _) = started();
+    open_tab(&mut h, "Scatter");
+    let (name, description) = {
+        let r = h.state().state().explorer.result().unwrap();
+        (r.names[0].clone(), r.descriptions[0].description.clone())
+    };
+    let entry = format!("0 · {name} · ");
+    first(&h, &entry).hover();
+    h.run();
+    assert!(
+        h.query_all_by_label_contains(&description).next().is_some(),
+        "the legend's tooltip says the segment in words: {description}"
+    );
+    first(&h, &entry).click_secondary();
+    h.run();
+    let field = || {
+        h.query_all(egui_kittest::kittest::by().role(egui::accesskit::Role::TextInput))
+            .find(|n| n.value().is_some_and(|v| v == name))
+    };
+    assert!(field().is_some(), "the rename field shows the current name");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.query_all(egui_kittest::kittest::by().role(egui::accesskit::Role::TextInput))
+        .find(|n| n.value().is_some_and(|v| v == name))
+        .unwrap()
+        .type_text("Loyal big spenders");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.run();
+    let names = &h.state().state().explorer.result().unwrap().names;
+    assert_eq!(names[0], "Loyal big spenders", "{names:?}");
+    assert!(
+        names_of_segment(&exported_csv(&h), 0)
+            .iter()
+            .all(|n| n == "Loyal big spenders")
+    );
+    assert!(first(&h, "0 · Loyal big spenders · ").rect().width() > 0.0);
+}

@@ -389,7 +389,8 @@ mod tests {
         assert_eq!(p.numeric[0].missing, [0, 1]);
         assert_eq!(p.categorical[0].missing, [0, 1]);
         let mut buf = Vec::new();
-        crate::export::write_profile_csv(&p, Default::default(), &mut buf).unwrap();
+        crate::export::write_profile_csv(&p, crate::export::ProfileWords::default(), &mut buf)
+            .unwrap();
         let s = String::from_utf8(buf).unwrap();
         assert!(
             s.starts_with(

@@ -22,9 +22,8 @@ use super::profile::{Profile, profile};
 use super::recipe::{FittedModel, Recipe};
 use super::recommend::recommend_with;
 use super::spec::{Decision, ModelSpec, Policy};
-use super::stability::stability_sweep;
-use super::stability::{Stability, StabilityOptions, stability_of};
-use super::sweep::{RowStability, Sweep, SweepRow, run_sweep};
+use super::stability::{Reference, Stability, StabilityOptions, stability_of, stability_of_labels};
+use super::sweep::{RowStability, Sweep, SweepRow, run_sweep_keeping};
 use super::tendency::{DEFAULT_SEED as TENDENCY_SEED, tendency};
 use crate::cluster::{CovarianceType, Dendrogram, Method, height_for_k};
 use crate::data::Table;
@@ -228,7 +227,17 @@ pub fn sweep(
         )));
     }
     check_cost(&opts, x.nrows(), x.ncols(), ks)?;
-    let (mut s, tree) = run_sweep(x, ks, opts, policy, tree, progress, on_row)?;
+    // The sweep's own labels are what stability compares its resamples with: no second full fit.
+    let (mut s, tree, kept) = run_sweep_keeping(
+        x,
+        ks,
+        opts,
+        policy,
+        tree,
+        progress,
+        on_row,
+        extras.stability > 0,
+    )?;
     s.decisions.splice(0..0, decisions);
     let scored: Vec<usize> = s
         .results
@@ -238,9 +247,14 @@ pub fn sweep(
         .collect();
     if extras.stability > 0 && !scored.is_empty() {
         progress.set_context("stability");
-        let st = stability_sweep(
+        let references: Vec<Reference<'_>> = kept
+            .iter()
+            .filter(|(k, _)| scored.contains(k))
+            .map(|(k, labels)| Reference { k: *k, labels })
+            .collect();
+        let st = stability_of_labels(
             x,
-            &scored,
+            &references,
             opts,
             &StabilityOptions {
                 resamples: extras.stability,
@@ -707,6 +721,54 @@ mod tests {
             &Progress::new(),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn sweep_stability_reuses_the_sweep_labels_with_the_figures_of_a_fresh_fit() {
+        let t = table(180);
+        let prep = Preparation::new(vec!["a".into(), "b".into()]);
+        let data = prepare(&t, &prep, 2, &Progress::new()).unwrap();
+        let ks = [2, 3, 4];
+        for method in [Method::Kmeans, Method::Ward] {
+            let spec = ModelSpec {
+                method,
+                seed: 9,
+                ..ModelSpec::default()
+            };
+            let p = Policy::default();
+            let extras = SweepExtras {
+                stability: 6,
+                gap: 0,
+            };
+            let (s, _) =
+                sweep(&data, &ks, &spec, &p, extras, None, &Progress::new(), None).unwrap();
+            // The independent path: refit the full data for every k, then resample.
+            let (opts, _) = p.fit_options(&spec, data.n_rows());
+            let so = StabilityOptions {
+                resamples: 6,
+                ..StabilityOptions::default()
+            };
+            let fresh = super::super::stability::stability_sweep(
+                data.x(),
+                &ks,
+                opts,
+                &so,
+                &Progress::new(),
+            )
+            .unwrap();
+            for (row, f) in s.results.iter().zip(&fresh) {
+                let st = row.stability.as_ref().unwrap();
+                assert_eq!(row.k, f.k);
+                assert_eq!(
+                    (st.ari_mean, st.ari_p05, st.ari_p95),
+                    (f.ari_mean, f.ari_p05, f.ari_p95),
+                    "{method} k = {}",
+                    row.k
+                );
+                assert_eq!(st.jaccard, f.jaccard);
+            }
+            assert_eq!(s.results[1].stability.as_ref().unwrap().ari_mean, 1.0);
+        }
     }
 
     #[test]

@@ -215,8 +215,32 @@ pub fn run_sweep(
     policy: &Policy,
     tree: Option<Dendrogram>,
     progress: &Progress,
-    mut on_row: Option<&mut dyn FnMut(&SweepRow)>,
+    on_row: Option<&mut dyn FnMut(&SweepRow)>,
 ) -> Result<(Sweep, Option<Dendrogram>)> {
+    let (sweep, tree, _) = run_sweep_keeping(x, ks, opts, policy, tree, progress, on_row, false)?;
+    Ok((sweep, tree))
+}
+
+/// Each fitted k's labels (ids `0..k` for every row), ascending by k, as [`run_sweep_keeping`] keeps
+/// them: what stability compares its resamples with, so the full data is not fitted twice.
+pub type SweepLabels = Vec<(usize, Vec<usize>)>;
+
+/// [`run_sweep`], also returning the labels of every scored k when `keep_labels` (else an empty list).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "run_sweep's inputs plus the one switch; a struct would only rename them"
+)]
+pub fn run_sweep_keeping(
+    x: ArrayView2<f64>,
+    ks: &[usize],
+    opts: FitOptions,
+    policy: &Policy,
+    tree: Option<Dendrogram>,
+    progress: &Progress,
+    mut on_row: Option<&mut dyn FnMut(&SweepRow)>,
+    keep_labels: bool,
+) -> Result<(Sweep, Option<Dendrogram>, SweepLabels)> {
+    let mut kept: SweepLabels = Vec::new();
     let n = x.nrows();
     if ks.is_empty() {
         return Err(Error::InvalidParameter("the k range is empty".into()));
@@ -288,6 +312,9 @@ pub fn run_sweep(
             for row in rows {
                 emit(row, &mut results);
             }
+            if keep_labels {
+                kept.push((candidate.k, candidate.labels));
+            }
         } else {
             pending.push(candidate);
         }
@@ -298,7 +325,11 @@ pub fn run_sweep(
         sampled |= s;
         results.extend(rows);
         results.sort_by_key(|r| r.k);
+        if keep_labels {
+            kept.extend(pending.into_iter().map(|c| (c.k, c.labels)));
+        }
     }
+    kept.sort_by_key(|(k, _)| *k);
     for r in &results {
         if let Some(reason) = &r.skipped {
             decisions.push(Decision::KSkipped {
@@ -343,6 +374,7 @@ pub fn run_sweep(
             tendency: None,
         },
         tree,
+        kept,
     ))
 }
 

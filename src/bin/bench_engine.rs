@@ -949,7 +949,8 @@ fn table(rows: &[Row]) -> String {
 /// 5,000-row subset) is timed alongside for information.
 fn bench_stability(s: &Sizes) -> BoxResult<Row> {
     use segscope::analysis::gap::{GapOptions, gap_statistic};
-    use segscope::analysis::stability::{StabilityOptions, stability_sweep};
+    use segscope::analysis::stability::{Reference, StabilityOptions, stability_of_labels};
+    use segscope::analysis::sweep::run_sweep_keeping;
     let ks: Vec<usize> = (2..=10).collect();
     let (x, _) = blobs(s.sweep, 5, 10.0, 2);
     let opts = FitOptions {
@@ -957,13 +958,27 @@ fn bench_stability(s: &Sizes) -> BoxResult<Row> {
         ..FitOptions::default()
     };
     let policy = Policy::default();
-    let (sweep_secs, sweep_cpu, _) = best_of(1, || {
-        run_sweep(x.view(), &ks, opts, &policy, None, &Progress::new(), None)
+    // As `run::sweep` does it: the sweep keeps its labels, stability resamples against them.
+    let (sweep_secs, sweep_cpu, (_, _, kept)) = best_of(1, || {
+        run_sweep_keeping(
+            x.view(),
+            &ks,
+            opts,
+            &policy,
+            None,
+            &Progress::new(),
+            None,
+            true,
+        )
     })?;
     println!("sweep: {sweep_secs:.3} s wall, {sweep_cpu:.2} s CPU");
+    let references: Vec<Reference<'_>> = kept
+        .iter()
+        .map(|(k, labels)| Reference { k: *k, labels })
+        .collect();
     let so = StabilityOptions::default();
     let (secs, cpu, st) = best_of(1, || {
-        stability_sweep(x.view(), &ks, opts, &so, &Progress::new())
+        stability_of_labels(x.view(), &references, opts, &so, &Progress::new())
     })?;
     println!(
         "stability: {secs:.3} s wall, {cpu:.2} s CPU, B = {}, {} rows per resample{}",

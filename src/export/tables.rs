@@ -77,6 +77,9 @@ impl ProfileWords<'_> {
     }
 }
 
+/// Writes one profile CSV row: feature, statistic, a value per segment, overall, ANOVA F.
+type RowWriter<'a> = dyn FnMut(&str, &str, Vec<String>, String, String) -> Result<()> + 'a;
+
 /// The profile as a CSV: one row per (feature, statistic), one column per segment, then `overall` and
 /// `anova_f`. The header keeps `segment_<s>` (scripts address columns by it); the segment names come in
 /// the `(all),name` row under it. A feature that sets a segment apart gets an `effect` row (Cohen's d,
@@ -99,21 +102,18 @@ pub fn write_profile_csv(p: &Profile, words: ProfileWords<'_>, w: &mut dyn Write
         r.push(f);
         out.write_record(&r).map_err(err)
     };
-    let ranking_rows =
-        |row: &mut dyn FnMut(&str, &str, Vec<String>, String, String) -> Result<()>,
-         feature: &str|
-         -> Result<()> {
-            if let Some(per) = words.ranking(feature, k) {
-                let effect = per.iter().map(|r| fmt(r.map(|(_, e)| e))).collect();
-                let rank = per
-                    .iter()
-                    .map(|r| r.map(|(i, _)| i.to_string()).unwrap_or_default())
-                    .collect();
-                row(feature, "effect", effect, String::new(), String::new())?;
-                row(feature, "rank", rank, String::new(), String::new())?;
-            }
-            Ok(())
-        };
+    let ranking_rows = |row: &mut RowWriter<'_>, feature: &str| -> Result<()> {
+        if let Some(per) = words.ranking(feature, k) {
+            let effect = per.iter().map(|r| fmt(r.map(|(_, e)| e))).collect();
+            let rank = per
+                .iter()
+                .map(|r| r.map(|(i, _)| i.to_string()).unwrap_or_default())
+                .collect();
+            row(feature, "effect", effect, String::new(), String::new())?;
+            row(feature, "rank", rank, String::new(), String::new())?;
+        }
+        Ok(())
+    };
     let total: usize = p.sizes.iter().sum();
     if words.names.len() == k {
         row(

@@ -61,6 +61,8 @@ pub struct ScatterPanel {
     selection: Option<Selection>,
     /// Draws a 2-D map (the Map tab) instead of PCA scores: no axis choice, centroids or loadings.
     map: bool,
+    /// A segment renamed in the legend, for the caller to send as a command.
+    rename: Option<(usize, String)>,
 }
 
 impl Default for ScatterPanel {
@@ -76,6 +78,7 @@ impl Default for ScatterPanel {
             drag_to: None,
             selection: None,
             map: false,
+            rename: None,
         }
     }
 }
@@ -133,6 +136,13 @@ impl ScatterPanel {
         true
     }
 
+    /// The rename typed in the legend since the last call, as the command that applies it.
+    pub fn take_rename(&mut self) -> Option<Command> {
+        self.rename.take().map(|(s, name)| {
+            Command::Explore(crate::app::explore::ExploreCommand::RenameSegment(s, name))
+        })
+    }
+
     /// The box-select toggle and Clear selection.
     fn select_controls_ui(&mut self, ui: &mut Ui) {
         ui.checkbox(&mut self.select_mode, "Select box")
@@ -151,7 +161,7 @@ impl ScatterPanel {
             return;
         };
         let palette = Palette::of(ui.visuals());
-        let mut toggled = None;
+        let mut legend = side::LegendAction::default();
         let side_id = if self.map { "map_side" } else { "scatter_side" };
         egui::Panel::right(side_id)
             .resizable(true)
@@ -159,7 +169,7 @@ impl ScatterPanel {
             .min_size(220.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    toggled = legend_ui(ui, cache, &self.hidden);
+                    legend = legend_ui(ui, cache, &self.hidden);
                     if let Some(sel) = &self.selection {
                         ui.separator();
                         selection_ui(ui, sel, cache);
@@ -179,7 +189,10 @@ impl ScatterPanel {
                     }
                 });
             });
-        if let Some(s) = toggled
+        if let Some(rename) = legend.renamed {
+            self.rename = Some(rename);
+        }
+        if let Some(s) = legend.toggled
             && let Some(h) = self.hidden.get_mut(s)
         {
             *h = !*h;
@@ -262,7 +275,7 @@ fn empty_state(ui: &mut Ui, state: &AppState) {
 }
 
 impl View for ScatterPanel {
-    fn ui(&mut self, ui: &mut Ui, state: &AppState, _commands: &mut Vec<Command>) {
+    fn ui(&mut self, ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         let ex = &state.explorer;
         let (Some(prepared), Some(result), Some(table)) = (ex.prepared(), ex.result(), ex.table())
         else {
@@ -335,6 +348,7 @@ impl View for ScatterPanel {
         };
         ui.label(RichText::new(note).weak());
         self.body_ui(ui, prepared);
+        commands.extend(self.take_rename());
     }
 }
 

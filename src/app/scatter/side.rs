@@ -10,18 +10,33 @@ use crate::app::format::{fmt_count, fmt_num, fmt_percent};
 /// Feature values listed in the hover tooltip.
 const TOOLTIP_FEATURES: usize = 12;
 
-/// The legend; returns the segment clicked (to toggle).
-pub(super) fn legend_ui(ui: &mut Ui, cache: &Cache, hidden: &[bool]) -> Option<usize> {
-    let mut clicked = None;
+/// What the analyst did in the legend this frame.
+#[derive(Debug, Default)]
+pub(super) struct LegendAction {
+    /// The segment clicked (to hide or show).
+    pub(super) toggled: Option<usize>,
+    /// A new name typed for a segment (right-click → rename).
+    pub(super) renamed: Option<(usize, String)>,
+}
+
+/// The legend: each segment's colour, name, size and share; the hover says the segment in words, a
+/// click hides or shows it, a right-click renames it.
+pub(super) fn legend_ui(ui: &mut Ui, cache: &Cache, hidden: &[bool]) -> LegendAction {
+    let mut action = LegendAction::default();
     let total: usize = cache.sizes.iter().sum();
     ui.label(RichText::new("Segments").strong())
-        .on_hover_text("Click a segment to hide or show it.");
-    let seg = &cache.result.seg;
+        .on_hover_text("Click a segment to hide or show it; right-click to rename it.");
+    let result = &cache.result;
+    let seg = &result.seg;
     for (s, &size) in cache.sizes.iter().enumerate() {
         let off = hidden.get(s).copied().unwrap_or(false);
+        let name = result.names.get(s).filter(|n| !n.is_empty());
+        let title = match name {
+            Some(n) if seg.noise_segment() != Some(s) => format!("{s} · {n}"),
+            _ => segment_title(seg, s),
+        };
         let text = format!(
-            "{} · {} rows · {}",
-            segment_title(seg, s),
+            "{title} · {} rows · {}",
             fmt_count(size),
             fmt_percent(size, total)
         );
@@ -43,16 +58,61 @@ pub(super) fn legend_ui(ui: &mut Ui, cache: &Cache, hidden: &[bool]) -> Option<u
                 ui.add(egui::Button::new(label).selected(!off).frame(false))
             })
             .inner;
-        let r = r.on_hover_text(if off {
+        let description = result
+            .descriptions
+            .iter()
+            .find(|d| d.segment == s)
+            .map(|d| d.description.as_str());
+        let click = if off {
             "Hidden: click to show"
         } else {
             "Click to hide"
+        };
+        let r = r.on_hover_text(match description {
+            Some(d) => format!("{d}\n\n{click}; right-click to rename."),
+            None => format!("{click}; right-click to rename."),
         });
         if r.clicked() {
-            clicked = Some(s);
+            action.toggled = Some(s);
+        }
+        if seg.noise_segment() != Some(s) {
+            r.context_menu(|ui| {
+                if let Some(new) = rename_ui(ui, s, name.map_or("", String::as_str)) {
+                    action.renamed = Some((s, new));
+                    ui.close();
+                }
+            });
         }
     }
-    clicked
+    action
+}
+
+/// The rename field of a legend entry's menu; the new name once Enter is pressed (empty = the
+/// suggested name back).
+fn rename_ui(ui: &mut Ui, s: usize, current: &str) -> Option<String> {
+    let id = egui::Id::unique(("legend_rename", s));
+    let stored = ui.data_mut(|d| d.get_temp::<String>(id));
+    let opened = stored.is_none();
+    let mut text = stored.unwrap_or_else(|| current.to_owned());
+    ui.label(format!("Name of segment {s}"));
+    let field = ui.add(
+        egui::TextEdit::singleline(&mut text)
+            .id_salt(("legend_rename_field", s))
+            .hint_text("empty = suggested name")
+            .desired_width(220.0),
+    );
+    if opened {
+        field.request_focus();
+    }
+    let done = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    let apply = ui.button("Rename").clicked();
+    if done || apply {
+        ui.data_mut(|d| d.remove::<String>(id));
+        Some(text)
+    } else {
+        ui.data_mut(|d| d.insert_temp(id, text));
+        None
+    }
 }
 
 /// A small square of `color`, like a legend key.
