@@ -217,7 +217,8 @@ fn profiles_keep_the_header_in_view_and_profile_non_features() {
     first(&h, "channel=");
     let header = h.get_by_label("Segment 0").rect();
     let row = first(&h, "region=").rect();
-    h.get_by_label("age").hover();
+    // The pointer over the table's first body row (the cards above may push later rows out of view).
+    h.get_by_label("orders_12m").hover();
     h.run_steps(60);
     h.event(egui::Event::MouseWheel {
         unit: egui::MouseWheelUnit::Point,
@@ -232,7 +233,7 @@ fn profiles_keep_the_header_in_view_and_profile_non_features() {
     assert_eq!(header.top(), header_after.top(), "the header stays put");
     assert!(
         row_after.top() < row.top() - 10.0,
-        "{row:?} → {row_after:?}"
+        "{row:?} → {row_after:?} (header {header:?})"
     );
     // Shift+wheel scrolling sideways is egui's own (InputOptions::horizontal_scroll_modifier); a kittest
     // check of it did not move the table here and is left for later.
@@ -278,4 +279,33 @@ fn the_scatter_legend_describes_each_segment_and_renames_it() {
             .all(|n| n == "Loyal big spenders")
     );
     assert!(first(&h, "0 · Loyal big spenders · ").rect().width() > 0.0);
+}
+
+#[test]
+fn segment_cards_show_stability_and_stay_inside_the_window() {
+    let (mut h, _) = started();
+    open_tab(&mut h, "Profiles");
+    let result = h.state().state().explorer.result().unwrap().clone();
+    let jaccard = &result
+        .stability
+        .as_ref()
+        .expect("the app's fit carries bootstrap stability for its cards")
+        .jaccard;
+    assert_eq!(jaccard.len(), result.seg.k);
+    let width = h.ctx.content_rect().width();
+    // One stability line per card, each inside the window (cards wrap into rows instead of running off).
+    let lines: Vec<_> = h.query_all_by_label_contains("(Jaccard ").collect();
+    assert_eq!(lines.len(), result.seg.k);
+    for line in &lines {
+        assert!(
+            line.rect().right() <= width + 0.5,
+            "{:?} past {width}",
+            line.rect()
+        );
+    }
+    let first = format!("(Jaccard {:.2})", jaccard[0]);
+    assert!(
+        h.query_all_by_label_contains(&first).next().is_some(),
+        "{first}"
+    );
 }

@@ -624,6 +624,27 @@ impl SegResult {
         Ok(())
     }
 
+    /// [`Self::assess_stability`] with `resamples` as optional evidence (the app's default): density
+    /// methods and failures leave the result without it and say why in `decisions`; only Cancel is an
+    /// error.
+    pub fn try_assess_stability(
+        &mut self,
+        data: &PreparedData,
+        resamples: usize,
+        progress: &Progress,
+    ) -> Result<()> {
+        if resamples == 0 || self.options.method.is_density() {
+            return Ok(());
+        }
+        progress.set_stage("stability", 0);
+        let options = StabilityOptions {
+            resamples,
+            ..StabilityOptions::default()
+        };
+        let r = self.assess_stability(data, &options, progress);
+        optional(r, "stability", &mut self.decisions).map(|_| ())
+    }
+
     /// Uses `names` (a recipe's, or the analyst's) when they fit this segmentation: as many names as
     /// segments and, when `sizes` are given (the segmentation they were made for), the same sizes. Else
     /// keeps the suggested names and records why.

@@ -110,9 +110,14 @@ impl Explorer {
         } else {
             None
         };
-        let started = self
-            .fit_slot
-            .start(move |p| fit_segments(&table, &data, &spec, target, &policy, tree, p));
+        // The cards show each segment's bootstrap stability: B resamples of this one K (a ninth of what
+        // the sweep's stability costs), on the same worker, cancellable.
+        let resamples = self.extras.stability;
+        let started = self.fit_slot.start(move |p| {
+            let mut r = fit_segments(&table, &data, &spec, target, &policy, tree, p)?;
+            r.try_assess_stability(&data, resamples, p)?;
+            Ok(r)
+        });
         self.record(Stage::Fit, started);
     }
 

@@ -12,6 +12,8 @@ use crate::analysis::stability::Verdict;
 
 /// Width of a card.
 const CARD_W: f32 = 270.0;
+/// Width of a card with its frame (inner margin 8 on each side, stroke).
+const CARD_OUTER_W: f32 = CARD_W + 2.0 * 8.0 + 2.0;
 /// Tallest the card area grows before it scrolls.
 const CARDS_MAX_H: f32 = 200.0;
 
@@ -35,12 +37,19 @@ pub(super) fn cards_ui(
         .max_height(CARDS_MAX_H)
         .auto_shrink([false, true])
         .show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                ui.spacing_mut().item_spacing = vec2(8.0, 8.0);
-                for (s, edit) in edits.iter_mut().enumerate().take(k) {
-                    card_ui(ui, result, s, rows, edit, commands);
-                }
-            });
+            // Rows of as many cards as fit: a wrapped layout cannot know a frame's width before it is
+            // drawn, so it would let the last card of a row run past the edge.
+            let gap = 8.0;
+            let per_row =
+                (((ui.available_width() + gap) / (CARD_OUTER_W + gap)).floor() as usize).max(1);
+            ui.spacing_mut().item_spacing = vec2(gap, gap);
+            for (row, chunk) in edits.chunks_mut(per_row).enumerate() {
+                ui.horizontal(|ui| {
+                    for (i, edit) in chunk.iter_mut().enumerate() {
+                        card_ui(ui, result, row * per_row + i, rows, edit, commands);
+                    }
+                });
+            }
         });
 }
 
