@@ -303,6 +303,15 @@ fn segment_cards_show_stability_and_stay_inside_the_window() {
             line.rect()
         );
     }
+    let fields: Vec<_> = h
+        .query_all(egui_kittest::kittest::by().role(egui::accesskit::Role::TextInput))
+        .filter(|n| n.rect().left() > 370.0 && n.rect().top() < 400.0)
+        .collect();
+    let rects: Vec<_> = fields.iter().map(|f| f.rect()).collect();
+    assert_eq!(fields.len(), result.seg.k, "one name field per card: {rects:?}");
+    for f in &fields {
+        assert!(f.rect().right() <= width + 0.5, "{:?} past {width}", f.rect());
+    }
     let first = format!("(Jaccard {:.2})", jaccard[0]);
     assert!(
         h.query_all_by_label_contains(&first).next().is_some(),

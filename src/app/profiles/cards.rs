@@ -11,7 +11,7 @@ use super::super::theme::segment_color;
 use crate::analysis::stability::Verdict;
 
 /// Width of a card.
-const CARD_W: f32 = 270.0;
+const CARD_W: f32 = 250.0;
 /// Width of a card with its frame (inner margin 8 on each side, stroke).
 const CARD_OUTER_W: f32 = CARD_W + 2.0 * 8.0 + 2.0;
 /// Tallest the card area grows before it scrolls.
@@ -40,15 +40,24 @@ pub(super) fn cards_ui(
             // Rows of as many cards as fit: a wrapped layout cannot know a frame's width before it is
             // drawn, so it would let the last card of a row run past the edge.
             let gap = 8.0;
-            let per_row =
-                (((ui.available_width() + gap) / (CARD_OUTER_W + gap)).floor() as usize).max(1);
+            let width_id = egui::Id::unique("segment_card_width");
+            let card_w = ui
+                .data(|d| d.get_temp::<f32>(width_id))
+                .unwrap_or(CARD_OUTER_W);
+            let per_row = (((ui.available_width() + gap) / (card_w + gap)).floor() as usize).max(1);
             ui.spacing_mut().item_spacing = vec2(gap, gap);
+            let mut drawn = card_w;
             for (row, chunk) in edits.chunks_mut(per_row).enumerate() {
                 ui.horizontal(|ui| {
                     for (i, edit) in chunk.iter_mut().enumerate() {
-                        card_ui(ui, result, row * per_row + i, rows, edit, commands);
+                        drawn = card_ui(ui, result, row * per_row + i, rows, edit, commands);
                     }
                 });
+            }
+            // The width a card really takes (frame, margins, stroke) lays out the next frame.
+            if (drawn - card_w).abs() > 0.5 {
+                ui.data_mut(|d| d.insert_temp(width_id, drawn));
+                ui.ctx().request_repaint();
             }
         });
 }
@@ -60,7 +69,7 @@ fn card_ui(
     rows: usize,
     edit: &mut String,
     commands: &mut Vec<Command>,
-) {
+) -> f32 {
     let size = result.profile.sizes.get(s).copied().unwrap_or(0);
     let current = result.names.get(s).cloned().unwrap_or_default();
     Frame::group(ui.style())
@@ -98,7 +107,7 @@ fn card_ui(
                         edit.clone_from(&current);
                     }
                 });
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     ui.label(format!(
                         "Segment {s} · {} rows · {}",
                         fmt_count(size),
@@ -131,7 +140,10 @@ fn card_ui(
                         .on_hover_text(&d.description);
                 }
             });
-        });
+        })
+        .response
+        .rect
+        .width()
 }
 
 #[cfg(test)]
