@@ -307,7 +307,7 @@ fn segment_cards_show_stability_and_stay_inside_the_window() {
         .query_all(egui_kittest::kittest::by().role(egui::accesskit::Role::TextInput))
         .filter(|n| n.rect().left() > 370.0 && n.rect().top() < 400.0)
         .collect();
-    let rects: Vec<_> = fields.iter().map(|f| f.rect()).collect();
+    let rects: Vec<_> = fields.iter().map(egui_kittest::Node::rect).collect();
     assert_eq!(fields.len(), result.seg.k, "one name field per card: {rects:?}");
     for f in &fields {
         assert!(f.rect().right() <= width + 0.5, "{:?} past {width}", f.rect());
