@@ -308,9 +308,17 @@ fn segment_cards_show_stability_and_stay_inside_the_window() {
         .filter(|n| n.rect().left() > 370.0 && n.rect().top() < 400.0)
         .collect();
     let rects: Vec<_> = fields.iter().map(egui_kittest::Node::rect).collect();
-    assert_eq!(fields.len(), result.seg.k, "one name field per card: {rects:?}");
+    assert_eq!(
+        fields.len(),
+        result.seg.k,
+        "one name field per card: {rects:?}"
+    );
     for f in &fields {
-        assert!(f.rect().right() <= width + 0.5, "{:?} past {width}", f.rect());
+        assert!(
+            f.rect().right() <= width + 0.5,
+            "{:?} past {width}",
+            f.rect()
+        );
     }
     let first = format!("(Jaccard {:.2})", jaccard[0]);
     assert!(

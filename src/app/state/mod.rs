@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod commands;
+pub mod memory;
 mod source;
 
 pub use commands::{Banner, BannerKind, Command, ExportColumns, FileAction, FileWork, Tab};
@@ -43,6 +44,8 @@ pub struct Settings {
     pub model: ModelChoice,
     /// The light theme instead of the dark one.
     pub light_theme: bool,
+    /// The choices last used with each file, offered again when it is reopened.
+    pub files: Vec<memory::FileChoices>,
 }
 
 impl Settings {
@@ -315,6 +318,50 @@ impl AppState {
     pub fn explore(&mut self, cmd: ExploreCommand) {
         self.explorer.apply(cmd);
         self.settings.model = self.explorer.model;
+        self.remember_choices();
+    }
+
+    /// Records the current preparation and model as the choices for the file shown.
+    fn remember_choices(&mut self) {
+        if let Some(d) = &self.dataset
+            && let Some(path) = &d.path
+        {
+            memory::remember(
+                &mut self.settings.files,
+                path,
+                &d.table,
+                &self.explorer.preparation,
+                self.explorer.model,
+            );
+        }
+    }
+
+    /// A new table in the explorer: with the choices remembered for its file, when there are some (one
+    /// undoable edit, so Ctrl+Z goes back to the defaults, and a notice saying so).
+    fn explore_table(&mut self, dataset: &Dataset) {
+        let recalled = dataset
+            .path
+            .as_deref()
+            .and_then(|p| memory::recall(&self.settings.files, p, &dataset.table));
+        let Some((preparation, model)) = recalled else {
+            self.explorer.set_table(Arc::clone(&dataset.table), None);
+            return;
+        };
+        self.explorer.model = model;
+        self.settings.model = model;
+        self.explorer.set_table(Arc::clone(&dataset.table), None);
+        if preparation != self.explorer.preparation {
+            self.explorer
+                .apply(ExploreCommand::SetPreparation(Box::new(preparation)));
+        }
+        self.push_banner(
+            BannerKind::Info,
+            format!(
+                "Restored the features, preparation, method and K range you used with {} last time \
+                 (Ctrl+Z puts the default preparation back).",
+                dataset.display_name()
+            ),
+        );
     }
 
     /// Blocks until loading and every analysis job finished, applying results (tests and scripts).
@@ -339,9 +386,9 @@ impl AppState {
                 if let Some(path) = &dataset.path {
                     self.settings.remember_file(path);
                 }
-                self.explorer.set_table(Arc::clone(&dataset.table), None);
-                self.dataset = Some(dataset);
                 self.banners.clear();
+                self.explore_table(&dataset);
+                self.dataset = Some(dataset);
             }
             Err(Error::Cancelled) => {
                 self.push_banner(BannerKind::Info, self.cancelled_message(name));

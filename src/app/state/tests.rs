@@ -110,3 +110,50 @@ fn deferred_read_error_is_shown() {
     assert!(s.banners()[0].text.contains("gone.csv"));
     assert!(s.banners()[0].text.contains("permission denied"));
 }
+
+#[test]
+fn reopening_a_file_offers_its_last_choices_and_undo_takes_them_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shop.csv");
+    let mut csv = String::from("spend,visits,age\n");
+    for i in 0..60 {
+        csv.push_str(&format!("{},{},{}\n", i % 7 * 10, i % 5, 20 + i % 30));
+    }
+    std::fs::write(&path, &csv).unwrap();
+    let mut s = AppState::new(Settings::default());
+    s.start_load(LoadSource::Path(path.clone()));
+    s.wait_idle();
+    let defaults = s.explorer.preparation.clone();
+    assert!(defaults.features.contains(&"age".to_owned()));
+    s.explore(ExploreCommand::SetFeature("age".into(), false));
+    s.explore(ExploreCommand::SetKRange(2, 6));
+    s.wait_idle();
+    let chosen = s.explorer.preparation.clone();
+    assert!(!chosen.features.contains(&"age".to_owned()));
+    // Another file in between, then the first one again.
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, "a,b\n1,2\n3,4\n5,7\n").unwrap();
+    s.start_load(LoadSource::Path(other));
+    s.wait_idle();
+    s.start_load(LoadSource::Path(path.clone()));
+    s.wait_idle();
+    assert_eq!(s.explorer.preparation, chosen);
+    assert_eq!((s.explorer.model.k_min, s.explorer.model.k_max), (2, 6));
+    assert!(
+        s.banners().iter().any(|b| b.text.contains("Restored")),
+        "the restore is said"
+    );
+    // One undo puts the default preparation back.
+    s.explore(ExploreCommand::Undo);
+    assert_eq!(s.explorer.preparation, defaults);
+    // The settings survive a round trip through their serialised form (eframe persistence).
+    let text = serde_json::to_string(&s.settings).unwrap();
+    let back: Settings = serde_json::from_str(&text).unwrap();
+    assert_eq!(back.files, s.settings.files);
+    // A file with the same path but other columns is another file: defaults.
+    std::fs::write(&path, "x,y\n1,2\n3,4\n5,7\n").unwrap();
+    let mut fresh = AppState::new(back);
+    fresh.start_load(LoadSource::Path(path));
+    fresh.wait_idle();
+    assert_eq!(fresh.explorer.preparation.features, ["x", "y"]);
+}
