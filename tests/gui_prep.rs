@@ -282,3 +282,42 @@ fn help_menu_lists_shortcuts_and_about() {
     h.run();
     h.get_by_label(&format!("segscope {}", env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn apply_to_all_sets_every_numeric_feature_in_one_undoable_edit() {
+    let (mut h, _) = started();
+    let row = h.get_by_label("Use age as a feature").rect();
+    h.query_all_by_label("…")
+        .min_by(|a, b| {
+            (a.rect().center().y - row.center().y)
+                .abs()
+                .total_cmp(&(b.rect().center().y - row.center().y).abs())
+        })
+        .expect("the options button of age")
+        .click();
+    h.run();
+    h.get_by_label("log1p on").click();
+    h.step();
+    h.step();
+    let prep = h.state().state().explorer.preparation.clone();
+    let numeric: Vec<String> = prep
+        .features
+        .iter()
+        .filter(|f| !["region", "channel"].contains(&f.as_str()))
+        .cloned()
+        .collect();
+    assert!(numeric.len() >= 5, "{numeric:?}");
+    for f in &numeric {
+        assert!(prep.log1p.contains(f), "{f} in {:?}", prep.log1p);
+    }
+    // Marked in the list: one "•…" per column with choices of its own.
+    assert_eq!(h.query_all_by_label("•…").count(), numeric.len());
+    // One Ctrl+Z takes the whole change back.
+    h.state_mut()
+        .push_command(Command::Explore(ExploreCommand::Undo));
+    h.step();
+    h.step();
+    assert!(h.state().state().explorer.preparation.log1p.is_empty());
+    assert_eq!(h.query_all_by_label("•…").count(), 0);
+    wait_for_load(&mut h);
+}

@@ -221,6 +221,20 @@ impl Preparation {
     pub fn impute_for(&self, name: &str) -> &Impute {
         self.impute_columns.get(name).unwrap_or(&self.impute)
     }
+
+    /// The imputation column `name` actually gets: a categorical column's median, mean or k-NN
+    /// (inherited from the numeric default) is its mode.
+    pub fn effective_impute(&self, name: &str, numeric: bool) -> Impute {
+        match self.impute_for(name) {
+            Impute::Median | Impute::Mean | Impute::Knn(_) if !numeric => Impute::Mode,
+            other => other.clone(),
+        }
+    }
+
+    /// Whether column `name` has a choice of its own (imputation or log1p) beyond the defaults.
+    pub fn has_own_choices(&self, name: &str) -> bool {
+        self.impute_columns.contains_key(name) || self.log1p.iter().any(|c| c == name)
+    }
 }
 
 #[cfg(test)]

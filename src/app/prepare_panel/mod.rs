@@ -97,6 +97,7 @@ impl View for PreparePanel {
                     .and_then(|n| dataset.summaries.iter().find(|s| s.name == *n))
                 {
                     self.feature_options_ui(ui, s, recipe, commands);
+                    apply_to_all_ui(ui, s, &dataset.summaries, recipe, commands);
                     ui.separator();
                 } else {
                     ui.weak("… on a feature: its missing values and log1p.");
@@ -164,9 +165,19 @@ impl PreparePanel {
                     distribution_ui(ui, s, palette);
                     if usable {
                         let selected = self.selected.as_deref() == Some(s.name.as_str());
+                        // A dot marks a column with choices of its own (imputation, log1p).
+                        let own = recipe.has_own_choices(&s.name);
                         let b = ui
-                            .selectable_label(selected, "…")
-                            .on_hover_text(format!("Options for {}", s.name));
+                            .selectable_label(selected, if own { "•…" } else { "…" })
+                            .on_hover_text(if own {
+                                format!(
+                                    "Options for {}: {}",
+                                    s.name,
+                                    own_choices_text(recipe, &s.name, s.kind)
+                                )
+                            } else {
+                                format!("Options for {}", s.name)
+                            });
                         if b.clicked() {
                             self.selected = if selected { None } else { Some(s.name.clone()) };
                             self.constant.clear();
@@ -201,7 +212,7 @@ impl PreparePanel {
             ui.weak("Not a feature: tick it to use these options.");
         }
         let name = &s.name;
-        let impute = recipe.impute_for(name).clone();
+        let impute = recipe.effective_impute(name, s.kind == ColumnKind::Numeric);
         egui::Grid::new("feature_options")
             .num_columns(2)
             .spacing(vec2(8.0, 6.0))
@@ -327,6 +338,115 @@ impl PreparePanel {
     }
 }
 
+/// What column `name` has of its own, in words ("missing: mean, log1p").
+fn own_choices_text(recipe: &Preparation, name: &str, kind: ColumnKind) -> String {
+    let mut parts = Vec::new();
+    if recipe.impute_columns.contains_key(name) {
+        let i = recipe.effective_impute(name, kind == ColumnKind::Numeric);
+        parts.push(format!("missing: {}", impute_label(&i)));
+    }
+    if recipe.log1p.iter().any(|c| c == name) {
+        parts.push("log1p".to_owned());
+    }
+    parts.join(", ")
+}
+
+/// The preparation with `s`'s missing-value rule given to every feature of its kind (numeric or
+/// categorical); `None` when nothing would change.
+pub fn impute_for_all(
+    s: &ColumnSummary,
+    summaries: &[ColumnSummary],
+    recipe: &Preparation,
+) -> Option<Preparation> {
+    let numeric = s.kind == ColumnKind::Numeric;
+    let rule = recipe.effective_impute(&s.name, numeric);
+    let mut next = recipe.clone();
+    for other in summaries
+        .iter()
+        .filter(|o| o.kind == s.kind && recipe.features.contains(&o.name))
+    {
+        // A constant is a value of this column's kind; the rule as chosen here is what "the same"
+        // means, so it is copied as is.
+        next.impute_columns.insert(other.name.clone(), rule.clone());
+    }
+    (next != *recipe).then_some(next)
+}
+
+/// The preparation with log1p on (`on`) for every numeric feature that allows it, or off for all.
+pub fn log1p_for_all(
+    summaries: &[ColumnSummary],
+    recipe: &Preparation,
+    on: bool,
+) -> Option<Preparation> {
+    let mut next = recipe.clone();
+    if on {
+        for s in summaries.iter().filter(|s| {
+            s.kind == ColumnKind::Numeric && log1p_allowed(s) && recipe.features.contains(&s.name)
+        }) {
+            if !next.log1p.contains(&s.name) {
+                next.log1p.push(s.name.clone());
+            }
+        }
+    } else {
+        next.log1p.clear();
+    }
+    (next != *recipe).then_some(next)
+}
+
+/// "Apply to all features" under a feature's options: its missing-value rule, and log1p, for every
+/// feature of its kind, each as one undoable edit.
+fn apply_to_all_ui(
+    ui: &mut Ui,
+    s: &ColumnSummary,
+    summaries: &[ColumnSummary],
+    recipe: &Preparation,
+    commands: &mut Vec<Command>,
+) {
+    if !recipe.features.contains(&s.name) {
+        return;
+    }
+    let numeric = s.kind == ColumnKind::Numeric;
+    let kind = if numeric { "numeric" } else { "categorical" };
+    ui.horizontal_wrapped(|ui| {
+        ui.weak("Apply to all:");
+        let rule = impute_label(&recipe.effective_impute(&s.name, numeric));
+        let next = impute_for_all(s, summaries, recipe);
+        if ui
+            .add_enabled(next.is_some(), egui::Button::new(format!("missing: {rule}")).small())
+            .on_hover_text(format!(
+                "Give every {kind} feature this column's missing-value rule ({rule}). Ctrl+Z undoes it."
+            ))
+            .clicked()
+            && let Some(next) = next
+        {
+            commands.push(Command::Explore(ExploreCommand::SetPreparation(Box::new(next))));
+        }
+        if numeric {
+            let on = log1p_for_all(summaries, recipe, true);
+            if ui
+                .add_enabled(on.is_some(), egui::Button::new("log1p on").small())
+                .on_hover_text(
+                    "log1p on every numeric feature whose values allow it (all above -1). Ctrl+Z \
+                     undoes it.",
+                )
+                .clicked()
+                && let Some(next) = on
+            {
+                commands.push(Command::Explore(ExploreCommand::SetPreparation(Box::new(next))));
+            }
+            let off = log1p_for_all(summaries, recipe, false);
+            if ui
+                .add_enabled(off.is_some(), egui::Button::new("log1p off").small())
+                .on_hover_text("log1p off on every feature.")
+                .clicked()
+                && let Some(next) = off
+            {
+                commands.push(Command::Explore(ExploreCommand::SetPreparation(Box::new(next))));
+            }
+        }
+    });
+}
+
 /// The accessible name of a column's "use as feature" checkbox.
 pub fn feature_checkbox_label(name: &str) -> String {
     format!("Use {name} as a feature")
@@ -424,5 +544,52 @@ pub(super) mod tests {
         assert!(log1p_allowed(&summary(ColumnKind::Numeric, Some(-0.5), 5)));
         assert!(!log1p_allowed(&summary(ColumnKind::Numeric, Some(-1.0), 5)));
         assert!(!log1p_allowed(&summary(ColumnKind::Categorical, None, 5)));
+    }
+
+    fn named(name: &str, kind: ColumnKind, min: Option<f64>) -> ColumnSummary {
+        ColumnSummary {
+            name: name.into(),
+            ..summary(kind, min, 5)
+        }
+    }
+
+    #[test]
+    fn apply_to_all_covers_features_of_the_same_kind_only() {
+        let cols = [
+            named("spend", ColumnKind::Numeric, Some(0.0)),
+            named("delta", ColumnKind::Numeric, Some(-5.0)),
+            named("visits", ColumnKind::Numeric, Some(1.0)),
+            named("region", ColumnKind::Categorical, None),
+            named("unused", ColumnKind::Numeric, Some(0.0)),
+        ];
+        let mut recipe = Preparation::new(vec![
+            "spend".into(),
+            "delta".into(),
+            "visits".into(),
+            "region".into(),
+        ]);
+        recipe.impute_columns.insert("spend".into(), Impute::Mean);
+        let next = impute_for_all(&cols[0], &cols, &recipe).unwrap();
+        for c in ["spend", "delta", "visits"] {
+            assert_eq!(next.impute_for(c), &Impute::Mean, "{c}");
+        }
+        assert!(!next.impute_columns.contains_key("region"));
+        assert!(!next.impute_columns.contains_key("unused"), "not a feature");
+        // Applying it again changes nothing: no edit.
+        assert_eq!(impute_for_all(&cols[0], &cols, &next), None);
+        // A categorical's inherited median is its mode, and that is what spreads.
+        let cat = impute_for_all(&cols[3], &cols, &recipe).unwrap();
+        assert_eq!(cat.impute_for("region"), &Impute::Mode);
+        assert_eq!(recipe.effective_impute("region", false), Impute::Mode);
+        // log1p where allowed (not below -1), and off for all.
+        let on = log1p_for_all(&cols, &recipe, true).unwrap();
+        assert_eq!(on.log1p, ["spend", "visits"]);
+        assert!(on.has_own_choices("visits") && !on.has_own_choices("delta"));
+        assert_eq!(log1p_for_all(&cols, &on, true), None);
+        assert!(log1p_for_all(&cols, &on, false).unwrap().log1p.is_empty());
+        assert_eq!(
+            own_choices_text(&next, "spend", ColumnKind::Numeric),
+            format!("missing: {}", impute_label(&Impute::Mean))
+        );
     }
 }

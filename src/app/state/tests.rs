@@ -1,3 +1,5 @@
+use std::fmt::Write as _;
+
 use super::*;
 
 fn loaded(csv: &str) -> AppState {
@@ -117,7 +119,7 @@ fn reopening_a_file_offers_its_last_choices_and_undo_takes_them_back() {
     let path = dir.path().join("shop.csv");
     let mut csv = String::from("spend,visits,age\n");
     for i in 0..60 {
-        csv.push_str(&format!("{},{},{}\n", i % 7 * 10, i % 5, 20 + i % 30));
+        writeln!(csv, "{},{},{}", i % 7 * 10, i % 5, 20 + i % 30).unwrap();
     }
     std::fs::write(&path, &csv).unwrap();
     let mut s = AppState::new(Settings::default());
