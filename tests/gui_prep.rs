@@ -321,3 +321,35 @@ fn apply_to_all_sets_every_numeric_feature_in_one_undoable_edit() {
     assert_eq!(h.query_all_by_label("•…").count(), 0);
     wait_for_load(&mut h);
 }
+
+#[test]
+fn the_data_tab_shows_the_raw_rows_a_screenful_at_a_time() {
+    let (mut h, _) = started();
+    h.query_all_by_label("Data")
+        .min_by(|a, b| a.rect().top().total_cmp(&b.rect().top()))
+        .unwrap()
+        .click();
+    h.run();
+    h.get_by_label("Rows").click();
+    h.run();
+    let table = h.state().state().dataset().unwrap().table.clone();
+    let first = table.columns[0].data.display(0);
+    assert!(!first.is_empty());
+    h.get_by_label(&first);
+    h.get_by_label_contains("3,000 rows as loaded");
+    // Only the visible rows are laid out: far fewer cells than 3,000 rows × 10 columns.
+    let last = table.columns[0].data.display(2999);
+    assert!(
+        h.query_by_label(&last).is_none(),
+        "row 3,000 is not laid out"
+    );
+    let line_numbers = h.query_all_by_label("2").count() + h.query_all_by_label("3").count();
+    assert!(
+        line_numbers >= 1,
+        "line numbers start at 2 (the header is line 1)"
+    );
+    // Back to the columns.
+    h.get_by_label("Columns").click();
+    h.run();
+    assert!(h.query_by_label_contains("rows as loaded").is_none());
+}

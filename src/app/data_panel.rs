@@ -12,12 +12,15 @@ use crate::data::{ColumnKind, ColumnSummary};
 
 /// The Data tab.
 #[derive(Debug, Default)]
-pub struct DataPanel;
+pub struct DataPanel {
+    /// The raw rows instead of the per-column summary.
+    rows: bool,
+}
 
 impl View for DataPanel {
     fn ui(&mut self, ui: &mut Ui, state: &AppState, _commands: &mut Vec<Command>) {
         match state.dataset() {
-            Some(d) => dataset_ui(ui, d),
+            Some(d) => dataset_ui(ui, d, &mut self.rows),
             None => empty_ui(ui, state.is_loading()),
         }
     }
@@ -33,7 +36,7 @@ fn empty_ui(ui: &mut Ui, loading: bool) {
     });
 }
 
-fn dataset_ui(ui: &mut Ui, d: &Dataset) {
+fn dataset_ui(ui: &mut Ui, d: &Dataset, show_rows: &mut bool) {
     let palette = Palette::of(ui.visuals());
     let table = &d.table;
     ui.horizontal(|ui| {
@@ -62,6 +65,16 @@ fn dataset_ui(ui: &mut Ui, d: &Dataset) {
         warnings_ui(ui, &table.warnings, &palette);
     }
     ui.add_space(4.0);
+    ui.horizontal(|ui| {
+        ui.selectable_value(show_rows, false, "Columns")
+            .on_hover_text("One line per column: kind, missing share, distinct values, range");
+        ui.selectable_value(show_rows, true, "Rows")
+            .on_hover_text("The rows as loaded, every one, scrolled both ways");
+    });
+    if *show_rows {
+        super::rows_view::rows_ui(ui, table);
+        return;
+    }
     egui::ScrollArea::both()
         .auto_shrink([false, false])
         .show(ui, |ui| summary_grid_ui(ui, &d.summaries, &palette));

@@ -49,6 +49,7 @@ mod model_panel;
 mod prepare_panel;
 mod profiles;
 mod rfm_dialog;
+mod rows_view;
 mod scatter;
 mod silhouette_panel;
 pub mod state;
@@ -137,7 +138,7 @@ impl SegscopeApp {
             state,
             dialogs: dialogs::DialogHost::new(dialogs),
             commands: Vec::new(),
-            data_panel: data_panel::DataPanel,
+            data_panel: data_panel::DataPanel::default(),
             choose_k: choose_k::ChooseKPanel::default(),
             scatter: scatter::ScatterPanel::default(),
             dendrogram: dendrogram::DendrogramPanel::default(),
