@@ -27,6 +27,7 @@
 //! - `export_panel.rs`: the Export tab (labelled CSV, profile CSV, recipe JSON, model);
 //!   `model_panel.rs` its "Save model…" / "Apply model to a file…" part, `drift_view.rs` the drift report.
 //! - `rfm_dialog.rs`: the "Build RFM features" dialog.
+//! - `notices.rs`: toasts (info notices that expire) and the one-row error strip ("N more…", Dismiss all).
 //! - `status_bar.rs`: the bottom status bar (result summary, running job, Cancel).
 //! - `widgets.rs`: small shared drawing helpers (kind badge, sparkline).
 //! - `format.rs`: numbers, counts and dates for humans.
@@ -46,6 +47,7 @@ pub mod format;
 mod launch;
 mod map;
 mod model_panel;
+mod notices;
 mod prepare_panel;
 mod profiles;
 mod rfm_dialog;
@@ -67,7 +69,7 @@ pub use dialogs::{DialogRequest, FileDialogs, RfdDialogs, ScriptedDialogs};
 use explore::ExploreCommand;
 pub use launch::{FrameStats, Launch, Renderer, run_native};
 pub use silhouette_panel::export_silhouette_note;
-use state::{AppState, BannerKind, Command, FileAction, LoadSource, Settings, Tab};
+use state::{AppState, BannerKind, Cause, Command, FileAction, LoadSource, Settings, Tab};
 use theme::Palette;
 
 use crate::data::Table;
@@ -215,12 +217,8 @@ impl SegscopeApp {
         egui::Panel::top("top_bar").show(ui, |ui| {
             top_bar_ui(ui, &self.state, &mut self.commands);
         });
-        if !self.state.banners().is_empty() {
-            egui::Panel::top("banners").show(ui, |ui| {
-                banners_ui(ui, &self.state, &mut self.commands);
-            });
-        }
-        egui::Panel::bottom("status_bar").show(ui, |ui| {
+        notices::errors_ui(ui, &self.state, &mut self.commands);
+        let status = egui::Panel::bottom("status_bar").show(ui, |ui| {
             status_bar::status_bar_ui(ui, &self.state, &mut self.commands);
         });
         egui::Panel::left("prepare")
@@ -244,6 +242,12 @@ impl SegscopeApp {
             }
         });
         self.rfm.ui(&ctx, &mut self.commands);
+        notices::toasts_ui(
+            &ctx,
+            status.response.rect.top(),
+            &self.state,
+            &mut self.commands,
+        );
         drop_overlay(&ctx);
 
         let had_commands = !self.commands.is_empty();
@@ -325,6 +329,8 @@ impl SegscopeApp {
                 Command::OpenRfm => self.rfm.open(),
                 Command::CancelFileJobs => self.state.cancel_file_jobs(),
                 Command::SetLightTheme(light) => self.state.settings.light_theme = light,
+                Command::FailBecause(cause, text) => self.state.push_error(cause, text),
+                Command::DismissAll => self.state.dismiss_all(),
             }
         }
     }
@@ -354,7 +360,7 @@ impl SegscopeApp {
             | FileAction::ExportProfile
             | FileAction::SaveModel => {
                 if let Err(e) = export_panel::full_recipe(&self.state) {
-                    self.state.push_banner(BannerKind::Error, e);
+                    self.state.push_error(Cause::Stage(explore::Stage::Fit), e);
                     return;
                 }
                 match action {
@@ -394,7 +400,7 @@ impl SegscopeApp {
             AfterDialog::ApplyOutput { model, input } => {
                 let request = model_panel::apply_request(model, input, path);
                 if let Err(e) = self.state.explorer.apply.start(request) {
-                    self.state.push_banner(BannerKind::Error, e.to_string());
+                    self.state.push_error(Cause::Apply, e.to_string());
                 }
                 return;
             }
@@ -455,7 +461,7 @@ impl SegscopeApp {
         };
         match work {
             (what, Ok(work)) => self.state.start_file_job(what, work),
-            (_, Err(message)) => self.state.push_banner(BannerKind::Error, message),
+            (what, Err(message)) => self.state.push_error(Cause::File(what.to_owned()), message),
         }
     }
 }
@@ -633,32 +639,6 @@ fn help_menu_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 ui.weak("Licensed MIT OR Apache-2.0.");
             });
         ui.ctx().data_mut(|d| d.insert_temp(about_id, open));
-    }
-}
-
-fn banners_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let palette = Palette::of(ui.visuals());
-    ui.add_space(4.0);
-    for banner in state.banners() {
-        let (fill, text) = match banner.kind {
-            BannerKind::Error => (palette.error_fill, palette.error_text),
-            BannerKind::Info => (palette.info_fill, palette.info_text),
-        };
-        egui::Frame::new()
-            .fill(fill)
-            .corner_radius(4.0)
-            .inner_margin(egui::Margin::symmetric(8, 6))
-            .show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.horizontal(|ui| {
-                    ui.visuals_mut().override_text_color = Some(text);
-                    if ui.small_button("×").on_hover_text("Dismiss").clicked() {
-                        commands.push(Command::DismissBanner(banner.id));
-                    }
-                    ui.add(egui::Label::new(&banner.text).wrap());
-                });
-            });
-        ui.add_space(4.0);
     }
 }
 

@@ -303,10 +303,10 @@ impl PreparePanel {
                 let committed = r.lost_focus() || ui.input(|i| i.key_pressed(egui::Key::Enter));
                 if committed && self.constant != *v {
                     if numeric && self.constant.trim().parse::<f64>().is_err() {
-                        commands.push(Command::Fail(format!(
-                            "'{}' is not a number; {name} is numeric",
-                            self.constant
-                        )));
+                        commands.push(Command::FailBecause(
+                            crate::app::state::Cause::Input,
+                            format!("'{}' is not a number; {name} is numeric", self.constant),
+                        ));
                         self.constant.clone_from(v);
                     } else {
                         choice = Impute::Constant(self.constant.trim().to_owned());
