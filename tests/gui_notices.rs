@@ -78,7 +78,10 @@ fn a_toast_does_not_move_the_layout_and_expires() {
     let (mut h, _) = started();
     let before = size_line(&h);
     let button = h.get_by_label("Open CSV…").rect();
-    command(&mut h, Command::Notify("Wrote 3,000 rows to out.csv".into()));
+    command(
+        &mut h,
+        Command::Notify("Wrote 3,000 rows to out.csv".into()),
+    );
     let toast = h.get_by_label("Wrote 3,000 rows to out.csv").rect();
     assert_eq!(size_line(&h), before, "a notice moved the Data tab");
     assert_eq!(h.get_by_label("Open CSV…").rect(), button);

@@ -17,6 +17,21 @@ pub fn method_label(method: Method) -> &'static str {
     }
 }
 
+/// `one` when `n` is 1, else `many`: `plural(1, "column", "columns")` → "column".
+pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// `n` with thousands separators and its noun, which takes an "s" unless `n` is 1: `count(1, "column")`
+/// → "1 column", `count(3000, "row")` → "3,000 rows".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", fmt_count(n))
+    }
+}
+
 /// `x` with about 4 significant digits: `1234.5` → `1235`, `0.078` → `0.078`, `3442.21` → `3442`,
 /// very large or small magnitudes in scientific notation.
 pub fn fmt_num(x: f64) -> String {
@@ -79,6 +94,15 @@ pub fn fmt_stat(kind: ColumnKind, v: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_right_number() {
+        assert_eq!(count(1, "column"), "1 column");
+        assert_eq!(count(0, "column"), "0 columns");
+        assert_eq!(count(3000, "row"), "3,000 rows");
+        assert_eq!(plural(1, "segment", "segments"), "segment");
+        assert_eq!(plural(2, "segment", "segments"), "segments");
+    }
 
     #[test]
     fn numbers_have_four_significant_digits() {

@@ -52,6 +52,7 @@ mod prepare_panel;
 mod profiles;
 mod rfm_dialog;
 mod scatter;
+mod selection_export;
 mod silhouette_panel;
 pub mod state;
 mod status_bar;
@@ -331,6 +332,13 @@ impl SegscopeApp {
                 Command::SetLightTheme(light) => self.state.settings.light_theme = light,
                 Command::FailBecause(cause, text) => self.state.push_error(cause, text),
                 Command::DismissAll => self.state.dismiss_all(),
+                Command::ExportRows(rows) => {
+                    let name = format!(
+                        "{}_selection.csv",
+                        export_panel::export_stem(self.state.dataset())
+                    );
+                    self.ask(DialogRequest::SaveCsv(name), AfterDialog::ExportRows(rows));
+                }
             }
         }
     }
@@ -389,6 +397,15 @@ impl SegscopeApp {
                 return;
             }
             AfterDialog::File(action) => action,
+            AfterDialog::ExportRows(rows) => {
+                let cols = self.export.columns;
+                let what = selection_export::WHAT;
+                match selection_export::selection_work(&self.state, cols, &rows, path) {
+                    Ok(work) => self.state.start_file_job(what, work),
+                    Err(e) => self.state.push_error(Cause::File(what.to_owned()), e),
+                }
+                return;
+            }
             AfterDialog::ApplyInput { model } => {
                 let name = model_panel::scored_name(&path);
                 self.ask(
@@ -473,6 +490,8 @@ enum AfterDialog {
     Open,
     /// Finish a file action with the path.
     File(FileAction),
+    /// "Export selected rows…": these prepared rows go to the path.
+    ExportRows(std::sync::Arc<[usize]>),
     /// "Apply model…": the model is picked, the CSV to score comes next.
     ApplyInput {
         /// The model file.

@@ -56,6 +56,58 @@ pub fn write_labelled_table(
     )
 }
 
+/// [`write_labelled_table`] of only the table rows `rows` (ascending, each at most once; `extra` holds the
+/// cells of every table row): the header, then those records byte for byte with their appended cells.
+pub fn write_labelled_rows(
+    table: &Table,
+    extra: &AppendColumns,
+    rows: &[usize],
+    w: &mut dyn Write,
+    progress: &Progress,
+) -> Result<()> {
+    if rows.windows(2).any(|p| p[0] >= p[1]) {
+        return Err(Error::InvalidParameter(
+            "the rows to export must be ascending and distinct".into(),
+        ));
+    }
+    let mut file_rows = Vec::with_capacity(rows.len());
+    let mut values = Vec::with_capacity(rows.len());
+    for &r in rows {
+        let (Some(cells), file_row) = (
+            extra.values.get(r),
+            match &table.sampled {
+                Some(s) => s.file_rows.get(r).copied(),
+                None => u64::try_from(r).ok(),
+            },
+        ) else {
+            return Err(Error::InvalidParameter(format!(
+                "row {r} is not among the table's {} rows",
+                extra.values.len()
+            )));
+        };
+        let Some(file_row) = file_row else {
+            return Err(Error::InvalidParameter(format!("row {r} has no file row")));
+        };
+        file_rows.push(file_row);
+        values.push(cells.clone());
+    }
+    let subset = AppendColumns {
+        names: extra.names.clone(),
+        values,
+    };
+    let mut reader = table.source.open(&table.source_name)?;
+    write_records(
+        &mut *reader,
+        &table.source_name,
+        table.delimiter,
+        table.has_header,
+        Some(&file_rows),
+        &subset,
+        w,
+        progress,
+    )
+}
+
 /// [`write_labelled_table`] for input text held in memory: `text` is the input (as read, or decoded as
 /// the loader decodes it), `has_header` whether the first record is the header.
 pub fn write_labelled(

@@ -4,10 +4,25 @@
 use std::sync::{Arc, Mutex};
 
 use super::{Explorer, MAX_COMPONENTS, Stage, StageError, SweepView, Target};
-use crate::analysis::{SweepRow, build_tree, fit_segments, prepare, sweep};
+use crate::analysis::selection::{SELECTION_NAME, segment_of_rows};
+use crate::analysis::{Policy, SegResult, SweepRow, build_tree, fit_segments, prepare, sweep};
 use crate::cluster::{Dendrogram, Method};
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
+
+/// `fitted` with the hand-made segments (each a set of prepared rows) applied in order.
+pub(super) fn with_hand_segments(
+    table: &crate::data::Table,
+    data: &super::PreparedData,
+    fitted: SegResult,
+    hand: &[Arc<[usize]>],
+    policy: &Policy,
+    p: &Progress,
+) -> Result<SegResult> {
+    hand.iter().try_fold(fitted, |r, rows| {
+        segment_of_rows(table, data, &r, rows, SELECTION_NAME, policy, p)
+    })
+}
 
 impl Explorer {
     pub(super) fn restart_prepare(&mut self) {
@@ -110,9 +125,11 @@ impl Explorer {
         } else {
             None
         };
-        let started = self
-            .fit_slot
-            .start(move |p| fit_segments(&table, &data, &spec, target, &policy, tree, p));
+        let hand = self.hand.clone();
+        let started = self.fit_slot.start(move |p| {
+            let fitted = fit_segments(&table, &data, &spec, target, &policy, tree, p)?;
+            with_hand_segments(&table, &data, fitted, &hand, &policy, p)
+        });
         self.record(Stage::Fit, started);
     }
 

@@ -156,6 +156,8 @@ pub enum Command {
     FailBecause(Cause, String),
     /// Remove every error and notice.
     DismissAll,
+    /// Ask where to write the labelled CSV of only these prepared rows (the scatter's selection).
+    ExportRows(std::sync::Arc<[usize]>),
 }
 
 pub use crate::export::ExportColumns;
