@@ -11,7 +11,7 @@ mod footer;
 
 use super::View;
 use super::explore::ExploreCommand;
-use super::format::{fmt_count, fmt_num};
+use super::format::{count, fmt_count, fmt_num};
 use super::state::{AppState, Command};
 use super::theme::Palette;
 use super::widgets::{self, kind_badge_ui, sparkline_ui};
@@ -72,9 +72,9 @@ impl View for PreparePanel {
                 |p| p.display().to_string(),
             ));
         ui.weak(format!(
-            "{} rows · {} columns",
-            fmt_count(dataset.table.n_rows()),
-            fmt_count(dataset.table.n_cols())
+            "{} · {}",
+            count(dataset.table.n_rows(), "row"),
+            count(dataset.table.n_cols(), "column")
         ));
         ui.add_space(6.0);
         ui.label("Use as feature:")
