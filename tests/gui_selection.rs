@@ -20,7 +20,7 @@ fn select_a_box(h: &mut Harness<'static, SegscopeApp>) -> usize {
     let note = h.get_by_label_contains("showing all 3,000 rows").rect();
     let side = h.get_by_label("Segments").rect();
     let from = Pos2::new(note.left() + 70.0, note.bottom() + 20.0);
-    let to = Pos2::new((note.left() + side.left()) / 2.0, 500.0);
+    let to = Pos2::new(f32::midpoint(note.left(), side.left()), 500.0);
     h.hover_at(from);
     h.step();
     h.drag_at(from);

@@ -289,9 +289,9 @@ mod tests {
     fn blobs() -> Table {
         use std::fmt::Write as _;
         let mut s = String::from("a,b\n");
-        for i in 0..90 {
-            let c = (i % 3) as f64 * 10.0;
-            let j = (i / 3) as f64 * 0.01;
+        for i in 0..90_i32 {
+            let c = f64::from(i % 3) * 10.0;
+            let j = f64::from(i / 3) * 0.01;
             writeln!(s, "{},{}", c + j, -c + 2.0 * j).unwrap();
         }
         crate::data::load_bytes(

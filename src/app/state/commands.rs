@@ -66,9 +66,10 @@ impl Cause {
     /// Whether `fixed` removes the reason for this error.
     pub fn fixed_by(&self, fixed: Fixed<'_>) -> bool {
         match (self, fixed) {
-            (Cause::Stage(_) | Cause::Input, Fixed::Stage(Stage::Prepare)) => true,
+            (Cause::Stage(_) | Cause::Input, Fixed::Stage(Stage::Prepare))
+            | (Cause::Recipe, Fixed::Recipe)
+            | (Cause::Apply, Fixed::Applied) => true,
             (Cause::Stage(s), Fixed::Stage(done)) => *s == done,
-            (Cause::Recipe, Fixed::Recipe) | (Cause::Apply, Fixed::Applied) => true,
             (Cause::File(what), Fixed::File(done)) => what == done,
             _ => false,
         }
