@@ -355,8 +355,8 @@ impl View for ScatterPanel {
             .as_ref()
             .map_or(&[], |p| &p.explained_variance_ratio);
 
-        // Controls.
-        ui.horizontal(|ui| {
+        // Controls (wrapped: at 900 px a single row would push the side panel out of the window).
+        ui.horizontal_wrapped(|ui| {
             pc_combo(ui, "X axis", &mut self.axes.0, n_pcs, ratios);
             pc_combo(ui, "Y axis", &mut self.axes.1, n_pcs, ratios);
             ui.separator();
