@@ -551,7 +551,7 @@ fn top_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         }
         ui.separator();
         if let Some(d) = state.dataset() {
-            file_name_ui(ui, d, state.load_status().is_some());
+            widgets::file_name_label(ui, d, state.load_status().is_some());
         }
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             if let Some(status) = state.load_status() {
@@ -573,32 +573,6 @@ fn top_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         });
     });
     ui.add_space(2.0);
-}
-
-/// The open file's name in the top bar: cut in the middle ("…") to the room left (the loading status keeps
-/// its room while a load runs), the full path on hover.
-fn file_name_ui(ui: &mut Ui, d: &state::Dataset, loading: bool) {
-    let name = d.display_name();
-    let full = d
-        .path
-        .as_ref()
-        .map_or_else(|| name.clone(), |p| p.display().to_string());
-    let room = ui.available_width() - if loading { 480.0 } else { 8.0 };
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let width = |t: &str| {
-        ui.painter()
-            .layout_no_wrap(t.to_owned(), font.clone(), egui::Color32::WHITE)
-            .size()
-            .x
-    };
-    let mut shown = name.clone();
-    let mut chars = name.chars().count();
-    while chars > 4 && width(&shown) > room {
-        chars -= 1;
-        shown = format::middle_ellipsis(&name, chars);
-    }
-    ui.add(egui::Label::new(shown).truncate())
-        .on_hover_text(full);
 }
 
 /// The keyboard shortcuts the Help menu lists: (keys, what they do).
