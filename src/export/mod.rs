@@ -383,4 +383,37 @@ mod tests {
             assert_eq!(t.line_of_row(i), r + 2 + r.div_ceil(100));
         }
     }
+
+    #[test]
+    fn only_the_chosen_rows_are_written_and_a_sample_maps_them_to_file_rows() {
+        use std::fmt::Write as _;
+        let mut text = String::from("x,y\n");
+        for i in 0..500 {
+            writeln!(text, "{i},{}", i % 7).unwrap();
+        }
+        let opts = crate::data::LoadOptions {
+            sample: Some(crate::data::Sample { rows: 10, seed: 5 }),
+            ..crate::data::LoadOptions::default()
+        };
+        let t =
+            crate::data::load_bytes(text.into_bytes(), "s.csv", &opts, &Progress::new()).unwrap();
+        let file_rows = t.sampled.clone().unwrap().file_rows;
+        let extra = AppendColumns {
+            names: vec!["s".into()],
+            values: (0..10).map(|i| vec![format!("k{i}")]).collect(),
+        };
+        let mut out = Vec::new();
+        write_labelled_rows(&t, &extra, &[1, 4, 9], &mut out, &Progress::new()).unwrap();
+        let mut want = String::from("x,y,s\n");
+        for i in [1, 4, 9] {
+            let r = file_rows[i];
+            writeln!(want, "{r},{},k{i}", r % 7).unwrap();
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+        // Rows out of order, repeated or out of range are errors, not panics or wrong files.
+        for bad in [&[4, 1][..], &[2, 2], &[10]] {
+            let mut out = Vec::new();
+            assert!(write_labelled_rows(&t, &extra, bad, &mut out, &Progress::new()).is_err());
+        }
+    }
 }
