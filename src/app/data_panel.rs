@@ -4,7 +4,7 @@
 use egui::{RichText, Ui, vec2};
 
 use super::View;
-use super::format::{fmt_count, fmt_stat};
+use super::format::{count, fmt_count, fmt_stat};
 use super::state::{AppState, Command, Dataset};
 use super::theme::Palette;
 use super::widgets::{SPARKLINE_SIZE, kind_badge_ui, missing_ui, sparkline_ui};
@@ -47,9 +47,9 @@ fn dataset_ui(ui: &mut Ui, d: &Dataset, show_rows: &mut bool) {
     });
     ui.horizontal(|ui| {
         ui.label(format!(
-            "{} rows × {} columns",
-            fmt_count(table.n_rows()),
-            fmt_count(table.n_cols())
+            "{} × {}",
+            count(table.n_rows(), "row"),
+            count(table.n_cols(), "column")
         ));
         ui.weak(format!(
             "· delimiter {} · {}",

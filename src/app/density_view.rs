@@ -11,7 +11,7 @@ use egui::{Color32, CursorIcon, RichText, Sense, Stroke, Ui};
 use egui_plot::{HLine, Line, MarkerShape, Plot, PlotPoints, Points, VLine};
 
 use super::explore::ExploreCommand;
-use super::format::{fmt_count, fmt_num, fmt_percent, method_label};
+use super::format::{count, fmt_count, fmt_num, fmt_percent, method_label};
 use super::state::{AppState, Command};
 use super::theme::{ChartPalette, outlier_color, segment_color};
 use crate::analysis::Segmentation;
@@ -179,9 +179,9 @@ fn summary_ui(ui: &mut Ui, state: &AppState) {
     ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(format!(
-                "{} segments · {} outliers ({})",
-                d.n_clusters,
-                fmt_count(d.n_noise),
+                "{} · {} ({})",
+                count(d.n_clusters, "segment"),
+                count(d.n_noise, "outlier"),
                 fmt_percent(d.n_noise, n)
             ))
             .strong(),
@@ -341,10 +341,10 @@ fn reachability_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
     if let Some(c) = &live {
         ui.label(
             RichText::new(format!(
-                "Cut at {}: {} segments · {} outliers",
+                "Cut at {}: {} · {}",
                 fmt_num(eps.unwrap_or(0.0)),
-                c.n_clusters,
-                fmt_count(c.n_noise)
+                count(c.n_clusters, "segment"),
+                count(c.n_noise, "outlier")
             ))
             .color(chart.current)
             .strong(),

@@ -70,6 +70,9 @@ impl ExportPanel {
                 .map_or_else(String::new, |s| format!(" · silhouette {}", fmt_num(s)))
         ));
         ui.add_space(8.0);
+        // The description column gets the room left of the buttons, so its text wraps instead of
+        // widening the tab past the window (at 900×600 and with a wide Prepare panel).
+        let text_width = (ui.available_width() - 140.0 - 16.0 - 12.0).max(160.0);
         egui::Grid::new("export_grid")
             .num_columns(2)
             .spacing(vec2(16.0, 10.0))
@@ -83,9 +86,13 @@ impl ExportPanel {
                     commands.push(Command::File(FileAction::ExportLabelled(self.columns)));
                 }
                 ui.vertical(|ui| {
-                    ui.label(
-                        "Every row of the input, unchanged, plus a segment column (0 = largest \
-                         segment). Rows left out by \"drop\" imputation get empty cells.",
+                    ui.set_max_width(text_width);
+                    ui.add(
+                        egui::Label::new(
+                            "Every row of the input, unchanged, plus a segment column (0 = largest \
+                             segment). Rows left out by \"drop\" imputation get empty cells.",
+                        )
+                        .wrap(),
                     );
                     self.columns_ui(ui, method, result.silhouette.is_some());
                     ui.weak(format!(
@@ -112,10 +119,16 @@ impl ExportPanel {
                 {
                     commands.push(Command::File(FileAction::ExportProfile));
                 }
-                ui.label(
-                    "One line per segment: size, share, and each feature's mean, median or level \
-                     shares in original units (as the Profiles tab shows).",
-                );
+                ui.vertical(|ui| {
+                    ui.set_max_width(text_width);
+                    ui.add(
+                        egui::Label::new(
+                            "One line per segment: size, share, and each feature's mean, median or \
+                             level shares in original units (as the Profiles tab shows).",
+                        )
+                        .wrap(),
+                    );
+                });
                 ui.end_row();
 
                 if ui
@@ -126,18 +139,25 @@ impl ExportPanel {
                     commands.push(Command::File(FileAction::ExportRecipe));
                 }
                 ui.vertical(|ui| {
-                    ui.label(
-                        "The preparation (features, imputation, log1p, scaling) with the method, K \
-                         or cut height, seed and restarts: reproduce this run with",
+                    ui.set_max_width(text_width);
+                    ui.add(
+                        egui::Label::new(
+                            "The preparation (features, imputation, log1p, scaling) with the \
+                             method, K or cut height, seed and restarts: reproduce this run with",
+                        )
+                        .wrap(),
                     );
-                    ui.label(
-                        RichText::new("segscope cluster FILE --recipe R.json -o out.csv")
-                            .monospace(),
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new("segscope cluster FILE --recipe R.json -o out.csv")
+                                .monospace(),
+                        )
+                        .wrap(),
                     );
                 });
                 ui.end_row();
 
-                model_panel::save_row(ui, commands);
+                model_panel::save_row(ui, commands, text_width);
             });
     }
 

@@ -17,6 +17,36 @@ pub fn method_label(method: Method) -> &'static str {
     }
 }
 
+/// `one` when `n` is 1, else `many`: `plural(1, "column", "columns")` → "column".
+pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// `n` with thousands separators and its noun, which takes an "s" unless `n` is 1: `count(1, "column")`
+/// → "1 column", `count(3000, "row")` → "3,000 rows".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", fmt_count(n))
+    }
+}
+
+/// `text` cut to at most `max_chars` characters by replacing its middle with "…" (the start and the end,
+/// e.g. a file's extension, stay): `middle_ellipsis("customers_2024_final.csv", 12)` → "custom…l.csv".
+pub fn middle_ellipsis(text: &str, max_chars: usize) -> String {
+    let n = text.chars().count();
+    if n <= max_chars {
+        return text.to_owned();
+    }
+    let keep = max_chars.saturating_sub(1);
+    let tail = keep / 2;
+    let head = keep - tail;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
 /// `x` with about 4 significant digits: `1234.5` → `1235`, `0.078` → `0.078`, `3442.21` → `3442`,
 /// very large or small magnitudes in scientific notation.
 pub fn fmt_num(x: f64) -> String {
@@ -79,6 +109,25 @@ pub fn fmt_stat(kind: ColumnKind, v: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn middle_ellipsis_keeps_both_ends() {
+        assert_eq!(middle_ellipsis("short.csv", 20), "short.csv");
+        let cut = middle_ellipsis("customers_2024_final.csv", 12);
+        assert_eq!(cut, "custom…l.csv");
+        assert_eq!(cut.chars().count(), 12);
+        assert_eq!(middle_ellipsis("äöüäöü", 3), "ä…ü");
+        assert_eq!(middle_ellipsis("abc", 0), "…");
+    }
+
+    #[test]
+    fn counts_take_the_right_number() {
+        assert_eq!(count(1, "column"), "1 column");
+        assert_eq!(count(0, "column"), "0 columns");
+        assert_eq!(count(3000, "row"), "3,000 rows");
+        assert_eq!(plural(1, "segment", "segments"), "segment");
+        assert_eq!(plural(2, "segment", "segments"), "segments");
+    }
 
     #[test]
     fn numbers_have_four_significant_digits() {

@@ -27,6 +27,7 @@
 //! - `export_panel.rs`: the Export tab (labelled CSV, profile CSV, recipe JSON, model);
 //!   `model_panel.rs` its "Save model…" / "Apply model to a file…" part, `drift_view.rs` the drift report.
 //! - `rfm_dialog.rs`: the "Build RFM features" dialog.
+//! - `notices.rs`: toasts (info notices that expire) and the one-row error strip ("N more…", Dismiss all).
 //! - `status_bar.rs`: the bottom status bar (result summary, running job, Cancel).
 //! - `widgets.rs`: small shared drawing helpers (kind badge, sparkline).
 //! - `format.rs`: numbers, counts and dates for humans.
@@ -46,11 +47,13 @@ pub mod format;
 mod launch;
 mod map;
 mod model_panel;
+mod notices;
 mod prepare_panel;
 mod profiles;
 mod rfm_dialog;
 mod rows_view;
 mod scatter;
+mod selection_export;
 mod silhouette_panel;
 pub mod state;
 mod status_bar;
@@ -68,7 +71,7 @@ pub use dialogs::{DialogRequest, FileDialogs, RfdDialogs, ScriptedDialogs};
 use explore::ExploreCommand;
 pub use launch::{FrameStats, Launch, Renderer, run_native};
 pub use silhouette_panel::export_silhouette_note;
-use state::{AppState, BannerKind, Command, FileAction, LoadSource, Settings, Tab};
+use state::{AppState, BannerKind, Cause, Command, FileAction, LoadSource, Settings, Tab};
 use theme::Palette;
 
 use crate::data::Table;
@@ -216,12 +219,8 @@ impl SegscopeApp {
         egui::Panel::top("top_bar").show(ui, |ui| {
             top_bar_ui(ui, &self.state, &mut self.commands);
         });
-        if !self.state.banners().is_empty() {
-            egui::Panel::top("banners").show(ui, |ui| {
-                banners_ui(ui, &self.state, &mut self.commands);
-            });
-        }
-        egui::Panel::bottom("status_bar").show(ui, |ui| {
+        notices::errors_ui(ui, &self.state, &mut self.commands);
+        let status = egui::Panel::bottom("status_bar").show(ui, |ui| {
             status_bar::status_bar_ui(ui, &self.state, &mut self.commands);
         });
         egui::Panel::left("prepare")
@@ -245,6 +244,12 @@ impl SegscopeApp {
             }
         });
         self.rfm.ui(&ctx, &mut self.commands);
+        notices::toasts_ui(
+            &ctx,
+            status.response.rect.top(),
+            &self.state,
+            &mut self.commands,
+        );
         drop_overlay(&ctx);
 
         let had_commands = !self.commands.is_empty();
@@ -326,6 +331,15 @@ impl SegscopeApp {
                 Command::OpenRfm => self.rfm.open(),
                 Command::CancelFileJobs => self.state.cancel_file_jobs(),
                 Command::SetLightTheme(light) => self.state.settings.light_theme = light,
+                Command::FailBecause(cause, text) => self.state.push_error(cause, text),
+                Command::DismissAll => self.state.dismiss_all(),
+                Command::ExportRows(rows) => {
+                    let name = format!(
+                        "{}_selection.csv",
+                        export_panel::export_stem(self.state.dataset())
+                    );
+                    self.ask(DialogRequest::SaveCsv(name), AfterDialog::ExportRows(rows));
+                }
             }
         }
     }
@@ -355,7 +369,7 @@ impl SegscopeApp {
             | FileAction::ExportProfile
             | FileAction::SaveModel => {
                 if let Err(e) = export_panel::full_recipe(&self.state) {
-                    self.state.push_banner(BannerKind::Error, e);
+                    self.state.push_error(Cause::Stage(explore::Stage::Fit), e);
                     return;
                 }
                 match action {
@@ -384,6 +398,15 @@ impl SegscopeApp {
                 return;
             }
             AfterDialog::File(action) => action,
+            AfterDialog::ExportRows(rows) => {
+                let cols = self.export.columns;
+                let what = selection_export::WHAT;
+                match selection_export::selection_work(&self.state, cols, &rows, path) {
+                    Ok(work) => self.state.start_file_job(what, work),
+                    Err(e) => self.state.push_error(Cause::File(what.to_owned()), e),
+                }
+                return;
+            }
             AfterDialog::ApplyInput { model } => {
                 let name = model_panel::scored_name(&path);
                 self.ask(
@@ -395,7 +418,7 @@ impl SegscopeApp {
             AfterDialog::ApplyOutput { model, input } => {
                 let request = model_panel::apply_request(model, input, path);
                 if let Err(e) = self.state.explorer.apply.start(request) {
-                    self.state.push_banner(BannerKind::Error, e.to_string());
+                    self.state.push_error(Cause::Apply, e.to_string());
                 }
                 return;
             }
@@ -456,7 +479,7 @@ impl SegscopeApp {
         };
         match work {
             (what, Ok(work)) => self.state.start_file_job(what, work),
-            (_, Err(message)) => self.state.push_banner(BannerKind::Error, message),
+            (what, Err(message)) => self.state.push_error(Cause::File(what.to_owned()), message),
         }
     }
 }
@@ -468,6 +491,8 @@ enum AfterDialog {
     Open,
     /// Finish a file action with the path.
     File(FileAction),
+    /// "Export selected rows…": these prepared rows go to the path.
+    ExportRows(std::sync::Arc<[usize]>),
     /// "Apply model…": the model is picked, the CSV to score comes next.
     ApplyInput {
         /// The model file.
@@ -527,7 +552,7 @@ fn top_bar_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         }
         ui.separator();
         if let Some(d) = state.dataset() {
-            ui.label(d.display_name());
+            widgets::file_name_label(ui, d, state.load_status().is_some());
         }
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             if let Some(status) = state.load_status() {
@@ -634,32 +659,6 @@ fn help_menu_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
                 ui.weak("Licensed MIT OR Apache-2.0.");
             });
         ui.ctx().data_mut(|d| d.insert_temp(about_id, open));
-    }
-}
-
-fn banners_ui(ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
-    let palette = Palette::of(ui.visuals());
-    ui.add_space(4.0);
-    for banner in state.banners() {
-        let (fill, text) = match banner.kind {
-            BannerKind::Error => (palette.error_fill, palette.error_text),
-            BannerKind::Info => (palette.info_fill, palette.info_text),
-        };
-        egui::Frame::new()
-            .fill(fill)
-            .corner_radius(4.0)
-            .inner_margin(egui::Margin::symmetric(8, 6))
-            .show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.horizontal(|ui| {
-                    ui.visuals_mut().override_text_color = Some(text);
-                    if ui.small_button("×").on_hover_text("Dismiss").clicked() {
-                        commands.push(Command::DismissBanner(banner.id));
-                    }
-                    ui.add(egui::Label::new(&banner.text).wrap());
-                });
-            });
-        ui.add_space(4.0);
     }
 }
 

@@ -18,7 +18,8 @@ use crate::model::run::{Applied, ApplyRequest};
 const BUTTON: egui::Vec2 = vec2(160.0, 24.0);
 
 /// The "Save model…" row of the export grid (a fit exists).
-pub fn save_row(ui: &mut Ui, commands: &mut Vec<Command>) {
+/// `text_width`: the room of the description column (its text wraps to it).
+pub fn save_row(ui: &mut Ui, commands: &mut Vec<Command>, text_width: f32) {
     if ui
         .add_sized(BUTTON, egui::Button::new("Save model…"))
         .on_hover_text("Save this segmentation as a model that scores new customers")
@@ -27,12 +28,21 @@ pub fn save_row(ui: &mut Ui, commands: &mut Vec<Command>) {
         commands.push(Command::File(FileAction::SaveModel));
     }
     ui.vertical(|ui| {
-        ui.label(
-            "Everything needed to score new customers the same way, with no refit: the fitted \
-             preparation, the segments (centres, mixture or tree cut) with their names, and a \
-             training profile for drift. Use it below, or with",
+        ui.set_max_width(text_width);
+        ui.add(
+            egui::Label::new(
+                "Everything needed to score new customers the same way, with no refit: the fitted \
+                 preparation, the segments (centres, mixture or tree cut) with their names, and a \
+                 training profile for drift. Use it below, or with",
+            )
+            .wrap(),
         );
-        ui.label(RichText::new("segscope apply M.json FILE -o OUT.csv --drift D.json").monospace());
+        ui.add(
+            egui::Label::new(
+                RichText::new("segscope apply M.json FILE -o OUT.csv --drift D.json").monospace(),
+            )
+            .wrap(),
+        );
     });
     ui.end_row();
 }

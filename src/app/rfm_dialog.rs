@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use egui::{RichText, Ui, vec2};
 
 use super::format::fmt_count;
-use super::state::{Command, FileAction, LoadSource, file_name};
+use super::state::{Cause, Command, FileAction, LoadSource, file_name};
 use crate::data::{format_date, parse_date_iso};
 use crate::error::Error;
 use crate::export::write_rfm_csv;
@@ -166,7 +166,10 @@ impl RfmDialog {
                 }));
             }
             Err(Error::Cancelled) => {}
-            Err(e) => commands.push(Command::Fail(format!("Building RFM features failed: {e}"))),
+            Err(e) => commands.push(Command::FailBecause(
+                Cause::Rfm,
+                format!("Building RFM features failed: {e}"),
+            )),
         }
     }
 
@@ -337,7 +340,10 @@ impl RfmDialog {
         };
         match Job::spawn("segscope-rfm", work) {
             Ok(job) => self.job = Some(job),
-            Err(e) => commands.push(Command::Fail(format!("Building RFM features failed: {e}"))),
+            Err(e) => commands.push(Command::FailBecause(
+                Cause::Rfm,
+                format!("Building RFM features failed: {e}"),
+            )),
         }
     }
 }

@@ -4,7 +4,7 @@
 use egui::{Align, Layout, RichText, Ui};
 
 use super::explore::{Activity, ExploreCommand};
-use super::format::{fmt_count, fmt_num, method_label};
+use super::format::{count, fmt_count, fmt_num, method_label};
 use super::state::{AppState, Command};
 use super::theme::Palette;
 use crate::cluster::Method;
@@ -77,9 +77,9 @@ pub fn summary_text(state: &AppState) -> String {
     let mut parts = Vec::new();
     match (explorer.prepared(), state.dataset()) {
         (Some(p), _) => parts.push(format!(
-            "{} rows × {} features",
-            fmt_count(p.n_rows()),
-            fmt_count(p.prepared.feature_names.len())
+            "{} × {}",
+            count(p.n_rows(), "row"),
+            count(p.prepared.feature_names.len(), "feature")
         )),
         (None, Some(d)) => parts.push(format!("{} rows", fmt_count(d.table.n_rows()))),
         (None, None) => return "No data".to_owned(),

@@ -1,10 +1,10 @@
 //! Small drawing helpers shared by several panels: the column-kind badge, the histogram sparkline and
-//! the warning box.
+//! the warning box, the top bar's file name (cut in the middle to fit).
 
 use egui::{CornerRadius, Rect, RichText, Sense, Stroke, Ui, pos2, vec2};
 
-use super::format::{fmt_count, fmt_percent};
-use super::state::AppState;
+use super::format::{fmt_count, fmt_percent, middle_ellipsis};
+use super::state::{AppState, Dataset};
 use super::theme::{Palette, kind_badge, kind_color};
 use crate::data::{ColumnKind, ColumnSummary};
 
@@ -126,6 +126,32 @@ pub fn warning_box(ui: &mut Ui, palette: &Palette, add_contents: impl FnOnce(&mu
             ui.visuals_mut().override_text_color = Some(palette.warn_text);
             add_contents(ui);
         });
+}
+
+/// The open file's name in the top bar: cut in the middle ("…") to the room left (the loading status keeps
+/// its room while a load runs), the full path on hover.
+pub fn file_name_label(ui: &mut Ui, d: &Dataset, loading: bool) {
+    let name = d.display_name();
+    let full = d
+        .path
+        .as_ref()
+        .map_or_else(|| name.clone(), |p| p.display().to_string());
+    let room = ui.available_width() - if loading { 480.0 } else { 8.0 };
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let width = |t: &str| {
+        ui.painter()
+            .layout_no_wrap(t.to_owned(), font.clone(), egui::Color32::WHITE)
+            .size()
+            .x
+    };
+    let mut shown = name.clone();
+    let mut chars = name.chars().count();
+    while chars > 4 && width(&shown) > room {
+        chars -= 1;
+        shown = middle_ellipsis(&name, chars);
+    }
+    ui.add(egui::Label::new(shown).truncate())
+        .on_hover_text(full);
 }
 
 #[cfg(test)]

@@ -56,6 +56,58 @@ pub fn write_labelled_table(
     )
 }
 
+/// [`write_labelled_table`] of only the table rows `rows` (ascending, each at most once; `extra` holds the
+/// cells of every table row): the header, then those records byte for byte with their appended cells.
+pub fn write_labelled_rows(
+    table: &Table,
+    extra: &AppendColumns,
+    rows: &[usize],
+    w: &mut dyn Write,
+    progress: &Progress,
+) -> Result<()> {
+    if rows.windows(2).any(|p| p[0] >= p[1]) {
+        return Err(Error::InvalidParameter(
+            "the rows to export must be ascending and distinct".into(),
+        ));
+    }
+    let mut file_rows = Vec::with_capacity(rows.len());
+    let mut values = Vec::with_capacity(rows.len());
+    for &r in rows {
+        let (Some(cells), file_row) = (
+            extra.values.get(r),
+            match &table.sampled {
+                Some(s) => s.file_rows.get(r).copied(),
+                None => u64::try_from(r).ok(),
+            },
+        ) else {
+            return Err(Error::InvalidParameter(format!(
+                "row {r} is not among the table's {} rows",
+                extra.values.len()
+            )));
+        };
+        let Some(file_row) = file_row else {
+            return Err(Error::InvalidParameter(format!("row {r} has no file row")));
+        };
+        file_rows.push(file_row);
+        values.push(cells.clone());
+    }
+    let subset = AppendColumns {
+        names: extra.names.clone(),
+        values,
+    };
+    let mut reader = table.source.open(&table.source_name)?;
+    write_records(
+        &mut *reader,
+        &table.source_name,
+        table.delimiter,
+        table.has_header,
+        Some(&file_rows),
+        &subset,
+        w,
+        progress,
+    )
+}
+
 /// [`write_labelled_table`] for input text held in memory: `text` is the input (as read, or decoded as
 /// the loader decodes it), `has_header` whether the first record is the header.
 pub fn write_labelled(
@@ -329,6 +381,39 @@ mod tests {
         for (i, &r) in info.file_rows.iter().enumerate() {
             assert_eq!(x[i], r as f64);
             assert_eq!(t.line_of_row(i), r + 2 + r.div_ceil(100));
+        }
+    }
+
+    #[test]
+    fn only_the_chosen_rows_are_written_and_a_sample_maps_them_to_file_rows() {
+        use std::fmt::Write as _;
+        let mut text = String::from("x,y\n");
+        for i in 0..500 {
+            writeln!(text, "{i},{}", i % 7).unwrap();
+        }
+        let opts = crate::data::LoadOptions {
+            sample: Some(crate::data::Sample { rows: 10, seed: 5 }),
+            ..crate::data::LoadOptions::default()
+        };
+        let t =
+            crate::data::load_bytes(text.into_bytes(), "s.csv", &opts, &Progress::new()).unwrap();
+        let file_rows = t.sampled.clone().unwrap().file_rows;
+        let extra = AppendColumns {
+            names: vec!["s".into()],
+            values: (0..10).map(|i| vec![format!("k{i}")]).collect(),
+        };
+        let mut out = Vec::new();
+        write_labelled_rows(&t, &extra, &[1, 4, 9], &mut out, &Progress::new()).unwrap();
+        let mut want = String::from("x,y,s\n");
+        for i in [1, 4, 9] {
+            let r = file_rows[i];
+            writeln!(want, "{r},{},k{i}", r % 7).unwrap();
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+        // Rows out of order, repeated or out of range are errors, not panics or wrong files.
+        for bad in [&[4, 1][..], &[2, 2], &[10]] {
+            let mut out = Vec::new();
+            assert!(write_labelled_rows(&t, &extra, bad, &mut out, &Progress::new()).is_err());
         }
     }
 }

@@ -139,8 +139,9 @@ impl Explorer {
         }
         let graph = self.optics_graph().cloned();
         let policy = self.policy;
+        let hand = self.hand.clone();
         let started = self.fit_slot.start(move |p| {
-            fit_segments_reusing(
+            let fitted = fit_segments_reusing(
                 &table,
                 &data,
                 &spec,
@@ -149,7 +150,8 @@ impl Explorer {
                 None,
                 graph.as_ref(),
                 p,
-            )
+            )?;
+            super::pipeline::with_hand_segments(&table, &data, fitted, &hand, &policy, p)
         });
         self.record(Stage::Fit, started);
     }

@@ -11,6 +11,7 @@ impl Explorer {
             preparation: self.preparation.clone(),
             model: self.model,
             picked: self.picked,
+            hand: self.hand.clone(),
         }
     }
 
@@ -30,10 +31,23 @@ impl Explorer {
         let before = self.choices();
         let what = describe(&cmd);
         let eps_drag = matches!(cmd, ExploreCommand::SetEps(Some(_)));
+        // Any choice that refits drops the hand-made segments (restored when the edit changes nothing).
+        let keeps_hand = matches!(
+            cmd,
+            ExploreCommand::SegmentOfRows(_) | ExploreCommand::RenameSegment(..)
+        );
+        let hand = (!keeps_hand).then(|| std::mem::take(&mut self.hand));
         self.before_edit = Some(before.clone());
         self.edit(cmd);
         self.before_edit = None;
-        let after = self.choices();
+        let mut after = self.choices();
+        if let Some(hand) = hand
+            && (&after.preparation, after.model, after.picked)
+                == (&before.preparation, before.model, before.picked)
+        {
+            self.hand = hand;
+            after.hand.clone_from(&self.hand);
+        }
         if after != before {
             // A drag of the cut line is one edit, not one per frame.
             let coalesce = matches!(
@@ -49,6 +63,7 @@ impl Explorer {
     }
 
     pub(super) fn step_history(&mut self, back: bool) {
+        let current = self.choices();
         let (from, to) = if back {
             (&mut self.undo, &mut self.redo)
         } else {
@@ -56,11 +71,6 @@ impl Explorer {
         };
         let Some((choices, what)) = from.pop() else {
             return;
-        };
-        let current = Choices {
-            preparation: self.preparation.clone(),
-            model: self.model,
-            picked: self.picked,
         };
         to.push((current.clone(), what));
         self.before_edit = Some(current);
@@ -72,10 +82,11 @@ impl Explorer {
     pub(super) fn restore(&mut self, c: Choices) {
         let prep_changed = c.preparation != self.preparation;
         let model_changed = c.model != self.model;
-        let pick_changed = c.picked != self.picked;
+        let pick_changed = c.picked != self.picked || c.hand != self.hand;
         self.preparation = c.preparation;
         self.model = c.model;
         self.picked = c.picked;
+        self.hand = c.hand;
         if prep_changed {
             self.restart_prepare();
         } else if model_changed {
@@ -88,6 +99,12 @@ impl Explorer {
     pub(super) fn edit(&mut self, cmd: ExploreCommand) {
         match cmd {
             ExploreCommand::RenameSegment(s, name) => self.rename_segment(s, &name),
+            ExploreCommand::SegmentOfRows(rows) => {
+                if !rows.is_empty() && self.result.is_some() {
+                    self.hand.push(rows);
+                    self.restart_fit();
+                }
+            }
             ExploreCommand::SetFeature(name, on) => {
                 let present = self.preparation.features.contains(&name);
                 if on && !present {
@@ -279,6 +296,7 @@ impl Explorer {
             self.preparation = shown.choices.preparation;
             self.model = shown.choices.model;
             self.picked = shown.choices.picked;
+            self.hand = shown.choices.hand;
             self.prepared = shown.prepared;
             self.sweep = shown.sweep;
             self.result = shown.result;
@@ -330,6 +348,9 @@ fn describe(cmd: &ExploreCommand) -> String {
         ExploreCommand::SetXi(x) => format!("xi {x}"),
         ExploreCommand::Embed(_) => "t-SNE map".into(),
         ExploreCommand::CancelEmbed => "stop the map".into(),
+        ExploreCommand::SegmentOfRows(rows) => {
+            format!("make a segment of {} selected rows", rows.len())
+        }
         ExploreCommand::Undo => "undo".into(),
         ExploreCommand::Redo => "redo".into(),
         ExploreCommand::Cancel => "cancel".into(),

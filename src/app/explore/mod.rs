@@ -203,6 +203,10 @@ pub enum ExploreCommand {
     Embed(crate::reduce::tsne::TsneParams),
     /// Stop the running embedding (the map keeps the last finished one).
     CancelEmbed,
+    /// Move these prepared rows (the scatter's box-select) into a new segment (id max + 1, named
+    /// "selection"); the profiles, silhouettes and exports follow. Undoable; any other choice that refits
+    /// drops the hand-made segments (undo brings them back).
+    SegmentOfRows(Arc<[usize]>),
     /// Undo the last edit.
     Undo,
     /// Redo the last undone edit.
@@ -217,6 +221,8 @@ struct Choices {
     preparation: Preparation,
     model: ModelChoice,
     picked: Option<Target>,
+    /// Segments made from selections, applied in order after each fit.
+    hand: Vec<Arc<[usize]>>,
 }
 
 /// What is shown, kept while newer work runs so that Cancel can put it back.
@@ -263,6 +269,8 @@ pub struct Explorer {
     before_edit: Option<Choices>,
     /// The analyst's segment names and the recent fits (compare with…).
     kept: keep::Kept,
+    /// Segments made from selections (prepared rows), applied in order after each fit.
+    hand: Vec<Arc<[usize]>>,
     /// "Apply model to a file…": its job and last outcome (independent of the analysis jobs).
     pub apply: ApplyJob,
 }
@@ -319,6 +327,7 @@ impl Explorer {
             succeeded: Vec::new(),
             before_edit: None,
             kept: keep::Kept::default(),
+            hand: Vec::new(),
             apply: ApplyJob::default(),
         }
     }
@@ -329,6 +338,7 @@ impl Explorer {
         self.preparation = preparation.unwrap_or_else(|| default_preparation(&table));
         self.table = Some(table);
         self.picked = None;
+        self.hand.clear();
         self.undo.clear();
         self.redo.clear();
         self.shown = None;

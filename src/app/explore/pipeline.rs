@@ -4,10 +4,25 @@
 use std::sync::{Arc, Mutex};
 
 use super::{Explorer, MAX_COMPONENTS, Stage, StageError, SweepView, Target};
-use crate::analysis::{SweepRow, build_tree, fit_segments, prepare, sweep};
+use crate::analysis::selection::{SELECTION_NAME, segment_of_rows};
+use crate::analysis::{Policy, SegResult, SweepRow, build_tree, fit_segments, prepare, sweep};
 use crate::cluster::{Dendrogram, Method};
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
+
+/// `fitted` with the hand-made segments (each a set of prepared rows) applied in order.
+pub(super) fn with_hand_segments(
+    table: &crate::data::Table,
+    data: &super::PreparedData,
+    fitted: SegResult,
+    hand: &[Arc<[usize]>],
+    policy: &Policy,
+    p: &Progress,
+) -> Result<SegResult> {
+    hand.iter().try_fold(fitted, |r, rows| {
+        segment_of_rows(table, data, &r, rows, SELECTION_NAME, policy, p)
+    })
+}
 
 impl Explorer {
     pub(super) fn restart_prepare(&mut self) {
@@ -111,12 +126,16 @@ impl Explorer {
             None
         };
         // The cards show each segment's bootstrap stability: B resamples of this one K (a ninth of what
-        // the sweep's stability costs), on the same worker, cancellable.
+        // the sweep's stability costs), on the same worker, cancellable. Hand-made segments are not a
+        // refit of the method, so a result with them carries no stability.
         let resamples = self.extras.stability;
+        let hand = self.hand.clone();
         let started = self.fit_slot.start(move |p| {
-            let mut r = fit_segments(&table, &data, &spec, target, &policy, tree, p)?;
-            r.try_assess_stability(&data, resamples, p)?;
-            Ok(r)
+            let mut fitted = fit_segments(&table, &data, &spec, target, &policy, tree, p)?;
+            if hand.is_empty() {
+                fitted.try_assess_stability(&data, resamples, p)?;
+            }
+            with_hand_segments(&table, &data, fitted, &hand, &policy, p)
         });
         self.record(Stage::Fit, started);
     }

@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 
 use super::{SCALERS, TOP_LEVELS_SUGGESTION};
 use crate::app::explore::ExploreCommand;
-use crate::app::format::fmt_count;
+use crate::app::format::{count, fmt_count};
 use crate::app::state::{AppState, Command, FileAction};
 use crate::app::theme::Palette;
 use crate::data::{ColumnKind, ColumnSummary};
@@ -104,9 +104,9 @@ pub(super) fn scaler_ui(ui: &mut Ui, recipe: &Preparation, commands: &mut Vec<Co
 pub fn report_line(n_rows: usize, n_features: usize, report: &PrepReport) -> String {
     let filled: usize = report.filled.iter().map(|(_, n)| n).sum();
     let mut s = format!(
-        "Prepared: {} rows × {} features",
-        fmt_count(n_rows),
-        fmt_count(n_features)
+        "Prepared: {} × {}",
+        count(n_rows, "row"),
+        count(n_features, "feature")
     );
     if filled > 0 {
         let _ = write!(s, "; {} cells filled", fmt_count(filled));

@@ -11,7 +11,7 @@ mod footer;
 
 use super::View;
 use super::explore::ExploreCommand;
-use super::format::{fmt_count, fmt_num};
+use super::format::{count, fmt_count, fmt_num};
 use super::state::{AppState, Command};
 use super::theme::Palette;
 use super::widgets::{self, kind_badge_ui, sparkline_ui};
@@ -72,9 +72,9 @@ impl View for PreparePanel {
                 |p| p.display().to_string(),
             ));
         ui.weak(format!(
-            "{} rows · {} columns",
-            fmt_count(dataset.table.n_rows()),
-            fmt_count(dataset.table.n_cols())
+            "{} · {}",
+            count(dataset.table.n_rows(), "row"),
+            count(dataset.table.n_cols(), "column")
         ));
         ui.add_space(6.0);
         ui.label("Use as feature:")
@@ -314,10 +314,10 @@ impl PreparePanel {
                 let committed = r.lost_focus() || ui.input(|i| i.key_pressed(egui::Key::Enter));
                 if committed && self.constant != *v {
                     if numeric && self.constant.trim().parse::<f64>().is_err() {
-                        commands.push(Command::Fail(format!(
-                            "'{}' is not a number; {name} is numeric",
-                            self.constant
-                        )));
+                        commands.push(Command::FailBecause(
+                            crate::app::state::Cause::Input,
+                            format!("'{}' is not a number; {name} is numeric", self.constant),
+                        ));
                         self.constant.clone_from(v);
                     } else {
                         choice = Impute::Constant(self.constant.trim().to_owned());

@@ -18,7 +18,7 @@ use egui::{RichText, Ui};
 use super::View;
 use super::compare_panel::ComparePanel;
 use super::explore::SegResult;
-use super::format::fmt_count;
+use super::format::count;
 use super::state::{AppState, Command};
 use crate::analysis::Profile;
 use crate::analysis::profile::{context_columns, profile};
@@ -160,9 +160,9 @@ fn header_ui(ui: &mut Ui, cache: &ProfileCache, state: &AppState) {
     ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(format!(
-                "{} segments · {} rows",
-                p.sizes.len(),
-                fmt_count(rows)
+                "{} · {}",
+                count(p.sizes.len(), "segment"),
+                count(rows, "row")
             ))
             .strong(),
         );

@@ -180,6 +180,8 @@ pub(super) struct Selection {
     pub(super) hi: [f64; 2],
     pub(super) axes: (usize, usize),
     pub(super) count: usize,
+    /// The prepared rows inside the box.
+    pub(super) rows: Arc<[usize]>,
     pub(super) per_segment: Vec<usize>,
     /// Feature name, its summary inside the box, its summary over all rows.
     pub(super) features: Vec<(String, String, String)>,
@@ -226,6 +228,7 @@ pub(super) fn select(
         hi,
         axes,
         count: summary.count,
+        rows: rows.into(),
         per_segment: summary.per_segment,
         features,
     }

@@ -24,8 +24,8 @@ use egui::{RichText, Ui};
 use egui_plot::PlotPoint;
 
 use super::View;
-use super::explore::{PreparedData, SegResult};
-use super::format::fmt_count;
+use super::explore::{ExploreCommand, PreparedData, SegResult};
+use super::format::{count, fmt_count};
 use super::state::{AppState, Command};
 use super::theme::Palette;
 use crate::data::Table;
@@ -98,6 +98,7 @@ impl ScatterPanel {
         &mut self,
         ui: &mut Ui,
         state: &AppState,
+        commands: &mut Vec<Command>,
         rows: &Arc<Vec<usize>>,
         xy: &Arc<Vec<[f32; 2]>>,
         note: &str,
@@ -132,7 +133,7 @@ impl ScatterPanel {
         }
         ui.horizontal(|ui| self.select_controls_ui(ui));
         ui.label(RichText::new(note).weak());
-        self.body_ui(ui, prepared);
+        self.body_ui(ui, prepared, commands);
         true
     }
 
@@ -156,12 +157,13 @@ impl ScatterPanel {
     }
 
     /// The side panel (legend, selection, loadings) and the plot.
-    fn body_ui(&mut self, ui: &mut Ui, prepared: &PreparedData) {
+    fn body_ui(&mut self, ui: &mut Ui, prepared: &PreparedData, commands: &mut Vec<Command>) {
         let Some(cache) = self.cache.as_ref() else {
             return;
         };
         let palette = Palette::of(ui.visuals());
         let mut legend = side::LegendAction::default();
+        let mut clear = false;
         let side_id = if self.map { "map_side" } else { "scatter_side" };
         egui::Panel::right(side_id)
             .resizable(true)
@@ -173,6 +175,7 @@ impl ScatterPanel {
                     if let Some(sel) = &self.selection {
                         ui.separator();
                         selection_ui(ui, sel, cache);
+                        clear = selection_actions_ui(ui, sel, commands);
                     } else {
                         ui.separator();
                         ui.label(RichText::new("Selection").strong());
@@ -191,6 +194,9 @@ impl ScatterPanel {
             });
         if let Some(rename) = legend.renamed {
             self.rename = Some(rename);
+        }
+        if clear {
+            self.selection = None;
         }
         if let Some(s) = legend.toggled
             && let Some(h) = self.hidden.get_mut(s)
@@ -247,6 +253,43 @@ impl ScatterPanel {
             .request_repaint_after(std::time::Duration::from_millis(30));
         None
     }
+}
+
+/// "Export selected rows…" and "Make a segment of the selection" under the selection's profile; returns
+/// whether the selection is used up (it became a segment).
+fn selection_actions_ui(ui: &mut Ui, sel: &Selection, commands: &mut Vec<Command>) -> bool {
+    if sel.count == 0 {
+        return false;
+    }
+    ui.add_space(4.0);
+    let rows = count(sel.count, "selected row");
+    if ui
+        .button("Export selected rows…")
+        .on_hover_text(format!(
+            "Write the {rows} to a CSV: the input columns and the segment columns of the Export tab"
+        ))
+        .clicked()
+    {
+        commands.push(Command::ExportRows(Arc::clone(&sel.rows)));
+    }
+    if ui
+        .button("Make a segment of the selection")
+        .on_hover_text(format!(
+            "Move the {rows} into a new segment named \"selection\"; profiles, silhouettes and \
+             exports follow. Undo with {}.",
+            ui.ctx().format_shortcut(&egui::KeyboardShortcut::new(
+                egui::Modifiers::COMMAND,
+                egui::Key::Z
+            ))
+        ))
+        .clicked()
+    {
+        commands.push(Command::Explore(ExploreCommand::SegmentOfRows(Arc::clone(
+            &sel.rows,
+        ))));
+        return true;
+    }
+    false
 }
 
 /// "PC1 (41.2% of variance)".
@@ -325,8 +368,8 @@ impl View for ScatterPanel {
             .as_ref()
             .map_or(&[], |p| &p.explained_variance_ratio);
 
-        // Controls.
-        ui.horizontal(|ui| {
+        // Controls (wrapped: at 900 px a single row would push the side panel out of the window).
+        ui.horizontal_wrapped(|ui| {
             pc_combo(ui, "X axis", &mut self.axes.0, n_pcs, ratios);
             pc_combo(ui, "Y axis", &mut self.axes.1, n_pcs, ratios);
             ui.separator();
@@ -347,7 +390,7 @@ impl View for ScatterPanel {
             format!("showing all {} rows", fmt_count(n))
         };
         ui.label(RichText::new(note).weak());
-        self.body_ui(ui, prepared);
+        self.body_ui(ui, prepared, commands);
         commands.extend(self.take_rename());
     }
 }

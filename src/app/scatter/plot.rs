@@ -214,20 +214,30 @@ fn arrows_ui(plot_ui: &mut PlotUi<'_>, tips: &[(String, [f64; 2])], palette: &Pa
             .tip_length(8.0)
             .allow_hover(false),
     );
+    // Each label sits beyond its tip (away from the origin), moved back inside the plot's frame when it
+    // would cross an edge (a long name at the border used to be cut: "arget").
+    let frame = *plot_ui.transform().frame();
+    let font = egui::TextStyle::Body.resolve(&plot_ui.ctx().global_style());
     for (name, [x, y]) in tips {
-        let anchor = match (*x >= 0.0, *y >= 0.0) {
-            (true, true) => Align2::LEFT_BOTTOM,
-            (true, false) => Align2::LEFT_TOP,
-            (false, true) => Align2::RIGHT_BOTTOM,
-            (false, false) => Align2::RIGHT_TOP,
-        };
+        let size = plot_ui.ctx().fonts_mut(|f| {
+            f.layout_no_wrap(name.clone(), font.clone(), egui::Color32::WHITE)
+                .size()
+        });
+        let tip = plot_ui.screen_from_plot(PlotPoint::new(*x, *y));
+        let left = if *x >= 0.0 { tip.x } else { tip.x - size.x };
+        let top = if *y >= 0.0 { tip.y - size.y } else { tip.y };
+        let inside = |v: f32, lo: f32, hi: f32, len: f32| v.min(hi - 4.0 - len).max(lo + 4.0);
+        let corner = egui::pos2(
+            inside(left, frame.left(), frame.right(), size.x),
+            inside(top, frame.top(), frame.bottom(), size.y),
+        );
         plot_ui.text(
             Text::new(
                 format!("loading {name}"),
-                PlotPoint::new(*x, *y),
+                plot_ui.plot_from_screen(corner),
                 RichText::new(name).color(palette.loading).strong(),
             )
-            .anchor(anchor)
+            .anchor(Align2::LEFT_TOP)
             .allow_hover(false),
         );
     }

@@ -5,7 +5,7 @@ use egui::{Color32, RichText, Ui};
 use super::cache::{Cache, Selection};
 use crate::app::density_view::{color_of, segment_title};
 use crate::app::explore::PreparedData;
-use crate::app::format::{fmt_count, fmt_num, fmt_percent};
+use crate::app::format::{count, fmt_count, fmt_num, fmt_percent};
 
 /// Feature values listed in the hover tooltip.
 const TOOLTIP_FEATURES: usize = 12;
@@ -125,8 +125,8 @@ pub(super) fn selection_ui(ui: &mut Ui, sel: &Selection, cache: &Cache) {
     let total: usize = cache.sizes.iter().sum();
     ui.label(RichText::new("Selection").strong());
     ui.label(format!(
-        "{} rows ({} of all) in the box",
-        fmt_count(sel.count),
+        "{} ({} of all) in the box",
+        count(sel.count, "row"),
         fmt_percent(sel.count, total)
     ));
     if sel.count == 0 {

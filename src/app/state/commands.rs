@@ -14,7 +14,8 @@ pub enum BannerKind {
     Info,
 }
 
-/// A dismissible message above the panels.
+/// A message for the user: an info notice is a toast that expires; an error stays until it is dismissed
+/// or its [`Cause`] is fixed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Banner {
     /// Identifies the banner for [`Command::DismissBanner`].
@@ -23,8 +24,56 @@ pub struct Banner {
     pub kind: BannerKind,
     /// The message.
     pub text: String,
-    /// The analysis stage whose failure it reports (cleared when that stage next succeeds).
-    pub stage: Option<Stage>,
+    /// What the error is about; it clears when that is fixed (`None`: only a click dismisses it).
+    pub cause: Option<Cause>,
+}
+
+/// Why an error is shown. A newer error of the same cause replaces the older one, and the error clears
+/// when the cause is fixed (see [`Cause::fixed_by`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cause {
+    /// A stage of the analysis failed ("no numeric feature selected" is a preparation failure). Cleared
+    /// when that stage next succeeds; a successful preparation clears every stage error.
+    Stage(Stage),
+    /// A typed value was refused (a constant that is not a number). Cleared by the next preparation.
+    Input,
+    /// Opening a file failed. Cleared when a file opens.
+    Load,
+    /// Reading a recipe failed. Cleared when a recipe is applied or a file opens.
+    Recipe,
+    /// A file job failed; the job's name ("Exporting the segments"). Cleared when the same job succeeds.
+    File(String),
+    /// "Apply model to a file…" failed. Cleared when an apply succeeds.
+    Apply,
+    /// Building RFM features failed. Cleared when a table opens.
+    Rfm,
+}
+
+/// Something that went well and may fix the cause of an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fixed<'a> {
+    /// A stage of the analysis succeeded.
+    Stage(Stage),
+    /// A recipe was read and applied.
+    Recipe,
+    /// The file job of that name succeeded.
+    File(&'a str),
+    /// A model was applied to a file.
+    Applied,
+}
+
+impl Cause {
+    /// Whether `fixed` removes the reason for this error.
+    pub fn fixed_by(&self, fixed: Fixed<'_>) -> bool {
+        match (self, fixed) {
+            (Cause::Stage(_) | Cause::Input, Fixed::Stage(Stage::Prepare))
+            | (Cause::Recipe, Fixed::Recipe)
+            | (Cause::Apply, Fixed::Applied) => true,
+            (Cause::Stage(s), Fixed::Stage(done)) => *s == done,
+            (Cause::File(what), Fixed::File(done)) => what == done,
+            _ => false,
+        }
+    }
 }
 
 /// The tabs of the main area.
@@ -94,7 +143,7 @@ pub enum Command {
     Explore(ExploreCommand),
     /// Show an info banner (a panel finished something the user should hear about).
     Notify(String),
-    /// Show an error banner.
+    /// Show an error that stays until it is dismissed.
     Fail(String),
     /// A file operation that starts with a dialog (recipes, exports, the RFM transactions file).
     File(FileAction),
@@ -104,6 +153,12 @@ pub enum Command {
     CancelFileJobs,
     /// Use the light (true) or the dark theme (remembered).
     SetLightTheme(bool),
+    /// Show an error that clears when its cause is fixed (or it is dismissed).
+    FailBecause(Cause, String),
+    /// Remove every error and notice.
+    DismissAll,
+    /// Ask where to write the labelled CSV of only these prepared rows (the scatter's selection).
+    ExportRows(std::sync::Arc<[usize]>),
 }
 
 pub use crate::export::ExportColumns;

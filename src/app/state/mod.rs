@@ -12,12 +12,14 @@ mod commands;
 pub mod memory;
 mod source;
 
-pub use commands::{Banner, BannerKind, Command, ExportColumns, FileAction, FileWork, Tab};
+pub use commands::{
+    Banner, BannerKind, Cause, Command, ExportColumns, FileAction, FileWork, Fixed, Tab,
+};
 pub use source::{
     Dataset, LoadSource, ReadBytes, SAMPLE_CSV, SAMPLE_NAME, file_name, load_dataset,
 };
 
-use super::explore::{ExploreCommand, Explorer, ModelChoice, Stage};
+use super::explore::{ExploreCommand, Explorer, ModelChoice};
 use crate::analysis::Recipe;
 use crate::error::{Error, Result};
 use crate::jobs::{Job, Progress};
@@ -122,7 +124,7 @@ impl AppState {
         };
         match Job::spawn("segscope-recipe", work) {
             Ok(job) => self.recipe_job = Some(job),
-            Err(e) => self.push_banner(BannerKind::Error, e.to_string()),
+            Err(e) => self.push_error(Cause::Recipe, e.to_string()),
         }
     }
 
@@ -176,7 +178,7 @@ impl AppState {
                     name,
                 });
             }
-            Err(e) => self.push_banner(BannerKind::Error, e.to_string()),
+            Err(e) => self.push_error(Cause::Load, e.to_string()),
         }
     }
 
@@ -210,36 +212,30 @@ impl AppState {
         if let Some(done) = self.explorer.apply.poll() {
             changed = true;
             match done {
-                Ok(message) => self.push_banner(BannerKind::Info, message),
-                Err(message) => self.push_banner(BannerKind::Error, message),
+                Ok(message) => {
+                    self.fix(Fixed::Applied);
+                    self.push_banner(BannerKind::Info, message);
+                }
+                Err(message) => self.push_error(Cause::Apply, message),
             }
         }
         if let Some(r) = self.recipe_job.as_mut().and_then(Job::poll) {
             self.recipe_job = None;
             changed = true;
             match r {
-                Ok(recipe) => self.explore(ExploreCommand::ApplyRecipe(Box::new(recipe))),
-                Err(e) => {
-                    self.push_banner(BannerKind::Error, format!("Loading the recipe failed: {e}"));
+                Ok(recipe) => {
+                    self.fix(Fixed::Recipe);
+                    self.explore(ExploreCommand::ApplyRecipe(Box::new(recipe)));
                 }
+                Err(e) => self.push_error(Cause::Recipe, format!("Loading the recipe failed: {e}")),
             }
         }
         changed |= self.explorer.poll();
         for stage in self.explorer.take_succeeded() {
-            // A new preparation also makes every older sweep or fit error stale.
-            let stale = |b: &Banner| match (b.stage, stage) {
-                (Some(_), Stage::Prepare) => true,
-                (Some(s), done) => s == done,
-                (None, _) => false,
-            };
-            let before = self.banners.len();
-            self.banners.retain(|b| !stale(b));
-            changed |= self.banners.len() != before;
+            changed |= self.fix(Fixed::Stage(stage));
         }
         for e in self.explorer.take_errors() {
-            self.banners
-                .retain(|b| !(b.stage == Some(e.stage) && b.text == e.message));
-            self.push_stage_banner(BannerKind::Error, e.message, Some(e.stage));
+            self.push_error(Cause::Stage(e.stage), e.message);
             changed = true;
         }
         let Some(loading) = self.loading.as_mut() else {
@@ -270,7 +266,7 @@ impl AppState {
         let what = what.into();
         match Job::spawn("segscope-file", work) {
             Ok(job) => self.file_jobs.push(FileJob { what, job }),
-            Err(e) => self.push_banner(BannerKind::Error, format!("{what} failed: {e}")),
+            Err(e) => self.push_error(Cause::File(what.clone()), format!("{what} failed: {e}")),
         }
     }
 
@@ -306,9 +302,15 @@ impl AppState {
             let f = self.file_jobs.remove(i);
             changed = true;
             match result {
-                Ok(message) => self.push_banner(BannerKind::Info, message),
+                Ok(message) => {
+                    self.fix(Fixed::File(&f.what));
+                    self.push_banner(BannerKind::Info, message);
+                }
                 Err(Error::Cancelled) => {}
-                Err(e) => self.push_banner(BannerKind::Error, format!("{} failed: {e}", f.what)),
+                Err(e) => {
+                    let text = format!("{} failed: {e}", f.what);
+                    self.push_error(Cause::File(f.what), text);
+                }
             }
         }
         changed
@@ -393,28 +395,50 @@ impl AppState {
             Err(Error::Cancelled) => {
                 self.push_banner(BannerKind::Info, self.cancelled_message(name));
             }
-            Err(e) => self.push_banner(BannerKind::Error, e.to_string()),
+            Err(e) => self.push_error(Cause::Load, e.to_string()),
         }
     }
 
-    /// Adds a banner.
+    /// Adds an info notice (a toast) or an error that only a click dismisses.
     pub fn push_banner(&mut self, kind: BannerKind, text: String) {
-        self.push_stage_banner(kind, text, None);
+        self.push(kind, text, None);
     }
 
-    fn push_stage_banner(&mut self, kind: BannerKind, text: String, stage: Option<Stage>) {
+    /// Adds an error that clears when `cause` is fixed; it replaces an older error of the same cause.
+    pub fn push_error(&mut self, cause: Cause, text: String) {
+        self.banners.retain(|b| b.cause.as_ref() != Some(&cause));
+        self.push(BannerKind::Error, text, Some(cause));
+    }
+
+    fn push(&mut self, kind: BannerKind, text: String, cause: Option<Cause>) {
+        // The same message twice is shown once (the newer one).
+        self.banners
+            .retain(|b| !(b.kind == kind && b.text == text && b.cause == cause));
         self.next_banner_id += 1;
         self.banners.push(Banner {
             id: self.next_banner_id,
             kind,
             text,
-            stage,
+            cause,
         });
+    }
+
+    /// Removes the errors whose cause `fixed` removed; returns whether any was removed.
+    pub fn fix(&mut self, fixed: Fixed<'_>) -> bool {
+        let before = self.banners.len();
+        self.banners
+            .retain(|b| !b.cause.as_ref().is_some_and(|c| c.fixed_by(fixed)));
+        self.banners.len() != before
     }
 
     /// Removes the banner `id`.
     pub fn dismiss_banner(&mut self, id: u64) {
         self.banners.retain(|b| b.id != id);
+    }
+
+    /// Removes every banner.
+    pub fn dismiss_all(&mut self) {
+        self.banners.clear();
     }
 
     /// Blocks until the running load finishes and applies it (tests and scripts).

@@ -159,3 +159,42 @@ fn reopening_a_file_offers_its_last_choices_and_undo_takes_them_back() {
     fresh.wait_idle();
     assert_eq!(fresh.explorer.preparation.features, ["x", "y"]);
 }
+
+#[test]
+fn errors_clear_when_their_cause_is_fixed_and_replace_older_ones_of_the_same_cause() {
+    use crate::app::explore::Stage;
+    let mut s = AppState::new(Settings::default());
+    s.push_error(Cause::Stage(Stage::Fit), "fit 1".into());
+    s.push_error(Cause::Stage(Stage::Fit), "fit 2".into());
+    s.push_error(
+        Cause::File("Exporting the segments".into()),
+        "export".into(),
+    );
+    s.push_error(Cause::Apply, "apply".into());
+    s.push_error(Cause::Input, "'x' is not a number".into());
+    s.push_banner(BannerKind::Error, "no cause".into());
+    s.push_banner(BannerKind::Info, "Wrote 3 rows".into());
+    let texts =
+        |s: &AppState| -> Vec<String> { s.banners().iter().map(|b| b.text.clone()).collect() };
+    // "fit 2" replaced "fit 1" (same cause).
+    assert_eq!(
+        texts(&s),
+        [
+            "fit 2",
+            "export",
+            "apply",
+            "'x' is not a number",
+            "no cause",
+            "Wrote 3 rows"
+        ]
+    );
+    // Another job's success fixes nothing of the others.
+    assert!(!s.fix(Fixed::File("Saving the recipe")));
+    assert!(s.fix(Fixed::File("Exporting the segments")));
+    assert!(s.fix(Fixed::Applied));
+    // A new preparation fixes stage and input errors, not the uncaused one or the notice.
+    assert!(s.fix(Fixed::Stage(Stage::Prepare)));
+    assert_eq!(texts(&s), ["no cause", "Wrote 3 rows"]);
+    s.dismiss_all();
+    assert!(s.banners().is_empty());
+}
