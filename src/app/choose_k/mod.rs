@@ -75,7 +75,10 @@ impl View for ChooseKPanel {
         tendency_ui(ui, tendency, sweep.done.is_none());
         k_picker_ui(ui, state, sweep, rec, commands);
         ui.add_space(4.0);
-        legend_ui(ui);
+        ui.horizontal(|ui| {
+            legend_ui(ui);
+            super::plot_export::save_button(ui, super::plot_export::PlotKind::Curves, commands);
+        });
         ui.add_space(2.0);
         let marks = plots::Marks {
             recommended: rec.and_then(|r| r.k),

@@ -82,6 +82,7 @@ pub(super) fn plot_ui(
     view: &TreeView<'_>,
     kept_rows: Option<&[usize]>,
     gesture: &mut Option<Gesture>,
+    commands: &mut Vec<crate::app::state::Command>,
 ) -> Option<f64> {
     let (tree, shown_h, palette) = (view.tree, view.shown_h, view.palette);
     let (lo, hi) = (view.range.0, view.range.1.max(view.range.0));
@@ -154,6 +155,12 @@ pub(super) fn plot_ui(
         gestures(plot_ui, shown_h, (lo, hi), floor, gesture)
     });
     cut_line_ui(ui, &response.transform, shown_h, *gesture, cut_color);
+    crate::app::plot_export::plot_export_menu(
+        ui,
+        &response.response,
+        crate::app::plot_export::PlotKind::Dendrogram,
+        commands,
+    );
     response.inner
 }
 

@@ -152,7 +152,7 @@ impl View for MapPanel {
             });
             return;
         }
-        if !self.points.map_ui(ui, state, &rows, &xy, &note) {
+        if !self.points.map_ui(ui, state, &rows, &xy, &note, commands) {
             ui.label(RichText::new("The map appears once the segments are fitted.").weak());
         }
     }

@@ -18,7 +18,6 @@ use egui::{RichText, Ui};
 use super::View;
 use super::compare_panel::ComparePanel;
 use super::explore::SegResult;
-use super::format::fmt_count;
 use super::state::{AppState, Command};
 use crate::analysis::Profile;
 use crate::analysis::profile::{context_columns, profile};
@@ -146,23 +145,29 @@ impl View for ProfilesPanel {
         };
         cache.poll(ui);
         let table = state.dataset().map(|d| Arc::clone(&d.table));
-        header_ui(ui, cache, state);
+        header_ui(ui, cache, state, commands);
         cards::cards_ui(ui, &cache.result, &mut self.edits, commands);
         self.compare.ui(ui, state);
         ui.add_space(4.0);
-        table::table_ui(ui, cache, table.as_deref());
+        let heatmap = ui.scope(|ui| table::table_ui(ui, cache, table.as_deref()));
+        super::plot_export::plot_export_menu(
+            ui,
+            &heatmap.response,
+            super::plot_export::PlotKind::Profiles,
+            commands,
+        );
     }
 }
 
-fn header_ui(ui: &mut Ui, cache: &ProfileCache, state: &AppState) {
+fn header_ui(ui: &mut Ui, cache: &ProfileCache, state: &AppState, commands: &mut Vec<Command>) {
     let p = &cache.result.profile;
     let rows: usize = p.sizes.iter().sum();
     ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(format!(
-                "{} segments · {} rows",
-                p.sizes.len(),
-                fmt_count(rows)
+                "{} · {}",
+                segments_text(&cache.result),
+                super::format::fmt_counted(rows, "row", "rows")
             ))
             .strong(),
         );
@@ -186,7 +191,20 @@ fn header_ui(ui: &mut Ui, cache: &ProfileCache, state: &AppState) {
         }
         ui.separator();
         table::legend_ui(ui);
+        ui.separator();
+        super::plot_export::save_button(ui, super::plot_export::PlotKind::Profiles, commands);
     });
+}
+
+/// "3 segments", "1 segment + outliers" (a density method's outliers are not a segment).
+fn segments_text(result: &SegResult) -> String {
+    let seg = &result.seg;
+    let text = super::format::fmt_counted(seg.n_clusters(), "segment", "segments");
+    if seg.noise_segment().is_some() {
+        format!("{text} + outliers")
+    } else {
+        text
+    }
 }
 
 /// `s` with a capital first letter and a final full stop.

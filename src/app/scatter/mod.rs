@@ -98,6 +98,7 @@ impl ScatterPanel {
         rows: &Arc<Vec<usize>>,
         xy: &Arc<Vec<[f32; 2]>>,
         note: &str,
+        commands: &mut Vec<Command>,
     ) -> bool {
         let ex = &state.explorer;
         let (Some(prepared), Some(result), Some(table)) = (ex.prepared(), ex.result(), ex.table())
@@ -127,9 +128,12 @@ impl ScatterPanel {
         {
             cache.set_map(Arc::clone(rows), Arc::clone(xy));
         }
-        ui.horizontal(|ui| self.select_controls_ui(ui));
+        ui.horizontal(|ui| {
+            self.select_controls_ui(ui);
+            super::plot_export::save_button(ui, super::plot_export::PlotKind::Map, commands);
+        });
         ui.label(RichText::new(note).weak());
-        self.body_ui(ui, prepared);
+        self.body_ui(ui, prepared, commands);
         true
     }
 
@@ -146,7 +150,7 @@ impl ScatterPanel {
     }
 
     /// The side panel (legend, selection, loadings) and the plot.
-    fn body_ui(&mut self, ui: &mut Ui, prepared: &PreparedData) {
+    fn body_ui(&mut self, ui: &mut Ui, prepared: &PreparedData, commands: &mut Vec<Command>) {
         let Some(cache) = self.cache.as_ref() else {
             return;
         };
@@ -184,7 +188,7 @@ impl ScatterPanel {
         {
             *h = !*h;
         }
-        self.plot_ui(ui, &palette);
+        self.plot_ui(ui, &palette, commands);
     }
 
     /// The cache for a new result: built at once for up to [`SYNC_CACHE_ROWS`] rows, else on a worker
@@ -262,7 +266,7 @@ fn empty_state(ui: &mut Ui, state: &AppState) {
 }
 
 impl View for ScatterPanel {
-    fn ui(&mut self, ui: &mut Ui, state: &AppState, _commands: &mut Vec<Command>) {
+    fn ui(&mut self, ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         let ex = &state.explorer;
         let (Some(prepared), Some(result), Some(table)) = (ex.prepared(), ex.result(), ex.table())
         else {
@@ -322,6 +326,12 @@ impl View for ScatterPanel {
                  of that feature lie to the right. Longer arrows = features that shape these two axes more.",
             );
             self.select_controls_ui(ui);
+            let (x, y) = self.axes;
+            super::plot_export::save_button(
+                ui,
+                super::plot_export::PlotKind::Scatter { x, y },
+                commands,
+            );
         });
         let n = prepared.n_rows();
         let note = if shown < n {
@@ -334,7 +344,7 @@ impl View for ScatterPanel {
             format!("showing all {} rows", fmt_count(n))
         };
         ui.label(RichText::new(note).weak());
-        self.body_ui(ui, prepared);
+        self.body_ui(ui, prepared, commands);
     }
 }
 

@@ -13,13 +13,15 @@ use super::side::hover_ui;
 use super::{ScatterPanel, axis_label};
 use crate::analysis::biplot::biplot_tips;
 use crate::app::density_view::color_of;
+use crate::app::plot_export::{PlotKind, plot_export_menu};
+use crate::app::state::Command;
 use crate::app::theme::Palette;
 
 /// Hover reach around the pointer, in points.
 const HOVER_RADIUS: f32 = 8.0;
 
 impl ScatterPanel {
-    pub(super) fn plot_ui(&mut self, ui: &mut Ui, palette: &Palette) {
+    pub(super) fn plot_ui(&mut self, ui: &mut Ui, palette: &Palette, commands: &mut Vec<Command>) {
         let Some(cache) = self.cache.as_ref() else {
             return;
         };
@@ -105,6 +107,12 @@ impl ScatterPanel {
             (hovered, drag)
         });
         let (hovered, drag) = response.inner;
+        let kind = if self.map {
+            PlotKind::Map
+        } else {
+            PlotKind::Scatter { x: ax, y: ay }
+        };
+        plot_export_menu(ui, &response.response, kind, commands);
         paint_centroids(ui, &response.transform, &centroids, &cache.result.seg);
         if let Some(i) = hovered {
             egui::Tooltip::for_widget(&response.response)
