@@ -475,3 +475,53 @@ fn scatter_map(
         what: "PCA".into(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egui::{Color32, pos2};
+
+    /// A 10×6 image whose pixel (x, y) has red x·20, green y·40.
+    fn gradient() -> ColorImage {
+        let pixels = (0..6u8)
+            .flat_map(|y| (0..10u8).map(move |x| Color32::from_rgb(x * 20, y * 40, 7)))
+            .collect();
+        ColorImage::new([10, 6], pixels)
+    }
+
+    fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!(info.color_type, png::ColorType::Rgba);
+        buf.truncate(info.buffer_size());
+        (info.width, info.height, buf)
+    }
+
+    #[test]
+    fn crop_takes_the_rect_in_physical_pixels() {
+        // Points (1, 1)–(3, 2.5) at 2 pixels per point: pixels x 2..6, y 2..5.
+        let rect = Rect::from_min_max(pos2(1.0, 1.0), pos2(3.0, 2.5));
+        let (w, h, rgba) = decode(&crop_png(&gradient(), rect, 2.0).unwrap());
+        assert_eq!((w, h), (4, 3));
+        assert_eq!(&rgba[..4], &[40, 80, 7, 255]);
+        let last = rgba.len() - 4;
+        assert_eq!(&rgba[last..], &[100, 160, 7, 255]);
+    }
+
+    #[test]
+    fn crop_is_clipped_to_the_image_and_refuses_an_empty_rect() {
+        let rect = Rect::from_min_max(pos2(-5.0, 4.0), pos2(50.0, 50.0));
+        let (w, h, rgba) = decode(&crop_png(&gradient(), rect, 1.0).unwrap());
+        assert_eq!((w, h), (10, 2));
+        assert_eq!(&rgba[..4], &[0, 160, 7, 255]);
+        let outside = Rect::from_min_max(pos2(20.0, 0.0), pos2(30.0, 5.0));
+        assert!(crop_png(&gradient(), outside, 1.0).is_err());
+        assert!(crop_png(&gradient(), Rect::NOTHING, 1.0).is_err());
+        let nan = Rect::from_min_max(pos2(f32::NAN, 0.0), pos2(3.0, 3.0));
+        let (w, _, _) = decode(&crop_png(&gradient(), nan, 1.0).unwrap());
+        assert_eq!(w, 3);
+    }
+}
