@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::time::{Duration, Instant};
 
-use egui::{ColorImage, Context, Id, Rect, Response, Ui};
+use egui::{ColorImage, Context, Id, Pos2, Rect, Response, Ui, pos2};
 use ndarray::Array2;
 
 use super::state::{AppState, Command, FileAction, FileWork};
@@ -113,10 +113,34 @@ impl ImageFormat {
 }
 
 /// The right-click menu of a plot ("Save as PNG…", "Save as SVG…"); also records the plot's rectangle
-/// for the PNG screenshot. Call it every frame the plot is drawn, with the plot's response.
-pub fn plot_export_menu(ui: &Ui, response: &Response, kind: PlotKind, commands: &mut Vec<Command>) {
+/// for the PNG screenshot. Call it every frame the plot is drawn, with the plot's response. Returns
+/// whether the menu is open (a plot's own hover tooltip should then stay hidden: it would cover it).
+pub fn plot_export_menu(
+    ui: &Ui,
+    response: &Response,
+    kind: PlotKind,
+    commands: &mut Vec<Command>,
+) -> bool {
     record_rect(ui, response.rect, kind);
     context_menu(response, kind, commands);
+    response.context_menu_opened()
+}
+
+/// [`plot_export_menu`] for an `egui_plot` plot, whose response covers the plot area only: the PNG
+/// takes the whole block with the axes and their titles. `before` is `ui.cursor().min` just before
+/// `Plot::show` (egui_plot lays the block out at the cursor); call this right after it.
+pub fn egui_plot_menu(
+    ui: &Ui,
+    before: Pos2,
+    response: &Response,
+    kind: PlotKind,
+    commands: &mut Vec<Command>,
+) -> bool {
+    let open = plot_export_menu(ui, response, kind, commands);
+    let bottom = ui.cursor().min.y - ui.spacing().item_spacing.y;
+    let block = Rect::from_min_max(before, pos2(response.rect.right(), bottom));
+    record_rect(ui, block.union(response.rect), kind);
+    open
 }
 
 /// Only the right-click menu, for one of several responses that make up a plot (whose whole

@@ -366,7 +366,7 @@ fn bars_ui(ui: &mut Ui, cache: &SilhouetteCache, commands: &mut Vec<Command>) {
     let weak = ui.visuals().weak_text_color();
     let size = vec2(ui.available_width(), ui.available_height().max(200.0));
     let (rect, response) = ui.allocate_exact_size(size, Sense::click());
-    plot_export_menu(ui, &response, PlotKind::Silhouette, commands);
+    let menu_open = plot_export_menu(ui, &response, PlotKind::Silhouette, commands);
     let font = FontId::proportional(12.0);
     let texts = side_texts(cache);
     // The side columns are as wide as their widest text (measured), so no label reaches the bars.
@@ -504,7 +504,7 @@ fn bars_ui(ui: &mut Ui, cache: &SilhouetteCache, commands: &mut Vec<Command>) {
     }
 
     // Hover: which rows are under the pointer.
-    if let Some(pos) = response.hover_pos() {
+    if let Some(pos) = response.hover_pos().filter(|_| !menu_open) {
         hover_ui(ui, &response, cache, &bands, &layout, pos);
     }
 }
