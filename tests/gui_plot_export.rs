@@ -259,3 +259,48 @@ fn cancelled_report_leaves_no_file_and_no_temp_file() {
         h.state().banner()
     );
 }
+
+/// "1 segment", "2 segments".
+fn segments(n: usize) -> String {
+    format!("{n} segment{}", if n == 1 { "" } else { "s" })
+}
+
+#[test]
+fn density_outliers_are_named_apart_from_the_segments_in_silhouette_and_profiles() {
+    let (mut h, dialogs) = started();
+    h.get_by_label("Choose K").click();
+    h.run();
+    h.get_by_value("K-Means").click();
+    h.run();
+    h.get_by_label("DBSCAN").click();
+    h.step();
+    wait_for_load(&mut h);
+    let n = {
+        let r = h.state().state().explorer.result().unwrap();
+        assert!(
+            r.seg.noise_segment().is_some(),
+            "the sample has DBSCAN outliers"
+        );
+        r.seg.n_clusters()
+    };
+    let header = format!("{} + outliers", segments(n));
+    h.get_by_label("Silhouette").click();
+    h.run();
+    h.get_by_label_contains(&format!("· {header} · "));
+    h.get_by_label("Profiles").click();
+    h.run();
+    h.get_by_label_contains(&format!("{header} · 3,000 rows"));
+    // The SVG legend names them "outliers" and draws them grey, apart from the segments' colours.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sil.svg");
+    save(
+        &mut h,
+        &dialogs,
+        FileAction::SavePlot(PlotKind::Silhouette, ImageFormat::Svg),
+        &out,
+    );
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.contains("outliers ("), "legend");
+    let grey = segscope::plot::palette::hex(segscope::plot::palette::OUTLIER).to_uppercase();
+    assert!(svg.to_uppercase().contains(&grey), "grey {grey}");
+}

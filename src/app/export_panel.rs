@@ -145,8 +145,7 @@ impl ExportPanel {
                     commands.push(Command::File(FileAction::ExportReport));
                 }
                 ui.label(
-                    "One HTML file (no external files): the data, the preparation, why this K, the \
-                     plots, the segment profiles and the recipe, as segscope report writes it.",
+                    "One self-contained HTML file: plots, profiles and the recipe (segscope report).",
                 );
                 ui.end_row();
 

@@ -352,7 +352,7 @@ fn png_work(shot: &Shot, image: Arc<ColorImage>, input: Option<&Path>) -> FileWo
 
 /// What an SVG of a plot is drawn from (shared with the worker).
 enum Source {
-    Sweep(crate::analysis::Sweep, Option<usize>),
+    Sweep(Box<crate::analysis::Sweep>, Option<usize>),
     Run(
         Arc<super::explore::SegResult>,
         Arc<super::explore::PreparedData>,
@@ -401,7 +401,7 @@ fn svg_source(state: &AppState, kind: PlotKind) -> std::result::Result<Source, S
     if kind == PlotKind::Curves {
         let view = ex.sweep().ok_or_else(not_yet)?;
         let sweep = view.done.clone().ok_or_else(not_yet)?;
-        return Ok(Source::Sweep(sweep, ex.current_k()));
+        return Ok(Source::Sweep(Box::new(sweep), ex.current_k()));
     }
     let result = Arc::clone(ex.result().ok_or_else(not_yet)?);
     let prepared = Arc::clone(ex.prepared().ok_or_else(not_yet)?);
@@ -505,7 +505,8 @@ mod tests {
     use super::*;
     use egui::{Color32, pos2};
 
-    /// A 10×6 image whose pixel (x, y) has red x·20, green y·40.
+    /// A 10×6 image whose pixel (x, y) has red x·20, green y·40 (test data, not a theme colour).
+    #[allow(clippy::disallowed_methods)]
     fn gradient() -> ColorImage {
         let pixels = (0..6u8)
             .flat_map(|y| (0..10u8).map(move |x| Color32::from_rgb(x * 20, y * 40, 7)))

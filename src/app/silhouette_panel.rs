@@ -343,8 +343,13 @@ fn side_texts(cache: &SilhouetteCache) -> Vec<(String, String)> {
         .iter()
         .enumerate()
         .map(|(s, values)| {
-            let mut stats = if values.values.is_empty() && seg.noise_segment() == Some(s) {
-                "not scored".to_owned()
+            // Outliers are not scored (the labelled CSV leaves their silhouette empty).
+            let mut stats = if seg.noise_segment() == Some(s) {
+                let n = seg.labels.iter().filter(|&&l| l == s).count();
+                return (
+                    segment_title(seg, s),
+                    format!("n = {} · not scored", fmt_count(n)),
+                );
             } else {
                 format!(
                     "n = {} · mean {}",

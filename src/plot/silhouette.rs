@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::palette::{INK, MUTED, NEGATIVE, segment_colour};
+use super::palette::{INK, MUTED, NEGATIVE, OUTLIER, segment_colour};
 use super::{DrawResult, Figure, rgb, segment_label, text, tick};
 use crate::analysis::silhouette_bands::{bucket_envelopes, silhouettes_by_segment};
 
@@ -98,6 +98,15 @@ impl Figure for SilhouettePlot<'_> {
                 (label, Some(rgb(segment_colour(s, self.noise))))
             })
             .chain(
+                // Outliers have no silhouette (no bars), but the legend says how many were left out.
+                self.noise
+                    .filter(|&z| sizes.get(z).is_some_and(|&n| n > 0))
+                    .map(|z| {
+                        let label = segment_label(z, self.names, sizes[z], self.noise);
+                        (format!("{label}, not scored"), Some(rgb(OUTLIER)))
+                    }),
+            )
+            .chain(
                 self.mean
                     .filter(|m| m.is_finite())
                     .map(|m| (format!("mean {m:.3}"), None)),
@@ -117,7 +126,7 @@ impl Figure for SilhouettePlot<'_> {
             let y = 60 + 20 * i as i32;
             match colour {
                 Some(c) => {
-                    legend_area.draw(&Rectangle::new([(8, y - 5), (18, y + 5)], c.filled()))?
+                    legend_area.draw(&Rectangle::new([(8, y - 5), (18, y + 5)], c.filled()))?;
                 }
                 None => legend_area.draw(&PathElement::new(vec![(5, y), (21, y)], rgb(INK)))?,
             }
