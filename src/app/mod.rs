@@ -375,25 +375,13 @@ impl SegscopeApp {
             FileAction::LoadRecipe => DialogRequest::PickJson,
             FileAction::SaveRecipe => DialogRequest::SaveJson(format!("{stem}_recipe.json")),
             FileAction::SavePlot(kind, format) => {
-                let unavailable = match format {
-                    plot_export::ImageFormat::Png => plot_export::png_unavailable(ctx, kind),
-                    plot_export::ImageFormat::Svg => {
-                        plot_export::svg_unavailable(&self.state, kind)
+                match plot_export::save_request(&self.state, ctx, kind, format, &stem) {
+                    Ok(request) => request,
+                    Err(e) => {
+                        self.state.push_banner(BannerKind::Error, e);
+                        return;
                     }
-                };
-                if let Some(e) = unavailable {
-                    self.state.push_banner(BannerKind::Error, e);
-                    return;
                 }
-                let (filter, extensions): (&str, &[&str]) = match format {
-                    plot_export::ImageFormat::Png => ("PNG image", &["png"]),
-                    plot_export::ImageFormat::Svg => ("SVG image", &["svg"]),
-                };
-                DialogRequest::SaveAs(
-                    format!("{stem}_{}.{}", kind.file_part(), format.extension()),
-                    filter,
-                    extensions,
-                )
             }
             FileAction::ExportReport => {
                 if let Err(e) = export_panel::full_recipe(&self.state) {

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use egui::{ColorImage, Context, Id, Pos2, Rect, Response, Ui, pos2};
 use ndarray::Array2;
 
+use super::dialogs::DialogRequest;
 use super::state::{AppState, Command, FileAction, FileWork};
 use crate::error::{Error, Result};
 use crate::export::io_err;
@@ -197,6 +198,33 @@ pub fn drawn_rect(ctx: &Context, kind: PlotKind) -> Option<Rect> {
     let frame = ctx.cumulative_frame_nr();
     let (rect, at) = ctx.data(|d| d.get_temp::<(Rect, u64)>(kind.rect_id()))?;
     (at == frame && rect.is_positive()).then_some(rect)
+}
+
+/// The save dialog for `kind` in `format` (`customers_silhouette.svg`), or why it cannot be saved now
+/// (checked before the dialog: a PNG needs its plot on screen in this frame, an SVG its data).
+pub fn save_request(
+    state: &AppState,
+    ctx: &Context,
+    kind: PlotKind,
+    format: ImageFormat,
+    stem: &str,
+) -> std::result::Result<DialogRequest, String> {
+    let unavailable = match format {
+        ImageFormat::Png => png_unavailable(ctx, kind),
+        ImageFormat::Svg => svg_unavailable(state, kind),
+    };
+    if let Some(e) = unavailable {
+        return Err(e);
+    }
+    let (filter, extensions): (&str, &[&str]) = match format {
+        ImageFormat::Png => ("PNG image", &["png"]),
+        ImageFormat::Svg => ("SVG image", &["svg"]),
+    };
+    Ok(DialogRequest::SaveAs(
+        format!("{stem}_{}.{}", kind.file_part(), format.extension()),
+        filter,
+        extensions,
+    ))
 }
 
 /// Why a PNG of `kind` cannot be taken now (its plot is not on screen this frame), if so.

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use egui::{Align2, FontId, Mesh, Pos2, Rect, RichText, Sense, Shape, Stroke, Ui, pos2, vec2};
 
 use super::View;
-use super::density_view::{color_of, segment_title};
+use super::density_view::{color_of, segment_title, segments_text};
 use super::explore::SegResult;
 use super::format::{fmt_count, fmt_counted, fmt_num, fmt_percent};
 use super::plot_export::{PlotKind, plot_export_menu, save_button};
@@ -261,7 +261,7 @@ fn header_ui(ui: &mut Ui, cache: &SilhouetteCache, fitting: bool, commands: &mut
             Some(n) => {
                 ui.label(format!(
                     "· {} · sample of {} (of {})",
-                    segments_text(&cache.result),
+                    segments_text(&cache.result.seg),
                     fmt_counted(cache.rows, "row", "rows"),
                     fmt_count(n)
                 ))
@@ -274,7 +274,7 @@ fn header_ui(ui: &mut Ui, cache: &SilhouetteCache, fitting: bool, commands: &mut
             None => {
                 ui.label(format!(
                     "· {} · {}",
-                    segments_text(&cache.result),
+                    segments_text(&cache.result.seg),
                     fmt_counted(cache.rows, "row", "rows")
                 ));
             }
@@ -321,17 +321,6 @@ impl Layout {
     fn x(&self, v: f64) -> f32 {
         let t = (v - self.x_min) / (self.x_max - self.x_min);
         self.plot.left() + self.plot.width() * t as f32
-    }
-}
-
-/// "3 segments", "1 segment + outliers" (a density method's outliers are not a segment).
-fn segments_text(result: &SegResult) -> String {
-    let n = result.seg.n_clusters();
-    let text = fmt_counted(n, "segment", "segments");
-    if result.seg.noise_segment().is_some() {
-        format!("{text} + outliers")
-    } else {
-        text
     }
 }
 
@@ -577,50 +566,5 @@ fn hover_ui(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn buckets_cover_every_value_with_their_envelope() {
-        let values: Vec<f64> = (0..10).rev().map(|i| f64::from(i) / 10.0 - 0.3).collect();
-        // 10 values into 3 buckets: runs of 3, 3, 4.
-        let b = bucket_envelopes(&values, 3);
-        assert_eq!(b.len(), 3);
-        let close =
-            |a: (f64, f64), e: (f64, f64)| (a.0 - e.0).abs() < 1e-12 && (a.1 - e.1).abs() < 1e-12;
-        assert!(close(b[0], (0.4, 0.6)), "{b:?}");
-        assert!(close(b[1], (0.1, 0.3)), "{b:?}");
-        assert!(close(b[2], (-0.3, 0.0)), "{b:?}");
-        // More buckets than values: one per value.
-        let one_each = bucket_envelopes(&values, 50);
-        assert_eq!(one_each.len(), 10);
-        assert!(
-            one_each
-                .iter()
-                .zip(&values)
-                .all(|(e, v)| e.0 == *v && e.1 == *v)
-        );
-        assert!(bucket_envelopes(&[], 5).is_empty());
-        assert!(bucket_envelopes(&values, 0).is_empty());
-        // A million rows into 700 pixels: 700 buckets, the extremes kept.
-        let many: Vec<f64> = (0..1_000_000).rev().map(|i| f64::from(i) / 1e6).collect();
-        let b = bucket_envelopes(&many, 700);
-        assert_eq!(b.len(), 700);
-        assert_eq!(b[0].1, many[0]);
-        assert_eq!(b[699].0, many[999_999]);
-    }
-
-    #[test]
-    fn bands_are_proportional_with_a_minimum() {
-        let h = band_heights(&[600, 300, 100], 100.0);
-        assert!(
-            (h[0] - 60.0).abs() < 1e-4 && (h[2] - 10.0).abs() < 1e-4,
-            "{h:?}"
-        );
-        let h = band_heights(&[10_000, 1], 100.0);
-        assert!(h[1] >= MIN_BAND * 0.95, "{h:?}");
-        assert!(h.iter().sum::<f32>() <= 100.0 + 1e-3);
-        assert_eq!(band_heights(&[0, 0], 50.0), vec![0.0, 0.0]);
-        assert!(band_heights(&[], 50.0).is_empty());
-    }
-}
+#[path = "silhouette_panel_tests.rs"]
+mod tests;

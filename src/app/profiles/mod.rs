@@ -166,7 +166,7 @@ fn header_ui(ui: &mut Ui, cache: &ProfileCache, state: &AppState, commands: &mut
         ui.label(
             RichText::new(format!(
                 "{} · {}",
-                segments_text(&cache.result),
+                super::density_view::segments_text(&cache.result.seg),
                 super::format::fmt_counted(rows, "row", "rows")
             ))
             .strong(),
@@ -194,17 +194,6 @@ fn header_ui(ui: &mut Ui, cache: &ProfileCache, state: &AppState, commands: &mut
         ui.separator();
         super::plot_export::save_button(ui, super::plot_export::PlotKind::Profiles, commands);
     });
-}
-
-/// "3 segments", "1 segment + outliers" (a density method's outliers are not a segment).
-fn segments_text(result: &SegResult) -> String {
-    let seg = &result.seg;
-    let text = super::format::fmt_counted(seg.n_clusters(), "segment", "segments");
-    if seg.noise_segment().is_some() {
-        format!("{text} + outliers")
-    } else {
-        text
-    }
 }
 
 /// `s` with a capital first letter and a final full stop.
