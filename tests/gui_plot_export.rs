@@ -304,3 +304,49 @@ fn density_outliers_are_named_apart_from_the_segments_in_silhouette_and_profiles
     let grey = segscope::plot::palette::hex(segscope::plot::palette::OUTLIER).to_uppercase();
     assert!(svg.to_uppercase().contains(&grey), "grey {grey}");
 }
+
+#[test]
+fn map_and_dendrogram_svg_are_drawn_from_the_panel_data() {
+    let (mut h, dialogs) = started();
+    let dir = tempfile::tempdir().unwrap();
+    // The Map tab embeds on first show; its SVG draws the t-SNE positions.
+    h.get_by_label("Map").click();
+    h.step();
+    wait_for_load(&mut h);
+    let out = dir.path().join("map.svg");
+    save(
+        &mut h,
+        &dialogs,
+        FileAction::SavePlot(PlotKind::Map, ImageFormat::Svg),
+        &out,
+    );
+    let svg = std::fs::read_to_string(&out)
+        .unwrap_or_else(|e| panic!("no map SVG ({e}); banner: {:?}", h.state().banner()));
+    assert!(
+        svg.contains("t-SNE 1") && svg.contains("t-SNE 2"),
+        "axis titles"
+    );
+    assert!(svg.contains("Segments on the t-SNE map"));
+    // Ward: the dendrogram with its cut.
+    h.get_by_label("Choose K").click();
+    h.run();
+    h.get_by_value("K-Means").click();
+    h.run();
+    h.get_by_label("Ward").click();
+    h.step();
+    wait_for_load(&mut h);
+    let out = dir.path().join("tree.svg");
+    save(
+        &mut h,
+        &dialogs,
+        FileAction::SavePlot(PlotKind::Dendrogram, ImageFormat::Svg),
+        &out,
+    );
+    let svg = std::fs::read_to_string(&out)
+        .unwrap_or_else(|e| panic!("no dendrogram SVG ({e}); banner: {:?}", h.state().banner()));
+    assert!(
+        svg.contains("merge height") && svg.contains("Dendrogram (ward"),
+        "{svg:.200}"
+    );
+    assert_eq!(files_in(dir.path()).len(), 2);
+}

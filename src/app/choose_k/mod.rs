@@ -75,14 +75,7 @@ impl View for ChooseKPanel {
         tendency_ui(ui, tendency, sweep.done.is_none());
         k_picker_ui(ui, state, sweep, rec, commands);
         ui.add_space(4.0);
-        // The save button on the right, the legend wrapping in the width left of it.
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Min), |ui| {
-            super::plot_export::save_button(ui, super::plot_export::PlotKind::Curves, commands);
-            ui.with_layout(
-                egui::Layout::left_to_right(egui::Align::Min).with_main_wrap(true),
-                legend_ui,
-            );
-        });
+        legend_ui(ui);
         ui.add_space(2.0);
         let marks = plots::Marks {
             recommended: rec.and_then(|r| r.k),
@@ -171,6 +164,8 @@ impl ChooseKPanel {
             {
                 commands.push(Command::Explore(ExploreCommand::SetKRange(lo, hi)));
             }
+            ui.separator();
+            super::plot_export::save_button(ui, super::plot_export::PlotKind::Curves, commands);
         });
     }
 }
