@@ -350,3 +350,38 @@ fn map_and_dendrogram_svg_are_drawn_from_the_panel_data() {
     );
     assert_eq!(files_in(dir.path()).len(), 2);
 }
+
+#[test]
+fn above_the_exact_limit_the_silhouette_svg_draws_the_sample_the_tab_shows() {
+    // 31,000 rows (the exact limit is 30,000) in three blobs.
+    let mut text = String::from("x,y\n");
+    for i in 0..31_000_u32 {
+        let c = f64::from(i % 3) * 6.0;
+        let jitter = f64::from((i * 7919) % 1000) / 1000.0;
+        text.push_str(&format!("{},{}\n", c + jitter, c - jitter * 0.5));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = common::write_csv(dir.path(), "data.csv", &text);
+    let dialogs = ScriptedDialogs::new();
+    let mut h = common::harness(SegscopeApp::new(Box::new(dialogs.clone()), Some(data)));
+    wait_for_load(&mut h);
+    let sampled = {
+        let r = h.state().state().explorer.result().unwrap();
+        assert!(r.silhouette.is_none(), "above the exact limit");
+        r.silhouette_sample.as_ref().expect("the sample").rows.len()
+    };
+    let out = dir.path().join("sil.svg");
+    save(
+        &mut h,
+        &dialogs,
+        FileAction::SavePlot(PlotKind::Silhouette, ImageFormat::Svg),
+        &out,
+    );
+    let svg = std::fs::read_to_string(&out)
+        .unwrap_or_else(|e| panic!("no SVG ({e}); banner: {:?}", h.state().banner()));
+    assert!(
+        svg.contains(&format!("a sample of {sampled} of 31000 rows")),
+        "{svg:.300}"
+    );
+    assert!(svg.contains("rows, sorted within each segment"));
+}

@@ -444,10 +444,14 @@ fn svg_source(state: &AppState, kind: PlotKind) -> std::result::Result<Source, S
         PlotKind::Dendrogram if of_run::dendrogram(&result).is_none() => Err(
             "No dendrogram to save: the segments were not fitted by a hierarchical method.".into(),
         ),
-        PlotKind::Silhouette if of_run::silhouette(&result).is_none() => Err(
-            "No silhouette plot to save: per-row silhouettes were not computed for this many rows."
-                .into(),
-        ),
+        PlotKind::Silhouette
+            if of_run::silhouette(&result).is_none() && result.silhouette_sample.is_none() =>
+        {
+            Err(
+                "No silhouette plot to save: the silhouette is undefined for this segmentation."
+                    .into(),
+            )
+        }
         _ => Ok(Source::Run(result, prepared)),
     }
 }
@@ -488,12 +492,42 @@ fn draw_svg(source: &Source, kind: PlotKind, progress: &Progress) -> Result<Stri
         (Source::Run(result, _), PlotKind::Dendrogram) => {
             render_svg(&of_run::dendrogram(result).ok_or_else(missing)?)
         }
-        (Source::Run(result, _), PlotKind::Silhouette) => {
-            render_svg(&of_run::silhouette(result).ok_or_else(missing)?)
-        }
+        (Source::Run(result, _), PlotKind::Silhouette) => match of_run::silhouette(result) {
+            Some(plot) => render_svg(&plot),
+            None => sampled_silhouette_svg(result).ok_or_else(missing)?,
+        },
         (Source::Run(result, _), PlotKind::Profiles) => render_svg(&of_run::profiles(result)),
         (Source::Run(..), PlotKind::Curves | PlotKind::Map) => Err(missing()),
     }
+}
+
+/// Above the exact limit, the silhouette plot of the run API's stratified sample (what the Silhouette
+/// tab draws then), titled as such.
+fn sampled_silhouette_svg(result: &super::explore::SegResult) -> Option<Result<String>> {
+    let sample = result.silhouette_sample.as_ref()?;
+    let labels: Vec<usize> = sample
+        .rows
+        .iter()
+        .filter_map(|&r| result.seg.labels.get(r).copied())
+        .collect();
+    if labels.len() != sample.values.len() {
+        return None;
+    }
+    Some(render_svg(&crate::plot::SilhouettePlot {
+        labels: &labels,
+        silhouette: &sample.values,
+        k: result.seg.k,
+        noise: result.seg.noise_segment(),
+        names: &result.names,
+        mean: result.silhouette_sampled.as_ref().map(|e| e.mean),
+        title: format!(
+            "Silhouette per row ({}, {} segments), a sample of {} of {} rows",
+            result.seg.method,
+            result.seg.n_clusters(),
+            labels.len(),
+            result.seg.labels.len()
+        ),
+    }))
 }
 
 /// The PCA map on components `x` and `y` as the Scatter tab shows it (its stored scores), titled like
