@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic on broken fixtures
 #![cfg(feature = "gui")]
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -358,7 +359,7 @@ fn above_the_exact_limit_the_silhouette_svg_draws_the_sample_the_tab_shows() {
     for i in 0..31_000_u32 {
         let c = f64::from(i % 3) * 6.0;
         let jitter = f64::from((i * 7919) % 1000) / 1000.0;
-        text.push_str(&format!("{},{}\n", c + jitter, c - jitter * 0.5));
+        let _ = writeln!(text, "{},{}", c + jitter, c - jitter * 0.5);
     }
     let dir = tempfile::tempdir().unwrap();
     let data = common::write_csv(dir.path(), "data.csv", &text);
