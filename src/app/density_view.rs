@@ -38,6 +38,16 @@ pub(crate) fn segment_title(seg: &Segmentation, s: usize) -> String {
     }
 }
 
+/// "3 segments", "1 segment + outliers": a density method's outliers are not a segment.
+pub(crate) fn segments_text(seg: &Segmentation) -> String {
+    let text = super::format::fmt_counted(seg.n_clusters(), "segment", "segments");
+    if seg.noise_segment().is_some() {
+        format!("{text} + outliers")
+    } else {
+        text
+    }
+}
+
 /// What is being dragged on the plot (kept in egui's memory between frames).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Drag {

@@ -30,6 +30,17 @@ pub trait FileDialogs: Send {
     fn blocks(&self) -> bool {
         true
     }
+    /// Where to save another kind of file (a plot image, the HTML report), proposing `suggested_name`,
+    /// offering `filter` (`"PNG image"`) for `extensions`. By default the "save" dialog of CSVs.
+    fn save_as(
+        &mut self,
+        suggested_name: &str,
+        filter: &str,
+        extensions: &[&str],
+    ) -> Option<PathBuf> {
+        let _ = (filter, extensions);
+        self.save_csv(suggested_name)
+    }
 }
 
 /// Which dialog to show.
@@ -47,6 +58,8 @@ pub enum DialogRequest {
     PickModel,
     /// Where to save a segment model, with the suggested name.
     SaveModel(String),
+    /// Where to save another file: the suggested name, the filter's name and its extensions.
+    SaveAs(String, &'static str, &'static [&'static str]),
 }
 
 impl DialogRequest {
@@ -59,6 +72,7 @@ impl DialogRequest {
             Self::SaveJson(name) => dialogs.save_json(name),
             Self::PickModel => dialogs.pick_model(),
             Self::SaveModel(name) => dialogs.save_model(name),
+            Self::SaveAs(name, filter, extensions) => dialogs.save_as(name, filter, extensions),
         }
     }
 }
@@ -235,6 +249,21 @@ impl FileDialogs for RfdDialogs {
         let picked = wait(
             self.dialog_for("Segment model (JSON)", &["json"])
                 .set_title("Save the segment model")
+                .set_file_name(suggested_name)
+                .save_file(),
+        );
+        self.remember(picked)
+    }
+
+    fn save_as(
+        &mut self,
+        suggested_name: &str,
+        filter: &str,
+        extensions: &[&str],
+    ) -> Option<PathBuf> {
+        let picked = wait(
+            self.dialog_for(filter, extensions)
+                .set_title(format!("Save as {filter}"))
                 .set_file_name(suggested_name)
                 .save_file(),
         );

@@ -1,9 +1,9 @@
 //! The Export tab: the labelled CSV (the input unchanged plus segment columns), the profile CSV, the
-//! recipe JSON and the segment model (the scoring side, "Apply model to a file…" and its drift report, is
+//! recipe JSON, the HTML report and the segment model (the scoring side, "Apply model to a file…" and its drift report, is
 //! drawn by [`model_panel`]). Each goes through a save dialog and is written on a worker, atomically (a temp file renamed
 //! over the target), exactly as `segscope cluster` writes them.
 //!
-//! Plot PNG export is not offered here (the plots have no "save image" yet).
+//! Each plot saves itself as PNG or SVG (its right-click menu and "Save plot…" button, `plot_export`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -157,6 +157,25 @@ impl ExportPanel {
                 });
                 ui.end_row();
 
+                if ui
+                    .add_sized(vec2(140.0, 24.0), egui::Button::new("Export report…"))
+                    .on_hover_text("Save one self-contained HTML report of this run")
+                    .clicked()
+                {
+                    commands.push(Command::File(FileAction::ExportReport));
+                }
+                ui.vertical(|ui| {
+                    ui.set_max_width(text_width);
+                    ui.add(
+                        egui::Label::new(
+                            "One self-contained HTML file: plots, profiles and the recipe \
+                             (segscope report).",
+                        )
+                        .wrap(),
+                    );
+                });
+                ui.end_row();
+
                 model_panel::save_row(ui, commands, text_width);
             });
     }
@@ -304,6 +323,38 @@ pub fn model_work(state: &AppState, out: PathBuf) -> std::result::Result<FileWor
             out.display(),
             out.display()
         ))
+    }))
+}
+
+/// The work that writes the self-contained HTML report of the current result to `out`
+/// ([`crate::report::write_report`], as `segscope report` writes it; the finished K sweep of the same
+/// method goes in), atomically: a cancelled or failed run leaves no file and no temp file.
+pub fn report_work(state: &AppState, out: PathBuf) -> std::result::Result<FileWork, String> {
+    let (dataset, prepared, result) = current(state)?;
+    let table = Arc::clone(&dataset.table);
+    let input = dataset.path.clone();
+    let prepared = Arc::clone(prepared);
+    let result = Arc::clone(result);
+    let sweep = state
+        .explorer
+        .sweep()
+        .filter(|v| !result.seg.method.is_density() && v.method == result.seg.method)
+        .and_then(|v| v.done.clone());
+    Ok(Box::new(move |p: &Progress| {
+        p.set_stage("writing the report", 0);
+        let report = crate::report::ReportInput {
+            table: &table,
+            data: &prepared,
+            result: &result,
+            sweep: sweep.as_ref(),
+            map: None,
+        };
+        let inputs: Vec<&Path> = input.as_deref().into_iter().collect();
+        write_file(&out, &inputs, "the report", |w| {
+            crate::report::write_report(w, &report, p)?;
+            p.check()
+        })?;
+        Ok(format!("Wrote the report to {}", out.display()))
     }))
 }
 

@@ -84,6 +84,15 @@ pub fn fmt_count(n: usize) -> String {
     out
 }
 
+/// `n` things with thousands separators and the right number: `1 segment`, `2 segments`, `3,000 rows`.
+pub fn fmt_counted(n: usize, singular: &str, plural: &str) -> String {
+    format!(
+        "{} {}",
+        fmt_count(n),
+        if n == 1 { singular } else { plural }
+    )
+}
+
 /// `part` of `whole` as a percentage with one decimal (`0%` for none, `<0.1%` for a few).
 pub fn fmt_percent(part: usize, whole: usize) -> String {
     if part == 0 || whole == 0 {

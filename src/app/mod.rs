@@ -33,6 +33,8 @@
 //! - `format.rs`: numbers, counts and dates for humans.
 //! - `launch.rs`: opening the real window: renderer choice (glow without a GPU) and `--frame-stats`.
 //! - `theme.rs`: every colour, dark and light.
+//! - `plot_export.rs`: "Save as PNG…" / "Save as SVG…" of every plot (right-click menu and button,
+//!   screenshot crop or `crate::plot` redraw, written on a worker).
 
 mod choose_k;
 mod compare_panel;
@@ -48,6 +50,7 @@ mod launch;
 mod map;
 mod model_panel;
 mod notices;
+pub mod plot_export;
 mod prepare_panel;
 mod profiles;
 mod rfm_dialog;
@@ -120,6 +123,8 @@ pub struct SegscopeApp {
     prepare: prepare_panel::PreparePanel,
     rfm: rfm_dialog::RfmDialog,
     map: map::MapPanel,
+    /// PNG screenshots of plots on their way.
+    plot_export: plot_export::Exporter,
 }
 
 impl SegscopeApp {
@@ -151,6 +156,7 @@ impl SegscopeApp {
             prepare: prepare_panel::PreparePanel::default(),
             rfm: rfm_dialog::RfmDialog::default(),
             map: map::MapPanel::default(),
+            plot_export: plot_export::Exporter::default(),
         }
     }
 
@@ -188,7 +194,10 @@ impl SegscopeApp {
 
     /// Whether a load, an analysis, an export or an RFM build is running, or a file dialog is open.
     pub fn is_busy(&self) -> bool {
-        self.state.is_busy() || self.rfm.is_busy() || self.dialogs.is_open()
+        self.state.is_busy()
+            || self.rfm.is_busy()
+            || self.dialogs.is_open()
+            || self.plot_export.is_busy()
     }
 
     /// Whether a file dialog is open (asked on a worker; the UI keeps drawing meanwhile).
@@ -214,6 +223,7 @@ impl SegscopeApp {
         if let Some((then, answer)) = self.dialogs.poll() {
             self.after_dialog(then, answer);
         }
+        self.poll_plot_export();
         self.input(&ctx);
 
         egui::Panel::top("top_bar").show(ui, |ui| {
@@ -253,11 +263,26 @@ impl SegscopeApp {
         drop_overlay(&ctx);
 
         let had_commands = !self.commands.is_empty();
-        self.apply_commands();
+        self.apply_commands(&ctx);
+        // After every panel drew: the PNGs asked for get the screenshot of this very frame.
+        for e in self.plot_export.request(&ctx) {
+            self.state.push_banner(BannerKind::Error, e);
+        }
         if had_commands {
             ctx.request_repaint();
         } else if self.is_busy() {
             ctx.request_repaint_after(POLL_INTERVAL);
+        }
+    }
+
+    /// Screenshots of plots that arrived become file jobs (crop, encode, write).
+    fn poll_plot_export(&mut self) {
+        let input = self.state.dataset().and_then(|d| d.path.clone());
+        for work in self.plot_export.poll(input.as_deref()) {
+            match work {
+                Ok(work) => self.state.start_file_job("Saving the plot", work),
+                Err(e) => self.state.push_banner(BannerKind::Error, e),
+            }
         }
     }
 
@@ -316,7 +341,7 @@ impl SegscopeApp {
         }
     }
 
-    fn apply_commands(&mut self) {
+    fn apply_commands(&mut self, ctx: &egui::Context) {
         for command in std::mem::take(&mut self.commands) {
             match command {
                 Command::OpenDialog => self.ask(DialogRequest::PickCsv, AfterDialog::Open),
@@ -327,7 +352,7 @@ impl SegscopeApp {
                 Command::Explore(cmd) => self.state.explore(cmd),
                 Command::Notify(text) => self.state.push_banner(BannerKind::Info, text),
                 Command::Fail(text) => self.state.push_banner(BannerKind::Error, text),
-                Command::File(action) => self.file_action(action),
+                Command::File(action) => self.file_action(action, ctx),
                 Command::OpenRfm => self.rfm.open(),
                 Command::CancelFileJobs => self.state.cancel_file_jobs(),
                 Command::SetLightTheme(light) => self.state.settings.light_theme = light,
@@ -357,13 +382,29 @@ impl SegscopeApp {
     }
 
     /// Asks for the file of `action` (after checking that there is something to write).
-    fn file_action(&mut self, action: FileAction) {
+    fn file_action(&mut self, action: FileAction, ctx: &egui::Context) {
         let stem = export_panel::export_stem(self.state.dataset());
         let request = match action {
             FileAction::PickTransactions => DialogRequest::PickCsv,
             FileAction::ApplyModel => DialogRequest::PickModel,
             FileAction::LoadRecipe => DialogRequest::PickJson,
             FileAction::SaveRecipe => DialogRequest::SaveJson(format!("{stem}_recipe.json")),
+            FileAction::SavePlot(kind, format) => {
+                match plot_export::save_request(&self.state, ctx, kind, format, &stem) {
+                    Ok(request) => request,
+                    Err(e) => {
+                        self.state.push_banner(BannerKind::Error, e);
+                        return;
+                    }
+                }
+            }
+            FileAction::ExportReport => {
+                if let Err(e) = export_panel::full_recipe(&self.state) {
+                    self.state.push_banner(BannerKind::Error, e);
+                    return;
+                }
+                DialogRequest::SaveAs(format!("{stem}_report.html"), "HTML report", &["html"])
+            }
             FileAction::ExportRecipe
             | FileAction::ExportLabelled(_)
             | FileAction::ExportProfile
@@ -448,6 +489,18 @@ impl SegscopeApp {
                 self.state.start_recipe_load(path);
                 return;
             }
+            FileAction::SavePlot(kind, plot_export::ImageFormat::Png) => {
+                self.plot_export.queue_png(kind, path);
+                return;
+            }
+            FileAction::SavePlot(kind, plot_export::ImageFormat::Svg) => (
+                "Saving the plot",
+                plot_export::svg_work(&self.state, kind, path),
+            ),
+            FileAction::ExportReport => (
+                "Exporting the report",
+                export_panel::report_work(&self.state, path),
+            ),
             FileAction::SaveRecipe => {
                 let recipe = crate::analysis::Recipe::new(self.state.explorer.preparation.clone());
                 (

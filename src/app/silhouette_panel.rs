@@ -13,16 +13,23 @@ use std::sync::Arc;
 use egui::{Align2, FontId, Mesh, Pos2, Rect, RichText, Sense, Shape, Stroke, Ui, pos2, vec2};
 
 use super::View;
+use super::density_view::{color_of, segment_title, segments_text};
 use super::explore::SegResult;
-use super::format::{fmt_count, fmt_num, fmt_percent};
+use super::format::{fmt_count, fmt_counted, fmt_num, fmt_percent};
+use super::plot_export::{PlotKind, plot_export_menu, save_button};
 use super::state::{AppState, Command};
-use super::theme::{ChartPalette, segment_color};
+use super::theme::ChartPalette;
 use crate::analysis::silhouette_quality;
 
-/// Width of the segment names on the left.
+/// Smallest width of the segment names on the left (wider names widen it, up to [`MAX_SIDE`]).
 const LEFT: f32 = 92.0;
-/// Width of the per-segment statistics on the right.
+/// Smallest width of the per-segment statistics on the right.
 const RIGHT: f32 = 190.0;
+/// Widest either side column gets: longer text is cut there, never drawn over the bars.
+const MAX_SIDE: f32 = 320.0;
+/// Height of one line of the side labels: a thinner band than this shares its label's line with the
+/// previous band's label, so that label is skipped (the hover still names it).
+const LABEL_LINE: f32 = 14.0;
 /// Height of the x axis (ticks and title) below the bars.
 const BOTTOM: f32 = 40.0;
 /// Room above the bars for the average label.
@@ -143,7 +150,7 @@ fn band_heights(sizes: &[usize], total: f32) -> Vec<f32> {
 }
 
 impl View for SilhouettePanel {
-    fn ui(&mut self, ui: &mut Ui, state: &AppState, _commands: &mut Vec<Command>) {
+    fn ui(&mut self, ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
         let explorer = &state.explorer;
         let Some(result) = explorer.result() else {
             self.cache = None;
@@ -159,9 +166,9 @@ impl View for SilhouettePanel {
         }
         if result.silhouette.is_none() && self.cache.is_some() {
             if let Some(cache) = &self.cache {
-                header_ui(ui, cache, explorer.is_fitting());
+                header_ui(ui, cache, explorer.is_fitting(), commands);
                 ui.add_space(6.0);
-                bars_ui(ui, cache);
+                bars_ui(ui, cache, commands);
             }
             return;
         }
@@ -185,9 +192,9 @@ impl View for SilhouettePanel {
         let Some(cache) = &self.cache else {
             return;
         };
-        header_ui(ui, cache, explorer.is_fitting());
+        header_ui(ui, cache, explorer.is_fitting(), commands);
         ui.add_space(6.0);
-        bars_ui(ui, cache);
+        bars_ui(ui, cache, commands);
     }
 }
 
@@ -236,7 +243,7 @@ fn undefined_ui(ui: &mut Ui, result: &SegResult, n_rows: Option<usize>, exact_ro
     });
 }
 
-fn header_ui(ui: &mut Ui, cache: &SilhouetteCache, fitting: bool) {
+fn header_ui(ui: &mut Ui, cache: &SilhouetteCache, fitting: bool, commands: &mut Vec<Command>) {
     let chart = ChartPalette::of(ui.visuals());
     ui.horizontal_wrapped(|ui| {
         if let Some(mean) = cache.mean {
@@ -253,9 +260,9 @@ fn header_ui(ui: &mut Ui, cache: &SilhouetteCache, fitting: bool) {
         match cache.sampled_from {
             Some(n) => {
                 ui.label(format!(
-                    "· K = {} · sample of {} rows (of {})",
-                    cache.result.seg.k,
-                    fmt_count(cache.rows),
+                    "· {} · sample of {} (of {})",
+                    segments_text(&cache.result.seg),
+                    fmt_counted(cache.rows, "row", "rows"),
                     fmt_count(n)
                 ))
                 .on_hover_text(
@@ -266,9 +273,9 @@ fn header_ui(ui: &mut Ui, cache: &SilhouetteCache, fitting: bool) {
             }
             None => {
                 ui.label(format!(
-                    "· K = {} · {} rows",
-                    cache.result.seg.k,
-                    fmt_count(cache.rows)
+                    "· {} · {}",
+                    segments_text(&cache.result.seg),
+                    fmt_counted(cache.rows, "row", "rows")
                 ));
             }
         }
@@ -276,13 +283,21 @@ fn header_ui(ui: &mut Ui, cache: &SilhouetteCache, fitting: bool) {
             ui.spinner();
             ui.weak("refitting…");
         }
+        ui.separator();
+        save_button(ui, PlotKind::Silhouette, commands);
     });
     if cache.negatives > 0 {
         ui.label(
             RichText::new(format!(
-                "{} rows ({}) have a negative silhouette: they sit closer to another segment",
-                fmt_count(cache.negatives),
-                fmt_percent(cache.negatives, cache.rows)
+                "{} ({}) {} a negative silhouette: {} closer to another segment",
+                fmt_counted(cache.negatives, "row", "rows"),
+                fmt_percent(cache.negatives, cache.rows),
+                if cache.negatives == 1 { "has" } else { "have" },
+                if cache.negatives == 1 {
+                    "it sits"
+                } else {
+                    "they sit"
+                }
             ))
             .color(chart.negative),
         )
@@ -309,15 +324,57 @@ impl Layout {
     }
 }
 
-fn bars_ui(ui: &mut Ui, cache: &SilhouetteCache) {
+/// Each band's name (left) and statistics (right).
+fn side_texts(cache: &SilhouetteCache) -> Vec<(String, String)> {
+    let seg = &cache.result.seg;
+    cache
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(s, values)| {
+            // Outliers are not scored (the labelled CSV leaves their silhouette empty).
+            let mut stats = if seg.noise_segment() == Some(s) {
+                let n = seg.labels.iter().filter(|&&l| l == s).count();
+                return (
+                    segment_title(seg, s),
+                    format!("n = {} · not scored", fmt_count(n)),
+                );
+            } else {
+                format!(
+                    "n = {} · mean {}",
+                    fmt_count(values.values.len()),
+                    values.mean.map_or("—".to_owned(), fmt_num)
+                )
+            };
+            if values.negatives > 0 {
+                let _ = write!(stats, " · {} < 0", fmt_count(values.negatives));
+            }
+            (segment_title(seg, s), stats)
+        })
+        .collect()
+}
+
+fn bars_ui(ui: &mut Ui, cache: &SilhouetteCache, commands: &mut Vec<Command>) {
     let chart = ChartPalette::of(ui.visuals());
     let text_color = ui.visuals().text_color();
     let weak = ui.visuals().weak_text_color();
     let size = vec2(ui.available_width(), ui.available_height().max(200.0));
-    let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+    let (rect, response) = ui.allocate_exact_size(size, Sense::click());
+    let menu_open = plot_export_menu(ui, &response, PlotKind::Silhouette, commands);
+    let font = FontId::proportional(12.0);
+    let texts = side_texts(cache);
+    // The side columns are as wide as their widest text (measured), so no label reaches the bars.
+    let width_of = |t: &str| {
+        ui.fonts_mut(|f| f.layout_no_wrap(t.to_owned(), font.clone(), text_color))
+            .size()
+            .x
+    };
+    let widest = |f: &dyn Fn(&(String, String)) -> f32| texts.iter().map(f).fold(0.0, f32::max);
+    let left = (widest(&|t| width_of(&t.0)) + 28.0).clamp(LEFT, MAX_SIDE);
+    let right = (widest(&|t| width_of(&t.1)) + 16.0).clamp(RIGHT, MAX_SIDE);
     let plot = Rect::from_min_max(
-        pos2(rect.left() + LEFT, rect.top() + TOP),
-        pos2(rect.right() - RIGHT, rect.bottom() - BOTTOM),
+        pos2(rect.left() + left, rect.top() + TOP),
+        pos2(rect.right() - right, rect.bottom() - BOTTOM),
     );
     if plot.width() < 40.0 || plot.height() < 20.0 {
         return;
@@ -329,7 +386,6 @@ fn bars_ui(ui: &mut Ui, cache: &SilhouetteCache) {
         x_max: 1.0,
     };
     let painter = ui.painter_at(rect);
-    let font = FontId::proportional(12.0);
     let gaps = SEGMENT_GAP * cache.segments.len().saturating_sub(1) as f32;
     let sizes: Vec<usize> = cache.segments.iter().map(|s| s.values.len()).collect();
     let heights = band_heights(&sizes, (plot.height() - gaps).max(0.0));
@@ -364,11 +420,12 @@ fn bars_ui(ui: &mut Ui, cache: &SilhouetteCache) {
     let zero = layout.x(0.0);
     let mut bands = Vec::with_capacity(cache.segments.len());
     let mut top = plot.top();
+    let mut last_label = f32::NEG_INFINITY;
     for (s, (seg, &h)) in cache.segments.iter().zip(&heights).enumerate() {
         let band = Rect::from_min_max(pos2(plot.left(), top), pos2(plot.right(), top + h));
         bands.push(band);
         top += h + SEGMENT_GAP;
-        let color = segment_color(s);
+        let color = color_of(&cache.result.seg, s);
         let buckets = bucket_envelopes(&seg.values, h.floor().max(1.0) as usize);
         let bh = h / buckets.len().max(1) as f32;
         for (i, &(lo, hi)) in buckets.iter().enumerate() {
@@ -392,25 +449,25 @@ fn bars_ui(ui: &mut Ui, cache: &SilhouetteCache) {
                 );
             }
         }
-        // Name on the left, statistics on the right.
+        // Name on the left, statistics on the right, each clipped to its column; a band too thin for
+        // its own line leaves its label out rather than drawing over the previous one.
         let mid = band.center().y;
+        if mid - last_label < LABEL_LINE {
+            continue;
+        }
+        last_label = mid;
         painter.circle_filled(pos2(rect.left() + 8.0, mid), 5.0, color);
-        painter.text(
+        let (name, stats) = &texts[s];
+        let name_clip = Rect::from_x_y_ranges(rect.left()..=plot.left() - 8.0, rect.y_range());
+        ui.painter_at(name_clip).text(
             pos2(rect.left() + 18.0, mid),
             Align2::LEFT_CENTER,
-            format!("Segment {s}"),
+            name,
             font.clone(),
             text_color,
         );
-        let mut stats = format!(
-            "n = {} · mean {}",
-            fmt_count(seg.values.len()),
-            seg.mean.map_or("—".to_owned(), fmt_num)
-        );
-        if seg.negatives > 0 {
-            let _ = write!(stats, " · {} < 0", fmt_count(seg.negatives));
-        }
-        painter.text(
+        let stats_clip = Rect::from_x_y_ranges(plot.right() + 4.0..=rect.right(), rect.y_range());
+        ui.painter_at(stats_clip).text(
             pos2(plot.right() + 10.0, mid),
             Align2::LEFT_CENTER,
             stats,
@@ -441,7 +498,7 @@ fn bars_ui(ui: &mut Ui, cache: &SilhouetteCache) {
     }
 
     // Hover: which rows are under the pointer.
-    if let Some(pos) = response.hover_pos() {
+    if let Some(pos) = response.hover_pos().filter(|_| !menu_open) {
         hover_ui(ui, &response, cache, &bands, &layout, pos);
     }
 }
@@ -480,14 +537,16 @@ fn hover_ui(
     );
     let text = if end - start == 1 {
         format!(
-            "Segment {s}, row {} of {} by silhouette: {}",
+            "{}, row {} of {} by silhouette: {}",
+            segment_title(&cache.result.seg, s),
             fmt_count(start + 1),
             fmt_count(n),
             fmt_num(hi)
         )
     } else {
         format!(
-            "Segment {s}, rows {}–{} of {} by silhouette: {} to {}",
+            "{}, rows {}–{} of {} by silhouette: {} to {}",
+            segment_title(&cache.result.seg, s),
             fmt_count(start + 1),
             fmt_count(end),
             fmt_count(n),
@@ -507,50 +566,5 @@ fn hover_ui(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn buckets_cover_every_value_with_their_envelope() {
-        let values: Vec<f64> = (0..10).rev().map(|i| f64::from(i) / 10.0 - 0.3).collect();
-        // 10 values into 3 buckets: runs of 3, 3, 4.
-        let b = bucket_envelopes(&values, 3);
-        assert_eq!(b.len(), 3);
-        let close =
-            |a: (f64, f64), e: (f64, f64)| (a.0 - e.0).abs() < 1e-12 && (a.1 - e.1).abs() < 1e-12;
-        assert!(close(b[0], (0.4, 0.6)), "{b:?}");
-        assert!(close(b[1], (0.1, 0.3)), "{b:?}");
-        assert!(close(b[2], (-0.3, 0.0)), "{b:?}");
-        // More buckets than values: one per value.
-        let one_each = bucket_envelopes(&values, 50);
-        assert_eq!(one_each.len(), 10);
-        assert!(
-            one_each
-                .iter()
-                .zip(&values)
-                .all(|(e, v)| e.0 == *v && e.1 == *v)
-        );
-        assert!(bucket_envelopes(&[], 5).is_empty());
-        assert!(bucket_envelopes(&values, 0).is_empty());
-        // A million rows into 700 pixels: 700 buckets, the extremes kept.
-        let many: Vec<f64> = (0..1_000_000).rev().map(|i| f64::from(i) / 1e6).collect();
-        let b = bucket_envelopes(&many, 700);
-        assert_eq!(b.len(), 700);
-        assert_eq!(b[0].1, many[0]);
-        assert_eq!(b[699].0, many[999_999]);
-    }
-
-    #[test]
-    fn bands_are_proportional_with_a_minimum() {
-        let h = band_heights(&[600, 300, 100], 100.0);
-        assert!(
-            (h[0] - 60.0).abs() < 1e-4 && (h[2] - 10.0).abs() < 1e-4,
-            "{h:?}"
-        );
-        let h = band_heights(&[10_000, 1], 100.0);
-        assert!(h[1] >= MIN_BAND * 0.95, "{h:?}");
-        assert!(h.iter().sum::<f32>() <= 100.0 + 1e-3);
-        assert_eq!(band_heights(&[0, 0], 50.0), vec![0.0, 0.0]);
-        assert!(band_heights(&[], 50.0).is_empty());
-    }
-}
+#[path = "silhouette_panel_tests.rs"]
+mod tests;

@@ -4,8 +4,9 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::palette::{INK, MUTED, NEGATIVE, segment_colour};
+use super::palette::{INK, MUTED, NEGATIVE, OUTLIER, segment_colour};
 use super::{DrawResult, Figure, rgb, segment_label, text, tick};
 use crate::analysis::silhouette_bands::{bucket_envelopes, silhouettes_by_segment};
 
@@ -82,7 +83,60 @@ impl Figure for SilhouettePlot<'_> {
         let (bars, blocks) = self.bars();
         let height = blocks.last().map_or(1, |b| b.1 + b.2).max(1) as f64;
         let x_lo = bars.iter().map(|b| b.3).fold(-0.1f64, f64::min).max(-1.0) - 0.02;
-        let mut chart = ChartBuilder::on(root)
+        let mut sizes = vec![0usize; self.k.max(1)];
+        for &l in self.labels {
+            if let Some(s) = sizes.get_mut(l) {
+                *s += 1;
+            }
+        }
+        // The legend has its own column right of the bars (inside the plot it would cover the top
+        // segment's longest bars), as wide as its longest label.
+        let entries: Vec<(String, Option<RGBColor>)> = blocks
+            .iter()
+            .map(|&(s, _, _)| {
+                let label = segment_label(s, self.names, sizes[s], self.noise);
+                (label, Some(rgb(segment_colour(s, self.noise))))
+            })
+            .chain(
+                // Outliers have no silhouette (no bars), but the legend says how many were left out.
+                self.noise
+                    .filter(|&z| sizes.get(z).is_some_and(|&n| n > 0))
+                    .map(|z| {
+                        let label = segment_label(z, self.names, sizes[z], self.noise);
+                        (format!("{label}, not scored"), Some(rgb(OUTLIER)))
+                    }),
+            )
+            .chain(
+                self.mean
+                    .filter(|m| m.is_finite())
+                    .map(|m| (format!("mean {m:.3}"), None)),
+            )
+            .collect();
+        let style = text(12);
+        let (w, _) = root.dim_in_pixel();
+        let widest = entries
+            .iter()
+            .filter_map(|(l, _)| root.estimate_text_size(l, &style).ok())
+            .map(|(tw, _)| tw)
+            .max()
+            .unwrap_or(0);
+        let legend_w = (widest + 40).min(w / 3);
+        let (plot_area, legend_area) = root.split_horizontally(w.saturating_sub(legend_w));
+        for (i, (label, colour)) in entries.iter().enumerate() {
+            let y = 60 + 20 * i as i32;
+            match colour {
+                Some(c) => {
+                    legend_area.draw(&Rectangle::new([(8, y - 5), (18, y + 5)], c.filled()))?;
+                }
+                None => legend_area.draw(&PathElement::new(vec![(5, y), (21, y)], rgb(INK)))?,
+            }
+            legend_area.draw(&Text::new(
+                label.clone(),
+                (26, y),
+                style.pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+        }
+        let mut chart = ChartBuilder::on(&plot_area)
             .caption(self.title.as_str(), text(20))
             .margin(12)
             .x_label_area_size(44)
@@ -100,12 +154,6 @@ impl Figure for SilhouettePlot<'_> {
             .light_line_style(rgb(MUTED).mix(0.1))
             .bold_line_style(rgb(MUTED).mix(0.2))
             .draw()?;
-        let mut sizes = vec![0usize; self.k.max(1)];
-        for &l in self.labels {
-            if let Some(s) = sizes.get_mut(l) {
-                *s += 1;
-            }
-        }
         for &(s, _, _) in &blocks {
             let colour = rgb(segment_colour(s, self.noise));
             let seg_bars = bars.iter().filter(|b| b.0 == s).map(|&(_, y, a, b)| {
@@ -113,35 +161,20 @@ impl Figure for SilhouettePlot<'_> {
                 let yf = y as f64;
                 Rectangle::new([(a.min(b), yf), (a.max(b), yf + 0.9)], c.filled())
             });
-            chart
-                .draw_series(seg_bars)?
-                .label(segment_label(s, self.names, sizes[s], self.noise))
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], colour.filled())
-                });
+            chart.draw_series(seg_bars)?;
         }
         chart.draw_series(LineSeries::new(
             [(0.0, 0.0), (0.0, height)],
             rgb(INK).stroke_width(1),
         ))?;
         if let Some(m) = self.mean.filter(|m| m.is_finite()) {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    [(m, 0.0), (m, height)],
-                    8,
-                    5,
-                    rgb(INK).stroke_width(1),
-                ))?
-                .label(format!("mean {m:.3}"))
-                .legend(|(x, y)| PathElement::new(vec![(x - 8, y), (x + 8, y)], rgb(INK)));
+            chart.draw_series(DashedLineSeries::new(
+                [(m, 0.0), (m, height)],
+                8,
+                5,
+                rgb(INK).stroke_width(1),
+            ))?;
         }
-        chart
-            .configure_series_labels()
-            .label_font(text(12))
-            .background_style(WHITE.mix(0.85))
-            .border_style(rgb(MUTED))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
         Ok(())
     }
 }

@@ -164,6 +164,8 @@ impl ChooseKPanel {
             {
                 commands.push(Command::Explore(ExploreCommand::SetKRange(lo, hi)));
             }
+            ui.separator();
+            super::plot_export::save_button(ui, super::plot_export::PlotKind::Curves, commands);
         });
     }
 }

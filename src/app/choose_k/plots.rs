@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::app::plot_export::PlotKind;
+
 use egui::{Align2, Color32, Id, RichText, Ui, vec2};
 use egui_plot::{
     AxisHints, GridInput, GridMark, HoverPosition, Line, LineStyle, MarkerShape, Plot, PlotBounds,
@@ -309,7 +311,7 @@ pub(super) fn plots_ui(
         },
         |d| d.silhouette_sampled,
     );
-    egui::ScrollArea::vertical()
+    let shown = egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.spacing_mut().item_spacing = vec2(GAP, GAP);
@@ -335,6 +337,8 @@ pub(super) fn plots_ui(
                 });
             }
         });
+    // The PNG of the curves is the visible part of the grid.
+    crate::app::plot_export::record_rect(ui, shown.inner_rect, PlotKind::Curves);
 }
 
 fn metric_plot_ui(
@@ -535,6 +539,7 @@ fn metric_plot_ui(
         }
     });
     let r = response.response.on_hover_text(metric.help());
+    crate::app::plot_export::context_menu(&r, PlotKind::Curves, commands);
     if r.clicked()
         && let Some(pos) = r.interact_pointer_pos()
     {

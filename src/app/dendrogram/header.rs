@@ -101,6 +101,12 @@ pub(super) fn k_controls_ui(
             ui.spinner();
             ui.label(RichText::new("fitting…").weak());
         }
+        ui.separator();
+        crate::app::plot_export::save_button(
+            ui,
+            crate::app::plot_export::PlotKind::Dendrogram,
+            commands,
+        );
     });
 }
 

@@ -157,7 +157,9 @@ impl View for DendrogramPanel {
             palette: &palette,
         };
         let kept_rows = ex.prepared().map(|p| p.prepared.kept_rows.as_slice());
-        if let Some(cut) = tree_plot::plot_ui(ui, cache, &view, kept_rows, &mut self.gesture) {
+        if let Some(cut) =
+            tree_plot::plot_ui(ui, cache, &view, kept_rows, &mut self.gesture, commands)
+        {
             commands.push(Command::Explore(ExploreCommand::CutHeight(cut)));
         }
     }

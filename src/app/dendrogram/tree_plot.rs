@@ -82,6 +82,7 @@ pub(super) fn plot_ui(
     view: &TreeView<'_>,
     kept_rows: Option<&[usize]>,
     gesture: &mut Option<Gesture>,
+    commands: &mut Vec<crate::app::state::Command>,
 ) -> Option<f64> {
     let (tree, shown_h, palette) = (view.tree, view.shown_h, view.palette);
     let (lo, hi) = (view.range.0, view.range.1.max(view.range.0));
@@ -119,6 +120,7 @@ pub(super) fn plot_ui(
         .allow_double_click_reset(true)
         .min_size(vec2(200.0, 200.0));
     let cut_color = palette.cut_line;
+    let before = ui.cursor().min;
     let response = plot.show(ui, |plot_ui| {
         for ((xs, ys), color) in layout.links.iter().zip(&link_colors) {
             let pts: Vec<[f64; 2]> = (0..4).map(|j| [xs[j], ys[j]]).collect();
@@ -153,6 +155,13 @@ pub(super) fn plot_ui(
         );
         gestures(plot_ui, shown_h, (lo, hi), floor, gesture)
     });
+    crate::app::plot_export::egui_plot_menu(
+        ui,
+        before,
+        &response.response,
+        crate::app::plot_export::PlotKind::Dendrogram,
+        commands,
+    );
     cut_line_ui(ui, &response.transform, shown_h, *gesture, cut_color);
     response.inner
 }

@@ -4,10 +4,10 @@
 
 use egui::{CornerRadius, Frame, Margin, RichText, ScrollArea, Sense, TextEdit, Ui, vec2};
 
+use super::super::density_view::color_of;
 use super::super::explore::{ExploreCommand, SegResult};
 use super::super::format::{fmt_count, fmt_percent};
 use super::super::state::Command;
-use super::super::theme::segment_color;
 use crate::analysis::stability::Verdict;
 
 /// Width of a card.
@@ -82,7 +82,7 @@ fn card_ui(
                 ui.horizontal(|ui| {
                     let (r, _) = ui.allocate_exact_size(vec2(12.0, 12.0), Sense::hover());
                     ui.painter()
-                        .rect_filled(r, CornerRadius::same(2), segment_color(s));
+                        .rect_filled(r, CornerRadius::same(2), color_of(&result.seg, s));
                     let label = ui.label(RichText::new(format!("{s}")).strong());
                     let field = ui
                         .add(

@@ -146,22 +146,28 @@ impl View for ProfilesPanel {
         };
         cache.poll(ui);
         let table = state.dataset().map(|d| Arc::clone(&d.table));
-        header_ui(ui, cache, state);
+        header_ui(ui, cache, state, commands);
         cards::cards_ui(ui, &cache.result, &mut self.edits, commands);
         self.compare.ui(ui, state);
         ui.add_space(4.0);
-        table::table_ui(ui, cache, table.as_deref());
+        let heatmap = ui.scope(|ui| table::table_ui(ui, cache, table.as_deref()));
+        super::plot_export::plot_export_menu(
+            ui,
+            &heatmap.response,
+            super::plot_export::PlotKind::Profiles,
+            commands,
+        );
     }
 }
 
-fn header_ui(ui: &mut Ui, cache: &ProfileCache, state: &AppState) {
+fn header_ui(ui: &mut Ui, cache: &ProfileCache, state: &AppState, commands: &mut Vec<Command>) {
     let p = &cache.result.profile;
     let rows: usize = p.sizes.iter().sum();
     ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(format!(
                 "{} · {}",
-                count(p.sizes.len(), "segment"),
+                super::density_view::segments_text(&cache.result.seg),
                 count(rows, "row")
             ))
             .strong(),
@@ -186,6 +192,8 @@ fn header_ui(ui: &mut Ui, cache: &ProfileCache, state: &AppState) {
         }
         ui.separator();
         table::legend_ui(ui);
+        ui.separator();
+        super::plot_export::save_button(ui, super::plot_export::PlotKind::Profiles, commands);
     });
 }
 

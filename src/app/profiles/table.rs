@@ -7,8 +7,9 @@ use egui::{
 };
 use egui_plot::{Bar, BarChart, Plot};
 
+use super::super::density_view::{color_of, segment_title};
 use super::super::format::{fmt_count, fmt_num, fmt_percent, fmt_stat};
-use super::super::theme::{ChartPalette, Z_CLAMP, segment_color, text_on, z_color};
+use super::super::theme::{ChartPalette, Z_CLAMP, text_on, z_color};
 use super::{Context, ProfileCache};
 use crate::analysis::Profile;
 use crate::analysis::profile_readout::AMBIGUOUS_P;
@@ -107,7 +108,7 @@ pub(super) fn table_ui(ui: &mut Ui, cache: &ProfileCache, table: Option<&Table>)
         .show(ui, |ui| {
             ui.vertical(|ui| {
                 ui.spacing_mut().item_spacing = vec2(COL_GAP, 4.0);
-                header_row(ui, p);
+                header_row(ui, p, &cache.result.seg);
                 ui.separator();
                 egui::ScrollArea::vertical()
                     .id_salt("profiles_v")
@@ -161,7 +162,7 @@ fn fixed<R>(ui: &mut Ui, w: f32, add: impl FnOnce(&mut Ui) -> R) -> R {
     .inner
 }
 
-fn header_row(ui: &mut Ui, p: &Profile) {
+fn header_row(ui: &mut Ui, p: &Profile, seg: &crate::analysis::Segmentation) {
     let rows: usize = p.sizes.iter().sum();
     ui.horizontal(|ui| {
         fixed(ui, FEATURE_W, |ui| {
@@ -176,13 +177,13 @@ fn header_row(ui: &mut Ui, p: &Profile) {
                 ui.horizontal(|ui| {
                     let (r, _) = ui.allocate_exact_size(vec2(12.0, 12.0), Sense::hover());
                     ui.painter()
-                        .rect_filled(r, CornerRadius::same(2), segment_color(s));
-                    ui.label(RichText::new(format!("Segment {s}")).strong());
+                        .rect_filled(r, CornerRadius::same(2), color_of(seg, s));
+                    ui.label(RichText::new(segment_title(seg, s)).strong());
                 });
                 ui.label(format!("{} · {}", fmt_count(size), fmt_percent(size, rows)))
                     .on_hover_text(format!(
-                        "{} rows, {} of the clustered rows",
-                        fmt_count(size),
+                        "{}, {} of the clustered rows",
+                        super::super::format::fmt_counted(size, "row", "rows"),
                         fmt_percent(size, rows)
                     ));
             });

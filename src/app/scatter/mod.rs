@@ -131,7 +131,10 @@ impl ScatterPanel {
         {
             cache.set_map(Arc::clone(rows), Arc::clone(xy));
         }
-        ui.horizontal(|ui| self.select_controls_ui(ui));
+        ui.horizontal(|ui| {
+            self.select_controls_ui(ui);
+            super::plot_export::save_button(ui, super::plot_export::PlotKind::Map, commands);
+        });
         ui.label(RichText::new(note).weak());
         self.body_ui(ui, prepared, commands);
         true
@@ -203,7 +206,7 @@ impl ScatterPanel {
         {
             *h = !*h;
         }
-        self.plot_ui(ui, &palette);
+        self.plot_ui(ui, &palette, commands);
     }
 
     /// The cache for a new result: built at once for up to [`SYNC_CACHE_ROWS`] rows, else on a worker
@@ -378,6 +381,12 @@ impl View for ScatterPanel {
                  of that feature lie to the right. Longer arrows = features that shape these two axes more.",
             );
             self.select_controls_ui(ui);
+            let (x, y) = self.axes;
+            super::plot_export::save_button(
+                ui,
+                super::plot_export::PlotKind::Scatter { x, y },
+                commands,
+            );
         });
         let n = prepared.n_rows();
         let note = if shown < n {

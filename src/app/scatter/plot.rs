@@ -13,13 +13,15 @@ use super::side::hover_ui;
 use super::{ScatterPanel, axis_label};
 use crate::analysis::biplot::biplot_tips;
 use crate::app::density_view::color_of;
+use crate::app::plot_export::{PlotKind, egui_plot_menu};
+use crate::app::state::Command;
 use crate::app::theme::Palette;
 
 /// Hover reach around the pointer, in points.
 const HOVER_RADIUS: f32 = 8.0;
 
 impl ScatterPanel {
-    pub(super) fn plot_ui(&mut self, ui: &mut Ui, palette: &Palette) {
+    pub(super) fn plot_ui(&mut self, ui: &mut Ui, palette: &Palette, commands: &mut Vec<Command>) {
         let Some(cache) = self.cache.as_ref() else {
             return;
         };
@@ -67,6 +69,7 @@ impl ScatterPanel {
             .allow_double_click_reset(true)
             .min_size(egui::vec2(200.0, 200.0));
         let grid = &cache.grid;
+        let before = ui.cursor().min;
         let response = plot.show(ui, |plot_ui| {
             plot_ui.add(cloud);
             arrows_ui(plot_ui, &arrows, palette);
@@ -105,8 +108,14 @@ impl ScatterPanel {
             (hovered, drag)
         });
         let (hovered, drag) = response.inner;
+        let kind = if self.map {
+            PlotKind::Map
+        } else {
+            PlotKind::Scatter { x: ax, y: ay }
+        };
+        let menu_open = egui_plot_menu(ui, before, &response.response, kind, commands);
         paint_centroids(ui, &response.transform, &centroids, &cache.result.seg);
-        if let Some(i) = hovered {
+        if let Some(i) = hovered.filter(|_| !menu_open) {
             egui::Tooltip::for_widget(&response.response)
                 .at_pointer()
                 .gap(12.0)

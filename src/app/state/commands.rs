@@ -182,6 +182,13 @@ pub enum FileAction {
     SaveModel,
     /// Pick a model, a CSV and an output; score the CSV on a worker (`segscope apply --drift`).
     ApplyModel,
+    /// Save a plot as PNG (a screenshot of it as shown) or SVG (redrawn by `crate::plot`).
+    SavePlot(
+        crate::app::plot_export::PlotKind,
+        crate::app::plot_export::ImageFormat,
+    ),
+    /// The self-contained HTML report of the current result (what `segscope report` writes).
+    ExportReport,
 }
 
 /// Work that writes a file on a worker and returns the message to show when it is done.
