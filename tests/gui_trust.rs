@@ -326,3 +326,41 @@ fn segment_cards_show_stability_and_stay_inside_the_window() {
         "{first}"
     );
 }
+
+#[test]
+fn a_rename_is_undone_and_redone_like_any_edit() {
+    let (mut h, _) = started();
+    let before = h.state().state().explorer.result().unwrap().names[1].clone();
+    explore(&mut h, ExploreCommand::RenameSegment(1, "Sleepers".into()));
+    assert_eq!(
+        h.state().state().explorer.result().unwrap().names[1],
+        "Sleepers"
+    );
+    assert!(
+        h.state()
+            .state()
+            .explorer
+            .history()
+            .last()
+            .is_some_and(|w| w.contains("Sleepers")),
+        "{:?}",
+        h.state().state().explorer.history()
+    );
+    explore(&mut h, ExploreCommand::Undo);
+    assert_eq!(
+        h.state().state().explorer.result().unwrap().names[1],
+        before
+    );
+    assert!(
+        names_of_segment(&exported_csv(&h), 1)
+            .iter()
+            .all(|n| *n == before)
+    );
+    explore(&mut h, ExploreCommand::Redo);
+    assert_eq!(
+        h.state().state().explorer.result().unwrap().names[1],
+        "Sleepers"
+    );
+    // Nothing was refitted for it: the same segmentation throughout.
+    assert!(!h.state().is_busy());
+}

@@ -12,6 +12,11 @@ impl Explorer {
             model: self.model,
             picked: self.picked,
             hand: self.hand.clone(),
+            names: self
+                .result
+                .as_ref()
+                .map(|r| r.names.clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -93,6 +98,9 @@ impl Explorer {
             self.restart_sweep();
         } else if pick_changed {
             self.restart_fit();
+        } else {
+            // Only names differ: a rename undone or redone, on the fit shown.
+            self.set_names(c.names, "segment names restored".into());
         }
     }
 

@@ -91,10 +91,24 @@ impl Explorer {
         if *current == name {
             return;
         }
+        let mut names = old.names.clone();
+        names[s].clone_from(&name);
+        self.set_names(names, format!("segment {s} renamed \"{name}\""));
+    }
+
+    /// Gives the fit shown the segment names `names` (one per segment; a rename, or its undo), carried to
+    /// refits of the same shape like any rename.
+    pub(super) fn set_names(&mut self, names: Vec<String>, notice: String) {
+        let Some(old) = self.result.clone() else {
+            return;
+        };
+        if names.len() != old.names.len() || names == old.names {
+            return;
+        }
         let mut new = (*old).clone();
-        new.names[s].clone_from(&name);
+        new.names = names;
         self.kept.named = Some((new.seg.labels.clone(), new.names.clone()));
-        self.kept.notice = Some(format!("segment {s} renamed \"{name}\""));
+        self.kept.notice = Some(notice);
         let new = Arc::new(new);
         for f in &mut self.kept.fits {
             if Arc::ptr_eq(&f.result, &old) {

@@ -223,6 +223,8 @@ struct Choices {
     picked: Option<Target>,
     /// Segments made from selections, applied in order after each fit.
     hand: Vec<Arc<[usize]>>,
+    /// The segment names of the fit shown (empty without one): a rename is an edit like any other.
+    names: Vec<String>,
 }
 
 /// What is shown, kept while newer work runs so that Cancel can put it back.
