@@ -21,11 +21,12 @@ fn labels_containing(h: &Harness<'_, SegscopeApp>, part: &str) -> Vec<String> {
         .collect()
 }
 
-/// "Segment 0 · 937 rows · 31.2%" → 937.
+/// "0 · Frequent buyers · 937 rows · 31.2%" → 937.
 fn legend_rows(label: &str) -> Option<usize> {
-    let rest = label.strip_prefix("Segment ")?;
-    let (_, after) = rest.split_once(" · ")?;
-    let (count, _) = after.split_once(" rows")?;
+    let part = label
+        .split(" · ")
+        .find(|p| p.ends_with(" rows") || p.ends_with(" row"))?;
+    let (count, _) = part.split_once(" row")?;
     count.replace(',', "").parse().ok()
 }
 
@@ -55,7 +56,8 @@ fn scatter_shows_explained_variance_and_a_legend_of_every_row() {
 
     let legend: Vec<String> = labels_containing(&h, " rows · ")
         .into_iter()
-        .filter(|l| l.starts_with("Segment "))
+        // "0 · Frequent buyers · 937 rows · 31.2%": the legend names each segment.
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()) && l.ends_with('%'))
         .collect();
     assert_eq!(legend.len(), k, "{legend:?}");
     let total: usize = legend.iter().map(|l| legend_rows(l).unwrap()).sum();
