@@ -155,7 +155,6 @@ impl View for MapPanel {
         if !self.points.map_ui(ui, state, commands, &rows, &xy, &note) {
             ui.label(RichText::new("The map appears once the segments are fitted.").weak());
         }
-        commands.extend(self.points.take_rename());
     }
 }
 

@@ -61,8 +61,6 @@ pub struct ScatterPanel {
     selection: Option<Selection>,
     /// Draws a 2-D map (the Map tab) instead of PCA scores: no axis choice, centroids or loadings.
     map: bool,
-    /// A segment renamed in the legend, for the caller to send as a command.
-    rename: Option<(usize, String)>,
 }
 
 impl Default for ScatterPanel {
@@ -78,7 +76,6 @@ impl Default for ScatterPanel {
             drag_to: None,
             selection: None,
             map: false,
-            rename: None,
         }
     }
 }
@@ -140,13 +137,6 @@ impl ScatterPanel {
         true
     }
 
-    /// The rename typed in the legend since the last call, as the command that applies it.
-    pub fn take_rename(&mut self) -> Option<Command> {
-        self.rename.take().map(|(s, name)| {
-            Command::Explore(crate::app::explore::ExploreCommand::RenameSegment(s, name))
-        })
-    }
-
     /// The box-select toggle and Clear selection.
     fn select_controls_ui(&mut self, ui: &mut Ui) {
         ui.checkbox(&mut self.select_mode, "Select box")
@@ -195,8 +185,10 @@ impl ScatterPanel {
                     }
                 });
             });
-        if let Some(rename) = legend.renamed {
-            self.rename = Some(rename);
+        if let Some((s, name)) = legend.renamed {
+            commands.push(Command::Explore(
+                crate::app::explore::ExploreCommand::RenameSegment(s, name),
+            ));
         }
         if clear {
             self.selection = None;
@@ -400,7 +392,6 @@ impl View for ScatterPanel {
         };
         ui.label(RichText::new(note).weak());
         self.body_ui(ui, prepared, commands);
-        commands.extend(self.take_rename());
     }
 }
 
