@@ -367,3 +367,79 @@ fn the_light_theme_switch_is_applied_and_remembered() {
         "the light visuals are used"
     );
 }
+
+/// The Cars93-like fixture (an R export: unnamed row numbers first) with one column renamed to a long name.
+fn cars93_with_a_long_name() -> (String, String) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/cars93_like.csv"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let long = "Fuel.tank.capacity.in.US.gallons.measured.at.the.factory.2024".to_owned();
+    (
+        text.replacen("\"Fuel.tank.capacity\"", &format!("\"{long}\""), 1),
+        long,
+    )
+}
+
+#[test]
+fn the_prepare_list_keeps_its_width_and_uses_the_height() {
+    let dir = tempfile::tempdir().unwrap();
+    let (text, long) = cars93_with_a_long_name();
+    let mut h = opened(dir.path(), &text);
+    for _ in 0..30 {
+        h.step();
+    }
+    // The row numbers R writes are not a feature; the text column cannot be one.
+    let toggled = |h: &Harness<'static, SegscopeApp>, name: &str| {
+        h.get_by_label(&format!("Use {name} as a feature"))
+            .accesskit_node()
+            .toggled()
+    };
+    assert_eq!(
+        toggled(&h, "column_1"),
+        Some(egui::accesskit::Toggled::False)
+    );
+    assert_eq!(toggled(&h, "Price"), Some(egui::accesskit::Toggled::True));
+    // The long name is cut to the panel: its row ends inside the panel, and the main area starts where
+    // the panel's default width ends (340 px), frame after frame.
+    let long_row = h.get_by_label(&format!("Use {long} as a feature")).rect();
+    let main_left = h.get_by_label("Columns").rect().left();
+    assert!(main_left < 360.0, "main area starts at {main_left}");
+    assert!(long_row.right() < main_left, "{long_row:?} vs {main_left}");
+    let full = h.get_by_label(&long).rect(); // the Data tab's table shows the whole name
+    assert!(
+        long_row.width() < full.width(),
+        "the long name is shown cut: {long_row:?} vs {full:?}"
+    );
+    // At 1280 x 800 the list shows at least 16 columns before it scrolls.
+    let below = h
+        .get_by_label_contains("on a feature: its missing values")
+        .rect()
+        .top();
+    let shown = [
+        "column_1",
+        "Manufacturer",
+        "Model",
+        "Type",
+        "Min.Price",
+        "Price",
+        "Max.Price",
+        "MPG.city",
+        "MPG.highway",
+        "AirBags",
+        "DriveTrain",
+        "Cylinders",
+        "EngineSize",
+        "Horsepower",
+        "RPM",
+        "Rev.per.mile",
+    ];
+    for name in shown {
+        let r = h.get_by_label(&format!("Use {name} as a feature")).rect();
+        assert!(
+            r.bottom() <= below,
+            "{name} at {r:?} is below the list ({below})"
+        );
+    }
+}

@@ -154,11 +154,12 @@ fn summary_row_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {
             ));
         }
         (_, Some(_)) if s.count > 1 && s.distinct == s.count => {
-            ui.weak("all values distinct")
+            // Extend: a grid cell would otherwise cut the text at the column width of the sparklines.
+            ui.add(egui::Label::new(RichText::new("all values distinct").weak()).extend())
                 .on_hover_text("every non-missing value occurs once (an id?)");
         }
         (_, Some(mode)) => {
-            ui.label(format!("{mode} ({})", fmt_count(s.mode_count)))
+            ui.add(egui::Label::new(format!("{mode} ({})", fmt_count(s.mode_count))).extend())
                 .on_hover_text("most common value (rows)");
         }
         _ => {

@@ -233,10 +233,12 @@ impl SegscopeApp {
         let status = egui::Panel::bottom("status_bar").show(ui, |ui| {
             status_bar::status_bar_ui(ui, &self.state, &mut self.commands);
         });
+        // 340 px: room for 15-character column names beside their badges and sparklines (longer ones
+        // are cut in the middle, so the panel never grows with them); 560 px stay for the plots at 900.
         egui::Panel::left("prepare")
             .resizable(true)
-            .default_size(300.0)
-            .min_size(240.0)
+            .default_size(340.0)
+            .min_size(260.0)
             .show(ui, |ui| {
                 self.prepare.ui(ui, &self.state, &mut self.commands);
             });

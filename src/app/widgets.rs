@@ -137,6 +137,15 @@ pub fn file_name_label(ui: &mut Ui, d: &Dataset, loading: bool) {
         .as_ref()
         .map_or_else(|| name.clone(), |p| p.display().to_string());
     let room = ui.available_width() - if loading { 480.0 } else { 8.0 };
+    let shown = fit_middle(ui, &name, room);
+    ui.add(egui::Label::new(shown).truncate())
+        .on_hover_text(full);
+}
+
+/// `text` cut in the middle ("…", see [`middle_ellipsis`]) to the longest form whose width in the body
+/// font is at most `room` points (at least 4 characters stay). A binary search: a handful of layouts, not
+/// one per character.
+pub fn fit_middle(ui: &Ui, text: &str, room: f32) -> String {
     let font = egui::TextStyle::Body.resolve(ui.style());
     let width = |t: &str| {
         ui.painter()
@@ -144,14 +153,21 @@ pub fn file_name_label(ui: &mut Ui, d: &Dataset, loading: bool) {
             .size()
             .x
     };
-    let mut shown = name.clone();
-    let mut chars = name.chars().count();
-    while chars > 4 && width(&shown) > room {
-        chars -= 1;
-        shown = middle_ellipsis(&name, chars);
+    let n = text.chars().count();
+    if n <= 4 || width(text) <= room {
+        return text.to_owned();
     }
-    ui.add(egui::Label::new(shown).truncate())
-        .on_hover_text(full);
+    // The longest cut that fits lies in [4, n - 1].
+    let (mut lo, mut hi) = (4, n - 1);
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if width(&middle_ellipsis(text, mid)) <= room {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    middle_ellipsis(text, lo)
 }
 
 #[cfg(test)]

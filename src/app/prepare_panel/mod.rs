@@ -14,7 +14,7 @@ use super::explore::ExploreCommand;
 use super::format::{count, fmt_count, fmt_num};
 use super::state::{AppState, Command};
 use super::theme::Palette;
-use super::widgets::{self, kind_badge_ui, sparkline_ui};
+use super::widgets::{self, fit_middle, kind_badge_ui, sparkline_ui};
 use crate::data::{ColumnKind, ColumnSummary};
 use crate::prep::recipe::DEFAULT_KNN_K;
 use crate::prep::{Impute, Preparation, Scale};
@@ -26,8 +26,14 @@ pub const TOP_LEVELS_SUGGESTION: usize = 20;
 /// Size of the sparklines in the column list.
 const SPARKLINE: egui::Vec2 = vec2(56.0, 16.0);
 
-/// Most height the column list takes before it scrolls.
-const LIST_MAX_HEIGHT: f32 = 300.0;
+/// Height kept below the column list for a feature's options, the scaler, the report and the buttons.
+const OPTIONS_HEIGHT: f32 = 260.0;
+
+/// Least height of the column list (about seven rows) when the window is small.
+const LIST_MIN_HEIGHT: f32 = 160.0;
+
+/// Spacing between the cells of the column list.
+const LIST_SPACING: egui::Vec2 = vec2(6.0, 4.0);
 
 /// The scalers offered, with their names for people.
 pub const SCALERS: [(Scale, &str); 4] = [
@@ -48,6 +54,9 @@ pub struct PreparePanel {
 
 impl View for PreparePanel {
     fn ui(&mut self, ui: &mut Ui, state: &AppState, commands: &mut Vec<Command>) {
+        // The panel keeps the width it was given (or dragged to): a panel takes its content's width, and
+        // the column names below are cut to the room left, so without this the two would shrink together.
+        ui.set_min_width(ui.available_width());
         ui.add_space(4.0);
         ui.heading("Prepare");
         let Some(dataset) = state.dataset() else {
@@ -79,12 +88,15 @@ impl View for PreparePanel {
         ui.add_space(6.0);
         ui.label("Use as feature:")
             .on_hover_text("Ticked columns are the features the segments are built on.");
+        // The panel's width, taken outside the scroll area: inside, a vertical scroll area offers the
+        // width of its last content, which would let the names' room grow with the names.
+        let width = ui.available_width();
         egui::ScrollArea::vertical()
             .id_salt("prepare_columns")
-            .max_height(LIST_MAX_HEIGHT)
+            .max_height(list_height(ui.available_height()))
             .auto_shrink([false, true])
             .show(ui, |ui| {
-                self.columns_ui(ui, &dataset.summaries, recipe, &palette, commands);
+                self.columns_ui(ui, width, &dataset.summaries, recipe, &palette, commands);
             });
         ui.separator();
         egui::ScrollArea::vertical()
@@ -116,23 +128,26 @@ impl PreparePanel {
     fn columns_ui(
         &mut self,
         ui: &mut Ui,
+        width: f32,
         summaries: &[ColumnSummary],
         recipe: &Preparation,
         palette: &Palette,
         commands: &mut Vec<Command>,
     ) {
+        // Names are cut to the room the other cells leave, so a long name never widens the panel.
+        let name_room = (width - other_cells_width(ui, summaries)).max(48.0);
         egui::Grid::new("prepare_columns_grid")
             .num_columns(5)
             .striped(true)
-            .spacing(vec2(8.0, 4.0))
+            .spacing(LIST_SPACING)
             .show(ui, |ui| {
                 for s in summaries {
                     let used = recipe.features.contains(&s.name);
                     let usable = matches!(s.kind, ColumnKind::Numeric | ColumnKind::Categorical);
                     let mut on = used;
                     let enabled = usable || used;
-                    let check =
-                        ui.add_enabled(enabled, egui::Checkbox::new(&mut on, s.name.as_str()));
+                    let shown = fit_middle(ui, &s.name, name_room);
+                    let check = ui.add_enabled(enabled, egui::Checkbox::new(&mut on, shown));
                     // The accessible name says what the box does (and differs from the Data tab's
                     // column names).
                     check.widget_info(|| {
@@ -144,14 +159,16 @@ impl PreparePanel {
                         )
                     });
                     let check = match s.kind {
-                        ColumnKind::Text => check.on_disabled_hover_text(
-                            "Free text (almost every value differs): it cannot be a feature. \
+                        ColumnKind::Text => check.on_disabled_hover_text(format!(
+                            "{}: free text (almost every value differs): it cannot be a feature. \
                              Build features from it first.",
-                        ),
-                        ColumnKind::Date => check.on_disabled_hover_text(
-                            "Dates cannot be features directly; derive e.g. days since the last \
-                             order (Build RFM features…).",
-                        ),
+                            s.name
+                        )),
+                        ColumnKind::Date => check.on_disabled_hover_text(format!(
+                            "{}: dates cannot be features directly; derive e.g. days since the \
+                             last order (Build RFM features…).",
+                            s.name
+                        )),
                         _ => check.on_hover_text(feature_hover(s, used)),
                     };
                     if check.changed() {
@@ -458,13 +475,14 @@ pub fn log1p_allowed(s: &ColumnSummary) -> bool {
 }
 
 fn feature_hover(s: &ColumnSummary, used: bool) -> String {
-    let what = if used { "Used" } else { "Not used" };
+    let what = if used { "used" } else { "not used" };
+    let name = &s.name;
     match s.kind {
         ColumnKind::Categorical => format!(
-            "{what} as a feature; {} levels, each a 0/1 column",
+            "{name}: {what} as a feature; {} levels, each a 0/1 column",
             fmt_count(s.distinct)
         ),
-        _ => format!("{what} as a feature"),
+        _ => format!("{name}: {what} as a feature"),
     }
 }
 
@@ -494,6 +512,60 @@ fn impute_help(i: &Impute) -> &'static str {
         }
         Impute::Constant(_) => "Fill missing cells with a fixed value.",
     }
+}
+
+/// The widest a column row can be beside its name's text: the checkbox's box, the kind badge, the missing
+/// share, the sparkline or level count, the options button, the spacing between them and the scroll bar.
+/// Measured from the widest text each cell can hold (not from the last frame's layout, which would let
+/// the names' room and the panel's width feed each other).
+fn other_cells_width(ui: &Ui, summaries: &[ColumnSummary]) -> f32 {
+    let width = |text: &str, style: egui::TextStyle| {
+        ui.painter()
+            .layout_no_wrap(
+                text.to_owned(),
+                style.resolve(ui.style()),
+                egui::Color32::WHITE,
+            )
+            .size()
+            .x
+    };
+    let spacing = ui.spacing();
+    let icon = spacing.icon_width + spacing.icon_spacing;
+    let badge = ["num", "cat", "date", "text"]
+        .iter()
+        .map(|t| width(t, egui::TextStyle::Small))
+        .fold(0.0, f32::max)
+        + 12.0;
+    let missing = width("100.0%", egui::TextStyle::Body).max(width("<0.1%", egui::TextStyle::Body));
+    let most_levels = summaries
+        .iter()
+        .filter(|s| s.kind == ColumnKind::Categorical)
+        .map(|s| s.distinct)
+        .max();
+    let distribution = most_levels.map_or(SPARKLINE.x, |n| {
+        SPARKLINE.x.max(width(
+            &format!("{} levels", fmt_count(n)),
+            egui::TextStyle::Body,
+        ))
+    });
+    let options = width("•…", egui::TextStyle::Button) + 2.0 * spacing.button_padding.x;
+    // A grid column is at least `interact_size.x` wide (egui's default `min_col_width`).
+    let cell = |w: f32| w.max(spacing.interact_size.x);
+    icon + cell(badge)
+        + cell(missing)
+        + cell(distribution)
+        + cell(options)
+        + 4.0 * LIST_SPACING.x
+        + spacing.scroll.allocated_width()
+        + 2.0
+}
+
+/// Most height of the column list: what is left above the options, but at least 62% of the panel (the
+/// options scroll on their own) and never less than [`LIST_MIN_HEIGHT`].
+fn list_height(available: f32) -> f32 {
+    (available - OPTIONS_HEIGHT)
+        .max(available * 0.62)
+        .max(LIST_MIN_HEIGHT)
 }
 
 fn distribution_ui(ui: &mut Ui, s: &ColumnSummary, palette: &Palette) {

@@ -6,7 +6,7 @@ use egui::{CornerRadius, Frame, Margin, RichText, ScrollArea, Sense, TextEdit, U
 
 use super::super::density_view::color_of;
 use super::super::explore::{ExploreCommand, SegResult};
-use super::super::format::{fmt_count, fmt_percent};
+use super::super::format::{count, fmt_percent};
 use super::super::state::Command;
 use crate::analysis::stability::Verdict;
 
@@ -109,8 +109,8 @@ fn card_ui(
                 });
                 ui.horizontal_wrapped(|ui| {
                     ui.label(format!(
-                        "Segment {s} · {} rows · {}",
-                        fmt_count(size),
+                        "Segment {s} · {} · {}",
+                        count(size, "row"),
                         fmt_percent(size, rows)
                     ));
                     if let Some(j) = result

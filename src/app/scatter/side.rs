@@ -36,8 +36,8 @@ pub(super) fn legend_ui(ui: &mut Ui, cache: &Cache, hidden: &[bool]) -> LegendAc
             _ => segment_title(seg, s),
         };
         let text = format!(
-            "{title} · {} rows · {}",
-            fmt_count(size),
+            "{title} · {} · {}",
+            count(size, "row"),
             fmt_percent(size, total)
         );
         let r = ui
