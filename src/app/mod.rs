@@ -36,6 +36,7 @@
 //! - `plot_export.rs`: "Save as PNG…" / "Save as SVG…" of every plot (right-click menu and button,
 //!   screenshot crop or `crate::plot` redraw, written on a worker).
 
+mod axis_marks;
 mod choose_k;
 mod compare_panel;
 mod data_panel;

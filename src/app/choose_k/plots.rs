@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::app::axis_marks::{px_per_unit, value_marks};
 use crate::app::plot_export::PlotKind;
 
 use egui::{Align2, Color32, Id, RichText, Ui, vec2};
@@ -164,15 +165,6 @@ pub(super) fn nearest_k(ks: &[usize], x: f64) -> Option<usize> {
         .min_by(|a, b| (*a as f64 - x).abs().total_cmp(&(*b as f64 - x).abs()))
 }
 
-/// Pixels per plot unit of a grid input (`base_step_size` is 8 px in plot units).
-fn px_per_unit(input: &GridInput) -> f64 {
-    if input.base_step_size > 0.0 && input.base_step_size.is_finite() {
-        8.0 / input.base_step_size
-    } else {
-        0.0
-    }
-}
-
 /// Integer tick step so K labels at least [`X_TICK_PX`] apart fit.
 fn integer_step(px_per_k: f64) -> i64 {
     [1, 2, 5, 10, 20, 50]
@@ -198,46 +190,10 @@ pub(super) fn integer_marks(input: &GridInput) -> Vec<GridMark> {
         .collect()
 }
 
-/// The "nice" steps (1, 2, 2.5, 5 × 10ⁿ) from small to large around `scale`.
-fn nice_steps(scale: f64) -> impl Iterator<Item = f64> {
-    let e = scale.log10().floor() as i32;
-    (e - 2..=e + 2).flat_map(|p| [1.0, 2.0, 2.5, 5.0].map(|m| m * 10f64.powi(p)))
-}
-
-/// The y step: the smallest nice step at least [`Y_TICK_PX`] apart; if that leaves fewer than three
-/// marks in the bounds, the largest nice step that gives three.
-pub(super) fn y_step(range: f64, px_per_unit: f64) -> Option<f64> {
-    if !(range.is_finite() && range > 0.0 && px_per_unit.is_finite() && px_per_unit > 0.0) {
-        return None;
-    }
-    let roomy = nice_steps(range).find(|&s| s * px_per_unit >= Y_TICK_PX)?;
-    if range / roomy >= 3.0 {
-        return Some(roomy);
-    }
-    // Three marks need a step of at most range / 3 (a little less, for marks that miss the ends).
-    nice_steps(range)
-        .take_while(|&s| s <= range / 3.0)
-        .last()
-        .or(Some(roomy))
-}
-
-/// Y marks at multiples of [`y_step`], at least three whenever the plot is tall enough.
+/// Y marks at multiples of the smallest nice step at least [`Y_TICK_PX`] apart, at least three
+/// whenever the plot is tall enough.
 pub(super) fn y_marks(input: &GridInput) -> Vec<GridMark> {
-    let (lo, hi) = input.bounds;
-    let Some(step) = y_step(hi - lo, px_per_unit(input)) else {
-        return Vec::new();
-    };
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    if last - first > 1_000 {
-        return Vec::new();
-    }
-    (first..=last)
-        .map(|i| GridMark {
-            value: i as f64 * step,
-            step_size: step,
-        })
-        .collect()
+    value_marks(input, Y_TICK_PX)
 }
 
 /// Plot bounds for the K range `[k_lo, k_hi]` and the values of the curves: x half a K beyond the

@@ -4,18 +4,25 @@ use std::sync::Arc;
 
 use egui::{Align2, Color32, RichText, Stroke, Ui, Vec2b};
 use egui_plot::{
-    Arrows, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, PlotUi, Points, Text,
+    Arrows, AxisHints, MarkerShape, Plot, PlotPoint, PlotPoints, PlotTransform, PlotUi, Points,
+    Text,
 };
 
 use super::cache::{Cache, select};
 use super::items::{PointCloud, ordered, rect_polygon};
 use super::side::hover_ui;
 use super::{ScatterPanel, axis_label};
+
 use crate::analysis::biplot::biplot_tips;
+use crate::app::axis_marks::value_marks;
 use crate::app::density_view::color_of;
 use crate::app::plot_export::{PlotKind, egui_plot_menu};
 use crate::app::state::Command;
 use crate::app::theme::Palette;
+
+/// Fewest pixels between two x labels of the scatter and the map ("−0.25" and a gap); y labels stack
+/// and need half.
+const AXIS_LABEL_PX: f64 = 48.0;
 
 /// Hover reach around the pointer, in points.
 const HOVER_RADIUS: f32 = 8.0;
@@ -60,10 +67,20 @@ impl ScatterPanel {
             .map(|s| (s.lo, s.hi));
         let text_color = ui.visuals().text_color();
         let plot = Plot::new(if self.map { "map_plot" } else { "scatter_plot" })
-            .x_axis_label(x_label)
-            .y_axis_label(y_label)
+            // Labels drawn at the spacing the marks are chosen for (egui_plot's default hides x
+            // labels closer than 60 px, which left the narrow map with "0" alone).
+            .custom_x_axes(vec![
+                AxisHints::new_x()
+                    .label(x_label)
+                    .label_spacing(AXIS_LABEL_PX as f32 - 1.0..=AXIS_LABEL_PX as f32),
+            ])
+            .custom_y_axes(vec![AxisHints::new_y().label(y_label).label_spacing(
+                AXIS_LABEL_PX as f32 / 2.0 - 1.0..=AXIS_LABEL_PX as f32 / 2.0,
+            )])
             .show_x(false)
             .show_y(false)
+            .x_grid_spacer(|input| value_marks(&input, AXIS_LABEL_PX))
+            .y_grid_spacer(|input| value_marks(&input, AXIS_LABEL_PX / 2.0))
             .allow_drag(Vec2b::new(!selecting, !selecting))
             .allow_boxed_zoom(!selecting)
             .allow_double_click_reset(true)
