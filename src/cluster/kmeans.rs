@@ -555,7 +555,15 @@ fn relocate_empty(data: &[f64], d: usize, centers: &[f64], labels: &[usize], s: 
         .enumerate()
         .map(|(i, (row, &l))| (sq_dist(row, &centers[l * d..(l + 1) * d]), i))
         .collect();
-    far.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    // Farthest first, ties by row: a total order, so selecting the first `empty.len()` and sorting
+    // them gives what sorting every row gives, without sorting every row.
+    let order = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let m = empty.len().min(far.len());
+    if m < far.len() {
+        far.select_nth_unstable_by(m, order);
+        far.truncate(m);
+    }
+    far.sort_unstable_by(order);
     for (&new, &(_, i)) in empty.iter().zip(&far) {
         let old = labels[i];
         if s.counts[old] <= 1 {

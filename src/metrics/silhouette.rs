@@ -6,7 +6,7 @@
 //! memory is O(n·k): the symmetric blocked pass ([`super::symmetric`]) computes each distance once on the
 //! rayon pool and accumulates per-row, per-segment sums in f64. [`silhouette_many`] scores several
 //! labellings of the same rows in that one pass (the K sweep). A sample of rows (the sampled estimate)
-//! goes through [`silhouettes_of_rows`] instead, which scores chosen rows against all rows.
+//! goes through [`segment_sums_of_rows`] instead, which sums chosen rows' distances to a set of rows.
 
 #![allow(
     clippy::inline_always,
@@ -106,7 +106,8 @@ fn from_sums(cells: &Cells, sums: &[f64], encs: &[Encoded]) -> Vec<Vec<f64>> {
 /// Silhouettes of the rows `rows` (original row indices) against all rows, for each labelling of
 /// `cells`: `result[l][p]` is the silhouette of row `rows[p]` under `encs[l]`. Runs blocks of rows in
 /// parallel and checks `progress` per block. Used for a sample of rows; all rows go through the (twice
-/// cheaper) symmetric pass instead.
+/// cheaper) symmetric pass instead. Tests compare it with that pass.
+#[cfg(test)]
 pub(crate) fn silhouettes_of_rows(
     cells: &Cells,
     rows: &[usize],
@@ -114,15 +115,37 @@ pub(crate) fn silhouettes_of_rows(
     kernels: Kernels,
     progress: &Progress,
 ) -> Result<Vec<Vec<f64>>> {
+    let sums = segment_sums_of_rows(cells, rows, kernels, progress)?;
+    let off = offsets(encs);
+    let mut result = vec![Vec::with_capacity(rows.len()); encs.len()];
+    for (row, &i) in sums.chunks_exact(cells.kt).zip(rows) {
+        for ((r, e), &o) in result.iter_mut().zip(encs).zip(&off) {
+            r.push(row_silhouette(
+                &row[o..o + e.k()],
+                e.codes[i] as usize,
+                &e.sizes,
+            ));
+        }
+    }
+    Ok(result)
+}
+
+/// Distance sums of the rows `rows` (original row indices of `cells`) to every row of `cells`, per
+/// segment column: `result[p * kt + c]` for row `rows[p]` and column `c` of a row of segment sums (see
+/// [`Cells::seg`]). Runs blocks of rows in parallel, checks `progress` per block and counts rows on it.
+pub(crate) fn segment_sums_of_rows(
+    cells: &Cells,
+    rows: &[usize],
+    kernels: Kernels,
+    progress: &Progress,
+) -> Result<Vec<f64>> {
     progress.set_stage("silhouette", rows.len() as u64);
     progress.check()?;
-    let n_l = encs.len();
     let mut position = vec![0; cells.n()];
     for (p, &i) in cells.order.iter().enumerate() {
         position[i] = p;
     }
     let positions: Vec<usize> = rows.iter().map(|&i| position[i]).collect();
-    let off = offsets(encs);
     // Small inputs still give every thread several blocks.
     let threads = rayon::current_num_threads().max(1);
     let block = (rows.len() / (4 * threads))
@@ -133,30 +156,11 @@ pub(crate) fn silhouettes_of_rows(
         .map(|chunk| {
             progress.check()?;
             let sums = kernels.dispatch(RowSums { cells, chunk });
-            let mut out = Vec::with_capacity(chunk.len() * n_l);
-            for (row, &p) in sums.chunks_exact(cells.kt).zip(chunk) {
-                let i = cells.order[p];
-                for (e, &o) in encs.iter().zip(&off) {
-                    out.push(row_silhouette(
-                        &row[o..o + e.k()],
-                        e.codes[i] as usize,
-                        &e.sizes,
-                    ));
-                }
-            }
             progress.add(chunk.len() as u64);
-            Ok(out)
+            Ok(sums)
         })
         .collect::<Result<_>>()?;
-    let mut result = vec![Vec::with_capacity(rows.len()); n_l];
-    for b in &blocks {
-        for per_row in b.chunks_exact(n_l) {
-            for (r, &s) in result.iter_mut().zip(per_row) {
-                r.push(s);
-            }
-        }
-    }
-    Ok(result)
+    Ok(blocks.concat())
 }
 
 /// Segment sums (`kt` per row) of the positions `chunk` against every position.

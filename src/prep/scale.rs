@@ -41,19 +41,35 @@ fn handle_zero(scale: f64) -> f64 {
 impl ColumnScaler {
     /// Learns the scaler for one column of complete values. The flag says whether the column is constant.
     pub fn fit(kind: Scale, values: &[f64]) -> (Self, bool) {
-        let sorted = sorted_present(values.iter().copied());
-        let constant = sorted.first() == sorted.last();
+        // The present values' count and ends in `total_cmp` order (what a sort would give first and
+        // last), in one pass: only the robust scaler needs the values sorted.
+        let (count, ends) = values.iter().filter(|v| !v.is_nan()).fold(
+            (0usize, None::<(f64, f64)>),
+            |(c, ends), &v| {
+                let ends = match ends {
+                    None => (v, v),
+                    Some((lo, hi)) => (
+                        if v.total_cmp(&lo).is_lt() { v } else { lo },
+                        if v.total_cmp(&hi).is_gt() { v } else { hi },
+                    ),
+                };
+                (c + 1, Some(ends))
+            },
+        );
+        let first = ends.map(|(lo, _)| lo);
+        let last = ends.map(|(_, hi)| hi);
+        let constant = first == last;
         let s = match kind {
             Scale::None => ColumnScaler::Identity,
             Scale::Standard => {
-                let n = sorted.len() as f64;
+                let n = count as f64;
                 let (mean, var) = mean_var(values);
                 // sklearn `_is_constant_feature`
                 let eps = f64::EPSILON;
                 let bound = n * eps * var + (n * mean * eps).powi(2);
                 if constant {
                     ColumnScaler::Center {
-                        center: sorted.first().copied().unwrap_or(0.0),
+                        center: first.unwrap_or(0.0),
                         scale: 1.0,
                     }
                 } else {
@@ -72,8 +88,8 @@ impl ColumnScaler {
                 }
             }
             Scale::Minmax => {
-                let lo = sorted.first().copied().unwrap_or(0.0);
-                let hi = sorted.last().copied().unwrap_or(0.0);
+                let lo = first.unwrap_or(0.0);
+                let hi = last.unwrap_or(0.0);
                 let range = hi - lo;
                 // A range beyond f64 (values near ±1.8e308): 1/range from halves.
                 let scale = if range.is_finite() {
@@ -87,6 +103,7 @@ impl ColumnScaler {
                 }
             }
             Scale::Robust => {
+                let sorted = sorted_present(values.iter().copied());
                 let (q1, q3) = (
                     percentile_sorted(&sorted, 25.0),
                     percentile_sorted(&sorted, 75.0),

@@ -70,19 +70,36 @@ fn blank_header(table: &Table, position: usize, c: &Column) -> bool {
     table.has_header && c.name == format!("column_{}", position + 1)
 }
 
-/// (all present values distinct, they are integers forming a consecutive run).
-fn distinct_and_run(c: &Column) -> (bool, bool) {
+/// (all present values distinct, they are integers forming a consecutive run), each only when asked
+/// for (`want_distinct`, `want_run`). Without a sort where it can: a consecutive run of n integers spans
+/// exactly n − 1, so a bitmap over that span finds any repeat; "all distinct" sorts, but only columns
+/// whose name or place suggests an ID ask for it.
+fn distinct_and_run(c: &Column, want_distinct: bool, want_run: bool) -> (bool, bool) {
     match &c.data {
         ColumnData::Numeric(v) => {
-            let mut seen: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
-            if seen.len() < 2 || seen.len() != v.len() {
+            if v.len() < 2 || v.iter().any(|x| x.is_nan()) || !(want_distinct || want_run) {
                 return (false, false);
             }
-            seen.sort_unstable_by(f64::total_cmp);
-            let distinct = seen.windows(2).all(|w| w[0] < w[1]);
-            let integers = seen.iter().all(|x| x.fract() == 0.0);
-            let run =
-                distinct && integers && (seen[seen.len() - 1] - seen[0]) == (seen.len() - 1) as f64;
+            let (lo, hi) = v
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                    (lo.min(x), hi.max(x))
+                });
+            let integers = v.iter().all(|x| x.fract() == 0.0);
+            let run = want_run && integers && hi - lo == (v.len() - 1) as f64 && {
+                let mut seen = vec![false; v.len()];
+                v.iter().all(|&x| {
+                    // In 0..len: x is an integer in [lo, lo + len − 1].
+                    let at = (x - lo) as usize;
+                    !std::mem::replace(&mut seen[at], true)
+                })
+            };
+            let distinct = run
+                || want_distinct && {
+                    let mut sorted = v.clone();
+                    sorted.sort_unstable_by(f64::total_cmp);
+                    sorted.windows(2).all(|w| w[0] < w[1])
+                };
             (distinct, run)
         }
         ColumnData::Categorical { codes, levels } | ColumnData::Text { codes, levels } => {
@@ -105,12 +122,11 @@ pub fn column_role(table: &Table, position: usize) -> ColumnRole {
     if LABEL_NAMES.contains(&lower.as_str()) {
         return ColumnRole::Label;
     }
-    let (distinct, run) = distinct_and_run(c);
     let unnamed_first = position == 0 && blank_header(table, position, c);
     let text = c.kind() == ColumnKind::Text;
-    if distinct && (id_named(&lower) || unnamed_first || text)
-        || run && c.data.len() >= MIN_ROWS_FOR_RUN
-    {
+    let id_like = id_named(&lower) || unnamed_first || text;
+    let (distinct, run) = distinct_and_run(c, id_like, c.data.len() >= MIN_ROWS_FOR_RUN);
+    if distinct && id_like || run {
         return ColumnRole::Id;
     }
     match c.kind() {
