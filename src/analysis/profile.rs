@@ -142,20 +142,10 @@ pub struct Profile {
     pub categorical: Vec<CategoricalProfile>,
 }
 
+/// Selection instead of a full sort: the profile takes a median per feature and segment, which a sort
+/// made the costliest step of profiling a million rows.
 fn median(v: &mut [f64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    // Selection instead of a full sort (O(n), the same two middle values): the profile takes a median
-    // per feature and segment, which a sort made the costliest step of profiling a million rows.
-    let (n, m) = (v.len(), v.len() / 2);
-    let (below, &mut upper, _) = v.select_nth_unstable_by(m, f64::total_cmp);
-    Some(if n % 2 == 1 {
-        upper
-    } else {
-        let lower = below.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        f64::midpoint(lower, upper)
-    })
+    (!v.is_empty()).then(|| crate::prep::stats::median_in_place(v))
 }
 
 /// Profiles `k` segments; `rows[i]` is the input row of `labels[i]`.

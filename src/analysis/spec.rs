@@ -144,7 +144,7 @@ impl fmt::Display for Decision {
             Decision::SilhouetteSampled { sample, rows } => write!(
                 f,
                 "silhouette estimated from a stratified sample of {sample} of {rows} rows (each sampled \
-                 row scored against all rows; 95% confidence interval given)"
+                 row scored against up to 4,096 rows of every segment; 95% confidence interval given)"
             ),
             Decision::ApproximateTree { rows } => write!(
                 f,

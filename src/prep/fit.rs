@@ -12,7 +12,7 @@ use super::knn::KnnModel;
 use super::recipe::{Impute, MissingCategory, Preparation};
 use super::scale::ColumnScaler;
 use super::select::{check_names, unknown_column};
-use super::stats::{mean_present, median_sorted, mode_sorted, sorted_present};
+use super::stats::{mean_present, median_in_place, mode_sorted, sorted_present};
 use super::transform::{clip_in_place, winsor_bounds};
 use crate::data::{ColumnKind, Table};
 use crate::error::{Error, Result};
@@ -66,7 +66,13 @@ fn fit_numeric(
             value: mean_present(kept.iter().map(|&r| values[r])),
         },
         Impute::Median => NumericFill::Value {
-            value: median_sorted(&sorted()),
+            value: median_in_place(
+                &mut kept
+                    .iter()
+                    .map(|&r| values[r])
+                    .filter(|x| !x.is_nan())
+                    .collect::<Vec<_>>(),
+            ),
         },
         Impute::Mode => NumericFill::Value {
             value: mode_sorted(&sorted()),

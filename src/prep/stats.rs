@@ -51,6 +51,22 @@ pub fn median_sorted(sorted: &[f64]) -> f64 {
     }
 }
 
+/// Median of `v` (any order; reordered in place) by selection instead of a sort: O(n), the same two
+/// middle values as [`median_sorted`] of the values sorted with `total_cmp`. NaN when empty.
+pub fn median_in_place(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let (n, m) = (v.len(), v.len() / 2);
+    let (below, &mut upper, _) = v.select_nth_unstable_by(m, f64::total_cmp);
+    if n % 2 == 1 {
+        upper
+    } else {
+        let lower = below.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        f64::midpoint(lower, upper)
+    }
+}
+
 /// Mean of the present values, NaN when there are none. Overflow-safe: when the plain sum of finite values
 /// overflows (values near ±1.8e308), the mean is computed on values scaled by their largest magnitude.
 pub fn mean_present(values: impl IntoIterator<Item = f64>) -> f64 {

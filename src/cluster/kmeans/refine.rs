@@ -154,18 +154,35 @@ pub(super) fn hartigan_wong(
     means(&sums, &counts, d, centers);
     let mut moved = 0usize;
     let mut dist = vec![0.0f64; k];
+    // Hamerly-style bounds per point, valid for the centres and counts of the last scan: `upper[i]` ≥
+    // its distance to its own centre, `lower[i]` ≤ min over other clusters b of ‖x − c_b‖·√(n_b/(n_b+1))
+    // (the square root of the cost of adding it to b). A point whose bounds prove that no move lowers
+    // the total is not rescanned; ∞ / 0 force a scan.
+    let n = labels.len();
+    let mut upper = vec![f64::INFINITY; n];
+    let mut lower = vec![0.0f64; n];
     for _ in 0..max_rounds {
         progress.check()?;
         let packed = Packed::new(centers, d);
         let candidates: Vec<usize> = data
             .par_chunks(BLOCK * d)
             .zip(labels.par_chunks(BLOCK))
+            .zip(upper.par_chunks_mut(BLOCK).zip(lower.par_chunks_mut(BLOCK)))
             .enumerate()
-            .map(|(b, (rows, labs))| {
+            .map(|(b, ((rows, labs), (ups, lows)))| {
                 let mut dist = vec![0.0f64; packed.padded_len()];
                 let mut out = Vec::new();
-                for (i, (row, &a)) in rows.chunks_exact(d).zip(labs).enumerate() {
+                for (i, ((row, &a), (u, l))) in rows
+                    .chunks_exact(d)
+                    .zip(labs)
+                    .zip(ups.iter_mut().zip(lows.iter_mut()))
+                    .enumerate()
+                {
+                    if counts[a] <= 1 || proven_still(*u, *l, counts[a]) {
+                        continue;
+                    }
                     packed.distances(row, &mut dist);
+                    (*u, *l) = bounds(&dist[..k], &counts, a);
                     if best_move(&dist[..k], &counts, a).is_some() {
                         out.push(b * BLOCK + i);
                     }
@@ -177,6 +194,8 @@ pub(super) fn hartigan_wong(
         if candidates.is_empty() {
             break;
         }
+        let before = centers.to_vec();
+        let counts_before = counts.clone();
         let mut round = 0usize;
         for i in candidates {
             let row = &data[i * d..(i + 1) * d];
@@ -199,6 +218,8 @@ pub(super) fn hartigan_wong(
                 }
             }
             labels[i] = b;
+            // Its bounds were for cluster a: scan it again.
+            upper[i] = f64::INFINITY;
             round += 1;
         }
         moved += round;
@@ -208,13 +229,189 @@ pub(super) fn hartigan_wong(
         if round == 0 {
             break;
         }
+        loosen(
+            &mut upper,
+            &mut lower,
+            labels,
+            &before,
+            centers,
+            &counts_before,
+            &counts,
+            d,
+        );
     }
     Ok(moved)
+}
+
+/// √(n/(n+1)): the factor of a distance to a cluster of `n` points in the cost of adding a point to it.
+#[inline]
+fn add_factor(n: usize) -> f64 {
+    (n as f64 / (n + 1) as f64).sqrt()
+}
+
+/// The bounds of a point of cluster `a` from its squared distances to every centre (see
+/// [`hartigan_wong`]).
+#[inline]
+fn bounds(dist: &[f64], counts: &[usize], a: usize) -> (f64, f64) {
+    let lower = dist
+        .iter()
+        .zip(counts)
+        .enumerate()
+        .filter(|&(b, _)| b != a)
+        .map(|(_, (&db, &nb))| db.sqrt() * add_factor(nb))
+        .fold(f64::INFINITY, f64::min);
+    (dist[a].sqrt(), lower)
+}
+
+/// Whether bounds `upper`, `lower` prove that a point of a cluster of `na` > 1 points has no move that
+/// lowers the total: min_b cost of adding ≥ cost of removing, with a margin far above rounding.
+#[inline]
+fn proven_still(upper: f64, lower: f64, na: usize) -> bool {
+    let remove = upper * upper * na as f64 / (na - 1) as f64;
+    upper.is_finite() && lower * lower >= remove * (1.0 + 1e-9)
+}
+
+/// Loosens every point's bounds for the centres' moves from `before` to `centers` and the counts'
+/// change (Hamerly): the own centre moved by δ_a raises the upper bound by δ_a; any other centre moved
+/// by at most δ_max and its factor changed by at least ρ_min, so the lower bound becomes
+/// (lower − δ_max)·ρ_min.
+#[allow(clippy::too_many_arguments)]
+fn loosen(
+    upper: &mut [f64],
+    lower: &mut [f64],
+    labels: &[usize],
+    before: &[f64],
+    centers: &[f64],
+    counts_before: &[usize],
+    counts: &[usize],
+    d: usize,
+) {
+    let shift: Vec<f64> = before
+        .chunks_exact(d)
+        .zip(centers.chunks_exact(d))
+        .map(|(a, b)| sq_dist(a, b).sqrt())
+        .collect();
+    let max_shift = shift.iter().copied().fold(0.0, f64::max);
+    let rho = counts_before
+        .iter()
+        .zip(counts)
+        .map(|(&nb, &na)| add_factor(na) / add_factor(nb))
+        .fold(f64::INFINITY, f64::min)
+        .min(1.0);
+    upper
+        .par_iter_mut()
+        .zip(lower.par_iter_mut())
+        .zip(labels.par_iter())
+        .for_each(|((u, l), &a)| {
+            *u += shift[a];
+            *l = (*l - max_shift).max(0.0) * rho;
+        });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pass without bounds (every point scanned every round), as it was before the bounds.
+    fn unbounded_hartigan_wong(
+        data: &[f64],
+        d: usize,
+        centers: &mut [f64],
+        labels: &mut [usize],
+        max_rounds: usize,
+        progress: &Progress,
+    ) -> Result<usize> {
+        let k = centers.len() / d;
+        if k < 2 || labels.len() * d != data.len() {
+            return Ok(0);
+        }
+        if labels.iter().any(|&l| l >= k) {
+            return Err(Error::InvalidParameter(
+                "internal: a label is not a cluster".into(),
+            ));
+        }
+        let (mut sums, mut counts) = sums_and_counts(data, d, k, labels);
+        means(&sums, &counts, d, centers);
+        let mut moved = 0usize;
+        let mut dist = vec![0.0f64; k];
+        for _ in 0..max_rounds {
+            progress.check()?;
+            let packed = Packed::new(centers, d);
+            let candidates: Vec<usize> = data
+                .par_chunks(BLOCK * d)
+                .zip(labels.par_chunks(BLOCK))
+                .enumerate()
+                .map(|(b, (rows, labs))| {
+                    let mut dist = vec![0.0f64; packed.padded_len()];
+                    let mut out = Vec::new();
+                    for (i, (row, &a)) in rows.chunks_exact(d).zip(labs).enumerate() {
+                        packed.distances(row, &mut dist);
+                        if best_move(&dist[..k], &counts, a).is_some() {
+                            out.push(b * BLOCK + i);
+                        }
+                    }
+                    out
+                })
+                .flatten_iter()
+                .collect();
+            if candidates.is_empty() {
+                break;
+            }
+            let mut round = 0usize;
+            for i in candidates {
+                let row = &data[i * d..(i + 1) * d];
+                let a = labels[i];
+                for (j, dj) in dist.iter_mut().enumerate() {
+                    *dj = sq_dist(row, &centers[j * d..(j + 1) * d]);
+                }
+                let Some((b, _)) = best_move(&dist, &counts, a) else {
+                    continue;
+                };
+                for (t, &v) in row.iter().enumerate() {
+                    sums[a * d + t] -= v;
+                    sums[b * d + t] += v;
+                }
+                counts[a] -= 1;
+                counts[b] += 1;
+                for j in [a, b] {
+                    for t in 0..d {
+                        centers[j * d + t] = sums[j * d + t] / counts[j] as f64;
+                    }
+                }
+                labels[i] = b;
+                round += 1;
+            }
+            moved += round;
+            // Exact sums again, so incremental updates never drift across rounds.
+            (sums, counts) = sums_and_counts(data, d, k, labels);
+            means(&sums, &counts, d, centers);
+            if round == 0 {
+                break;
+            }
+        }
+        Ok(moved)
+    }
+
+    #[test]
+    fn bounds_skip_only_points_that_cannot_move() {
+        // Same candidates every round, so the same moves: labels, centres and the count are identical.
+        for (seed, n, d, k) in [(1u64, 3_000, 2, 5), (2, 2_000, 5, 9), (3, 5_000, 3, 3)] {
+            let mut rng = crate::rng::Rng::new(seed);
+            let data: Vec<f64> = (0..n * d)
+                .map(|i| rng.normal() + ((i / d) % k) as f64 * 0.7)
+                .collect();
+            // A rough start: labels from the first coordinate's rank, so there is work to do.
+            let start: Vec<usize> = (0..n).map(|i| (i * 7919) % k).collect();
+            let p = Progress::new();
+            let (mut la, mut ca) = (start.clone(), vec![0.0; k * d]);
+            let (mut lb, mut cb) = (start, vec![0.0; k * d]);
+            let ma = hartigan_wong(&data, d, &mut ca, &mut la, 300, &p).unwrap();
+            let mb = unbounded_hartigan_wong(&data, d, &mut cb, &mut lb, 300, &p).unwrap();
+            assert!(ma > 0, "seed {seed}: nothing moved");
+            assert_eq!((ma, &la), (mb, &lb), "seed {seed}");
+            assert!(ca.iter().zip(&cb).all(|(a, b)| a.to_bits() == b.to_bits()));
+        }
+    }
 
     fn sse(data: &[f64], d: usize, labels: &[usize], k: usize) -> f64 {
         let (sums, counts) = sums_and_counts(data, d, k, labels);
