@@ -142,3 +142,50 @@ fn hartigan_wong_reaches_sklearn_best_of_50() {
         "worst {worst_hw:?}"
     );
 }
+
+/// Plain Lloyd against the full refinement (Hartigan–Wong pass + centre swaps) on synthetic overlapping
+/// blobs, `REFINE_TIME_ROWS` × 10 (default 1,000,000), k = 8, n_init 1, same seed; prints both times and
+/// inertias. Run: `REFINE_TIME_ROWS=1000000 cargo test --release --test kmeans_fidelity -- --ignored
+/// --nocapture refine_time`.
+#[test]
+#[ignore = "timing; run by hand"]
+fn refine_time() {
+    use segscope::rng::Rng;
+    use std::time::Instant;
+    let n: usize = std::env::var("REFINE_TIME_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let (d, k) = (10, 8);
+    // Eight centres in a cube of side 4, unit noise (as bench_engine's refine case): overlapping groups,
+    // so both the pass and the swaps have work to do.
+    let mut rng = Rng::new(3);
+    let centres: Vec<f64> = (0..k * d).map(|_| rng.uniform() * 4.0).collect();
+    let groups: Vec<usize> = (0..n).map(|_| rng.below(k)).collect();
+    let x = Array2::from_shape_fn((n, d), |(i, j)| centres[groups[i] * d + j] + rng.normal());
+    let plain = KMeansParams {
+        n_init: 1,
+        refine: Refine::None,
+        ..KMeansParams::new(k)
+    };
+    let refined = KMeansParams {
+        refine: Refine::HartiganWong,
+        ..plain.clone()
+    };
+    let t = Instant::now();
+    let m0 = kmeans(x.view(), &plain, &Progress::new()).unwrap();
+    let t0 = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let m1 = kmeans(x.view(), &refined, &Progress::new()).unwrap();
+    let t1 = t.elapsed().as_secs_f64();
+    eprintln!(
+        "refine_time {n} x {d}, k = {k}, n_init 1: plain lloyd {t0:.3} s (inertia {:.6e}, {} iterations); \
+         refined {t1:.3} s (inertia {:.6e}, {:+.4}%); ratio {:.2}",
+        m0.inertia,
+        m0.n_iter,
+        m1.inertia,
+        100.0 * (m1.inertia / m0.inertia - 1.0),
+        t1 / t0
+    );
+    assert!(m1.inertia <= m0.inertia * (1.0 + 1e-12));
+}
