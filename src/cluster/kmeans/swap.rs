@@ -9,8 +9,10 @@
 //! - The new centre is the best (lowest potential `Σ min(D², ‖x − c‖²)`) of [`CANDIDATES`] rows drawn with
 //!   probability ∝ `D²`, the squared distance to the nearest remaining centre (a k-means++ step).
 //! - A swap that does not lower the inertia by a relative [`REL_GAIN`] is undone and counts a failure for
-//!   the removed centre; a centre that has failed [`FAILS_PER_CENTRE`] times is not removed again. The
-//!   search ends when every centre has used its failures, or after [`MAX_TRIES`] swaps.
+//!   the removed centre; a centre that has failed [`FAILS_PER_CENTRE`] times is not removed again. A kept
+//!   swap clears every count (the solution is a new one). The search ends when every centre has used its
+//!   failures, or after [`MAX_TRIES`] swaps. (Without the clearing, customers std k = 7 of the fidelity
+//!   fixture stayed 0.13% above sklearn's best of 50.)
 //! - On more than [`SAMPLE_ROWS`] rows, the swaps are tried on a fixed sample of that many rows (one
 //!   failure per centre), then one Lloyd + Hartigan–Wong run on all rows starts from the sample's best
 //!   centres; it is kept only if it lowers the full inertia.
@@ -216,6 +218,7 @@ fn search(
         if run.inertia < cur.inertia * (1.0 - REL_GAIN) {
             cur = run;
             accepted += 1;
+            fails.fill(0);
         } else {
             fails[removed] += 1;
         }
@@ -256,8 +259,16 @@ mod tests {
             }
         }
         let mut centers = vec![-0.05, 0.15, 10.1, 20.1, 35.1];
-        let run = lloyd(&data, 100, 1, std::mem::take(&mut centers), 300, 0.0, &Progress::new())
-            .unwrap();
+        let run = lloyd(
+            &data,
+            100,
+            1,
+            std::mem::take(&mut centers),
+            300,
+            0.0,
+            &Progress::new(),
+        )
+        .unwrap();
         let run = refined(&data, 1, run, 300, &Progress::new()).unwrap();
         (data, run)
     }
@@ -279,7 +290,12 @@ mod tests {
             &Progress::new(),
         )
         .unwrap();
-        assert!(out.inertia < start.inertia * 0.1, "{} vs {}", out.inertia, start.inertia);
+        assert!(
+            out.inertia < start.inertia * 0.1,
+            "{} vs {}",
+            out.inertia,
+            start.inertia
+        );
         // Every group has its own centre.
         let mut c: Vec<f64> = out.centroids.iter().copied().collect();
         c.sort_by(f64::total_cmp);
