@@ -159,7 +159,7 @@ fn search(
     for t in 0..MAX_TRIES {
         progress.check()?;
         progress.set_done(t as u64);
-        if !(cur.inertia > 0.0) {
+        if cur.inertia.is_nan() || cur.inertia <= 0.0 {
             break;
         }
         let centers = flat(&cur);
@@ -193,7 +193,7 @@ fn search(
             };
         }
         let pot: f64 = dd.iter().sum();
-        if !(pot > 0.0 && pot.is_finite()) {
+        if !pot.is_finite() || pot <= 0.0 {
             break;
         }
         let mut pick: Option<(f64, usize)> = None;
