@@ -641,6 +641,38 @@ mod tests {
     }
 
     #[test]
+    fn refined_fit_is_deterministic_consistent_and_no_worse() {
+        // 12,000 rows: the centre swaps run on their 10k-row sample, then on all rows.
+        let (x, _) = blobs(3000, 2);
+        let plain = KMeansParams {
+            n_init: 3,
+            ..KMeansParams::new(7)
+        };
+        let p = KMeansParams {
+            refine: Refine::HartiganWong,
+            ..plain.clone()
+        };
+        let a = kmeans(x.view(), &p, &Progress::new()).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let b = pool.install(|| kmeans(x.view(), &p, &Progress::new()).unwrap());
+        assert_eq!(a, b);
+        let m = kmeans(x.view(), &plain, &Progress::new()).unwrap();
+        assert!(
+            a.inertia <= m.inertia * (1.0 + 1e-12),
+            "{} > {}",
+            a.inertia,
+            m.inertia
+        );
+        let (labels, d) = nearest_centroids(x.view(), a.centroids.view());
+        assert_eq!(labels, a.labels);
+        assert!((d.iter().sum::<f64>() - a.inertia).abs() < 1e-9 * a.inertia);
+        assert!(a.inertia.is_finite() && a.centroids.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
     fn bad_parameters_and_data() {
         let x = array![[0.0, 1.0], [2.0, 3.0]];
         let pr = Progress::new();
