@@ -458,11 +458,19 @@ mod tests {
     #[test]
     fn true_k_is_stable_and_one_more_is_not() {
         let x = blobs();
+        // Plain Lloyd: the over-split k = 4 is unstable because each resample's Lloyd splits a round blob
+        // along a different line. With the default refinement the centre swaps find the same split in
+        // nearly every resample (k = 4 then reads ARI 0.96, every segment "stable"), so this test, which
+        // is about the resampling and the verdicts rather than the optimiser, pins Lloyd's behaviour.
+        let lloyd = |m| FitOptions {
+            refine: crate::cluster::kmeans::Refine::None,
+            ..opts(m)
+        };
         for m in [Method::Kmeans, Method::Ward] {
             let s = stability_sweep(
                 x.view(),
                 &[2, 3, 4, 5],
-                opts(m),
+                lloyd(m),
                 &StabilityOptions::default(),
                 &Progress::new(),
             )

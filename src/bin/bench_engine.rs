@@ -8,9 +8,9 @@
 //! pca-wide | pca-tall | refine
 //! ```
 //!
-//! `refine` has no Python peer: it times the Hartigan–Wong pass after Lloyd against plain Lloyd in the
-//! same run (1M × 10 overlapping blobs, k = 5 and 8, n_init 1, same seed), so the figure is what the
-//! refinement adds.
+//! `refine` has no Python peer: it times the refinement (Hartigan–Wong pass, centre swaps) after Lloyd
+//! against plain Lloyd in the same run (1M × 10 overlapping blobs, k = 5 and 8, n_init 1, same seed), so
+//! the figure is what the refinement adds.
 //!
 //! For each case the binary generates seeded Gaussian blobs with [`segscope::rng::Rng`] (deterministic),
 //! writes them to `/tmp/segscope_bench/<case>.csv` (header `x0..x9`, values in shortest round-trip form so
@@ -182,8 +182,8 @@ fn main() -> BoxResult<()> {
 // ---------------------------------------------------------------------------------------------------
 // Cases
 
-/// Plain Lloyd against Lloyd + Hartigan–Wong on the same data and seed (k = 5, 8): the peer column is our
-/// own plain Lloyd, the ratio what the refinement costs.
+/// Plain Lloyd against Lloyd + Hartigan–Wong + centre swaps on the same data and seed (k = 5, 8): the peer
+/// column is our own plain Lloyd, the ratio what the refinement costs.
 fn bench_refine(s: &Sizes) -> BoxResult<Vec<Row>> {
     use segscope::cluster::kmeans::Refine;
     // Overlapping blobs (centres in a cube of side 4, unit noise): Lloyd's optimum is not a
@@ -214,7 +214,7 @@ fn bench_refine(s: &Sizes) -> BoxResult<Vec<Row>> {
         );
         rows.push(Row {
             case: format!(
-                "K-Means + Hartigan–Wong {} × {D}, k = {k}, n_init = 1",
+                "K-Means + Hartigan–Wong + swaps {} × {D}, k = {k}, n_init = 1",
                 human(s.kmeans)
             ),
             ours: t1,

@@ -65,7 +65,8 @@ impl From<CovarianceArg> for CovarianceType {
 /// K-Means refinements as the CLI names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum RefineArg {
-    /// After Lloyd, move single points while a move lowers the total inertia (centre shifts included).
+    /// After Lloyd, move single points while a move lowers the total inertia (centre shifts included),
+    /// then swap centres of the best restart while a swap lowers it.
     HartiganWong,
     /// Plain Lloyd, as scikit-learn's KMeans (for comparisons).
     None,

@@ -15,7 +15,9 @@
 //!
 //! After Lloyd, an optional Hartigan–Wong style pass ([`Refine`], in `refine.rs`) moves single points while
 //! a move lowers the total inertia, centre shifts included: never worse than Lloyd, often better than
-//! sklearn's best restart. [`KMeansParams::new`] keeps sklearn's plain Lloyd; segscope's fits
+//! sklearn's best restart. The best restart is then improved by centre swaps (`swap.rs`: remove the
+//! cheapest centre, add one where the data are worst served, settle again, keep it only if the inertia
+//! drops). [`KMeansParams::new`] keeps sklearn's plain Lloyd; segscope's fits
 //! (`analysis::FitOptions`) refine by default.
 //!
 //! Why not linfa-clustering: its `inertia()` is a mean, memberships can come from the last init rather than
@@ -29,6 +31,7 @@ use crate::jobs::Progress;
 use crate::rng::Rng;
 
 mod refine;
+mod swap;
 pub use refine::Refine;
 
 const BLOCK: usize = 4096;
@@ -115,7 +118,17 @@ pub fn kmeans(x: ArrayView2<f64>, params: &KMeansParams, progress: &Progress) ->
         }
         progress.add(1);
     }
-    best.ok_or(Error::InvalidParameter("n_init must be at least 1".into()))
+    let best = best.ok_or(Error::InvalidParameter("n_init must be at least 1".into()))?;
+    if params.refine != Refine::HartiganWong {
+        return Ok(best);
+    }
+    // Centre swaps on the best restart (its own generator, so the restarts are those of plain Lloyd).
+    progress.set_stage("k-means centre swaps", swap::MAX_TRIES as u64);
+    let settle = swap::Settle {
+        max_iter: params.max_iter,
+        tol,
+    };
+    swap::improve(data, n, d, best, settle, &mut rng.fork(), progress)
 }
 
 /// A Lloyd solution after the Hartigan–Wong pass, with labels and inertia from a last assignment to the
@@ -633,6 +646,38 @@ mod tests {
             .unwrap();
         let b = pool.install(|| kmeans(x.view(), &p, &Progress::new()).unwrap());
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn refined_fit_is_deterministic_consistent_and_no_worse() {
+        // 12,000 rows: the centre swaps run on their 10k-row sample, then on all rows.
+        let (x, _) = blobs(3000, 2);
+        let plain = KMeansParams {
+            n_init: 3,
+            ..KMeansParams::new(7)
+        };
+        let p = KMeansParams {
+            refine: Refine::HartiganWong,
+            ..plain.clone()
+        };
+        let a = kmeans(x.view(), &p, &Progress::new()).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let b = pool.install(|| kmeans(x.view(), &p, &Progress::new()).unwrap());
+        assert_eq!(a, b);
+        let m = kmeans(x.view(), &plain, &Progress::new()).unwrap();
+        assert!(
+            a.inertia <= m.inertia * (1.0 + 1e-12),
+            "{} > {}",
+            a.inertia,
+            m.inertia
+        );
+        let (labels, d) = nearest_centroids(x.view(), a.centroids.view());
+        assert_eq!(labels, a.labels);
+        assert!((d.iter().sum::<f64>() - a.inertia).abs() < 1e-9 * a.inertia);
+        assert!(a.inertia.is_finite() && a.centroids.iter().all(|v| v.is_finite()));
     }
 
     #[test]

@@ -26,7 +26,8 @@ use crate::jobs::Progress;
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Refine {
-    /// Single-point moves while a move lowers the total inertia (the default of segscope's fits).
+    /// Single-point moves while a move lowers the total inertia after each restart, then centre swaps on
+    /// the best restart (`swap.rs`); the default of segscope's fits.
     #[default]
     HartiganWong,
     /// Plain Lloyd, as scikit-learn (for comparisons).
