@@ -547,6 +547,23 @@ pub fn fit_segments_reusing(
             super::density::score_clustered(x, &seg.labels, noise, policy, opts.seed, progress)?
         }
     };
+    assemble(table, data, target, opts, seg, scored, decisions, progress)
+}
+
+/// The result of a fit from its segmentation and scores: profiles, the centres' PCA scores,
+/// descriptions and names (outliers named so), and the decisions with the scoring's own. The one place a
+/// [`SegResult`] is put together, for a fit and for a segment made from a selection.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn assemble(
+    table: &Table,
+    data: &PreparedData,
+    target: Target,
+    options: FitOptions,
+    seg: Segmentation,
+    scored: LabelScores,
+    mut decisions: Vec<Decision>,
+    progress: &Progress,
+) -> Result<SegResult> {
     decisions.extend(scored.decisions);
     progress.check()?;
     progress.set_stage("profiling", 0);
@@ -568,7 +585,7 @@ pub fn fit_segments_reusing(
     let names: Vec<String> = descriptions.iter().map(|d| d.name.clone()).collect();
     Ok(SegResult {
         target,
-        options: opts,
+        options,
         seg,
         silhouette: scored.per_row,
         silhouette_mean: scored.scores.silhouette,

@@ -3,9 +3,8 @@
 
 use ndarray::Array2;
 
-use super::describe::describe_segments;
 use super::fit::{Assigner, Segmentation};
-use super::profile::{ColumnStat, column_stat, profile};
+use super::profile::{ColumnStat, column_stat};
 use super::run::{PreparedData, SegResult, score_labels};
 use super::spec::{Decision, Policy};
 use crate::data::Table;
@@ -164,12 +163,6 @@ pub fn segment_of_rows(
         .sum();
     progress.check()?;
     let scored = score_labels(x, &labels, policy, base.options.seed, progress)?;
-    progress.set_stage("profiling", 0);
-    let features = &data.fitted.preparation.features;
-    let kept = &data.prepared.kept_rows;
-    let prof = profile(table, features, kept, &labels, k)?;
-    let centroid_scores = data.pca.as_ref().map(|p| p.transform(centroids.view()));
-    let descriptions = describe_segments(table, kept, &labels, &prof)?;
     let seg = Segmentation {
         method: base.seg.method,
         k,
@@ -189,24 +182,19 @@ pub fn segment_of_rows(
     };
     let mut decisions = base.decisions.clone();
     decisions.retain(|d| !matches!(d, Decision::SilhouetteSampled { .. }));
-    decisions.extend(scored.decisions);
-    Ok(SegResult {
-        target: base.target,
-        options: base.options,
+    let mut result = super::run::assemble(
+        table,
+        data,
+        base.target,
+        base.options,
         seg,
-        silhouette: scored.per_row,
-        silhouette_mean: scored.scores.silhouette,
-        silhouette_sampled: scored.sampled,
-        silhouette_sample: scored.sample,
-        davies_bouldin: scored.scores.davies_bouldin,
-        calinski_harabasz: scored.scores.calinski_harabasz,
-        profile: prof,
-        centroid_scores,
-        descriptions,
-        names,
-        stability: None,
+        scored,
         decisions,
-    })
+        progress,
+    )?;
+    // The existing segments keep the names shown (renamed ones too); the new one is named as asked.
+    result.names = names;
+    Ok(result)
 }
 
 #[cfg(test)]
