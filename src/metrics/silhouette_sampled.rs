@@ -184,13 +184,12 @@ fn sampled_with_reference(
         let mut at = drawn_ref.iter();
         for st in &strata {
             for &i in &st.rows {
-                match at.next().copied().flatten() {
-                    Some(p) => drawn_at.push(p),
-                    None => {
-                        drawn_at.push(red_rows.len());
-                        red_rows.push(i);
-                        red_codes.push(unread as u32);
-                    }
+                if let Some(p) = at.next().copied().flatten() {
+                    drawn_at.push(p);
+                } else {
+                    drawn_at.push(red_rows.len());
+                    red_rows.push(i);
+                    red_codes.push(unread as u32);
                 }
             }
         }
@@ -213,7 +212,9 @@ fn sampled_with_reference(
     // partial references left out (`left_out[g]`).
     let partial: Vec<usize> = (0..strata.len()).filter(|&h| strata[h].partial).collect();
     let mut full = Vec::with_capacity(drawn_at.len());
-    let mut left_out: Vec<Vec<f64>> = vec![Vec::with_capacity(drawn_at.len()); GROUPS];
+    let mut left_out: Vec<Vec<f64>> = (0..GROUPS)
+        .map(|_| Vec::with_capacity(drawn_at.len()))
+        .collect();
     let mut drawn = drawn_ref.iter().zip(sums.chunks_exact(kt));
     for (own, stratum) in strata.iter().enumerate() {
         for _ in &stratum.rows {
@@ -223,7 +224,9 @@ fn sampled_with_reference(
             if stratum.size <= 1 {
                 // sklearn: a row alone in its segment scores 0.
                 full.push(0.0);
-                left_out.iter_mut().for_each(|v| v.push(0.0));
+                for v in &mut left_out {
+                    v.push(0.0);
+                }
                 continue;
             }
             let total = |h: usize| -> f64 {
