@@ -110,55 +110,19 @@ pub fn kind_badge(kind: ColumnKind) -> &'static str {
     }
 }
 
-/// Colours of segments 0, 1, ... 39: distinct up to the dendrogram's limit of 40 segments, readable on
-/// the dark and the light theme, and away from the two reserved colours (the red of negative silhouettes,
-/// [`ChartPalette::negative`], and the grey of density outliers, [`outlier_color`]). Tableau 10's blue,
-/// orange, green, teal, yellow and purple come first (its red and grey are the reserved ones); the rest
-/// were picked greedily (farthest point in CIELAB, lightness 38–80) from an sRGB grid. Guarantees, tested
-/// below with CIE76 ΔE: every pair at least [`SEGMENT_MIN_DELTA_E`] apart, each colour at least 30 from
-/// both negative reds and both theme backgrounds, and 25 from the outlier grey. Repeats after 40.
-pub const SEGMENT_COLORS: [Color32; 40] = [
-    Color32::from_rgb(78, 121, 167),
-    Color32::from_rgb(242, 142, 43),
-    Color32::from_rgb(89, 161, 79),
-    Color32::from_rgb(118, 183, 178),
-    Color32::from_rgb(237, 201, 72),
-    Color32::from_rgb(176, 122, 161),
-    Color32::from_rgb(104, 0, 255),
-    Color32::from_rgb(255, 0, 200),
-    Color32::from_rgb(0, 224, 0),
-    Color32::from_rgb(24, 112, 255),
-    Color32::from_rgb(208, 0, 88),
-    Color32::from_rgb(112, 88, 48),
-    Color32::from_rgb(248, 184, 152),
-    Color32::from_rgb(144, 56, 168),
-    Color32::from_rgb(160, 208, 0),
-    Color32::from_rgb(255, 152, 255),
-    Color32::from_rgb(0, 224, 176),
-    Color32::from_rgb(200, 72, 255),
-    Color32::from_rgb(184, 88, 80),
-    Color32::from_rgb(0, 104, 80),
-    Color32::from_rgb(152, 160, 255),
-    Color32::from_rgb(0, 200, 255),
-    Color32::from_rgb(0, 216, 104),
-    Color32::from_rgb(128, 128, 8),
-    Color32::from_rgb(192, 200, 136),
-    Color32::from_rgb(255, 120, 176),
-    Color32::from_rgb(255, 88, 0),
-    Color32::from_rgb(160, 40, 112),
-    Color32::from_rgb(40, 88, 176),
-    Color32::from_rgb(152, 80, 0),
-    Color32::from_rgb(24, 64, 240),
-    Color32::from_rgb(176, 192, 240),
-    Color32::from_rgb(56, 160, 0),
-    Color32::from_rgb(255, 24, 152),
-    Color32::from_rgb(192, 144, 72),
-    Color32::from_rgb(176, 120, 255),
-    Color32::from_rgb(255, 176, 200),
-    Color32::from_rgb(72, 104, 40),
-    Color32::from_rgb(168, 208, 96),
-    Color32::from_rgb(224, 80, 184),
-];
+/// Colours of segments 0, 1, ... 39: the one palette of the app and the exported plots,
+/// [`crate::plot::palette::SEGMENT_COLOURS`] (its choice and guarantees are described there; the tests
+/// below check them against this theme's reserved colours and backgrounds). Repeats after 40.
+pub const SEGMENT_COLORS: [Color32; 40] = {
+    let mut out = [Color32::BLACK; 40];
+    let mut i = 0;
+    while i < 40 {
+        let (r, g, b) = crate::plot::palette::SEGMENT_COLOURS[i];
+        out[i] = Color32::from_rgb(r, g, b);
+        i += 1;
+    }
+    out
+};
 
 /// Smallest CIE76 ΔE between two segment colours (tested).
 pub const SEGMENT_MIN_DELTA_E: f64 = 25.0;
@@ -316,36 +280,12 @@ pub fn drift_colors(visuals: &Visuals) -> DriftPalette {
 mod chart_tests {
     use super::*;
 
-    /// CIELAB (D65) of an sRGB colour.
     fn lab(c: Color32) -> [f64; 3] {
-        let lin = |v: u8| {
-            let v = f64::from(v) / 255.0;
-            if v <= 0.040_45 {
-                v / 12.92
-            } else {
-                ((v + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        let (r, g, b) = (lin(c.r()), lin(c.g()), lin(c.b()));
-        let x = (0.412_456_4 * r + 0.357_576_1 * g + 0.180_437_5 * b) / 0.950_47;
-        let y = 0.212_672_9 * r + 0.715_152_2 * g + 0.072_175 * b;
-        let z = (0.019_333_9 * r + 0.119_192 * g + 0.950_304_1 * b) / 1.088_83;
-        let f = |t: f64| {
-            let e = 6.0_f64 / 29.0;
-            if t > e.powi(3) {
-                t.cbrt()
-            } else {
-                t / (3.0 * e * e) + 4.0 / 29.0
-            }
-        };
-        let (fx, fy, fz) = (f(x), f(y), f(z));
-        [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+        crate::plot::palette::lab((c.r(), c.g(), c.b()))
     }
 
-    /// CIE76 colour difference.
     fn delta_e(a: Color32, b: Color32) -> f64 {
-        let (a, b) = (lab(a), lab(b));
-        ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+        crate::plot::palette::delta_e((a.r(), a.g(), a.b()), (b.r(), b.g(), b.b()))
     }
 
     #[test]
