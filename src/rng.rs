@@ -60,6 +60,20 @@ impl Rng {
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
     }
 
+    /// `m` distinct indices of `0..n` drawn without replacement (a partial Fisher–Yates shuffle), in
+    /// increasing order (all of them when `m ≥ n`).
+    pub fn sample_indices(&mut self, n: usize, m: usize) -> Vec<usize> {
+        let m = m.min(n);
+        let mut idx: Vec<usize> = (0..n).collect();
+        for t in 0..m {
+            let pick = t + self.below(n - t);
+            idx.swap(t, pick);
+        }
+        idx.truncate(m);
+        idx.sort_unstable();
+        idx
+    }
+
     /// A new generator derived from this one (for independent restarts).
     #[must_use]
     pub fn fork(&mut self) -> Rng {

@@ -157,19 +157,6 @@ pub fn hopkins_sample_size(n: usize) -> usize {
     (n / 10).clamp(50, 500).min(n)
 }
 
-/// `k` distinct indices of `0..n` drawn without replacement (partial Fisher-Yates), ascending.
-fn sample_indices(n: usize, k: usize, rng: &mut Rng) -> Vec<usize> {
-    let k = k.min(n);
-    let mut idx: Vec<usize> = (0..n).collect();
-    for t in 0..k {
-        let pick = t + rng.below(n - t);
-        idx.swap(t, pick);
-    }
-    idx.truncate(k);
-    idx.sort_unstable();
-    idx
-}
-
 fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(p, q)| (p - q) * (p - q)).sum()
 }
@@ -189,7 +176,7 @@ pub fn hopkins(
     }
     let mut rng = Rng::new(seed);
     let reference: Vec<usize> = if n > REFERENCE_ROWS {
-        sample_indices(n, REFERENCE_ROWS, &mut rng)
+        rng.sample_indices(n, REFERENCE_ROWS)
     } else {
         (0..n).collect()
     };
@@ -214,7 +201,7 @@ pub fn hopkins(
                 .collect()
         })
         .collect();
-    let sampled = sample_indices(n, m, &mut rng);
+    let sampled = rng.sample_indices(n, m);
     progress.set_stage("cluster tendency", (2 * m) as u64);
     let nearest = |p: &[f64], skip_equal: bool| -> Option<f64> {
         rows.iter()

@@ -142,6 +142,20 @@ pub(super) fn hartigan_wong(
     max_rounds: usize,
     progress: &Progress,
 ) -> Result<usize> {
+    hartigan_wong_with(data, d, centers, labels, max_rounds, true, progress)
+}
+
+/// [`hartigan_wong`], with the bounds' skipping on or off (off: every point is scanned every round, the
+/// reference the tests compare the skipping with).
+fn hartigan_wong_with(
+    data: &[f64],
+    d: usize,
+    centers: &mut [f64],
+    labels: &mut [usize],
+    max_rounds: usize,
+    bounded: bool,
+    progress: &Progress,
+) -> Result<usize> {
     let k = centers.len() / d;
     if k < 2 || labels.len() * d != data.len() {
         return Ok(0);
@@ -179,7 +193,7 @@ pub(super) fn hartigan_wong(
                     .zip(ups.iter_mut().zip(lows.iter_mut()))
                     .enumerate()
                 {
-                    if counts[a] <= 1 || proven_still(*u, *l, counts[a]) {
+                    if counts[a] <= 1 || bounded && proven_still(*u, *l, counts[a]) {
                         continue;
                     }
                     packed.distances(row, &mut dist);
@@ -313,86 +327,6 @@ fn loosen(
 mod tests {
     use super::*;
 
-    /// The pass without bounds (every point scanned every round), as it was before the bounds.
-    fn unbounded_hartigan_wong(
-        data: &[f64],
-        d: usize,
-        centers: &mut [f64],
-        labels: &mut [usize],
-        max_rounds: usize,
-        progress: &Progress,
-    ) -> Result<usize> {
-        let k = centers.len() / d;
-        if k < 2 || labels.len() * d != data.len() {
-            return Ok(0);
-        }
-        if labels.iter().any(|&l| l >= k) {
-            return Err(Error::InvalidParameter(
-                "internal: a label is not a cluster".into(),
-            ));
-        }
-        let (mut sums, mut counts) = sums_and_counts(data, d, k, labels);
-        means(&sums, &counts, d, centers);
-        let mut moved = 0usize;
-        let mut dist = vec![0.0f64; k];
-        for _ in 0..max_rounds {
-            progress.check()?;
-            let packed = Packed::new(centers, d);
-            let candidates: Vec<usize> = data
-                .par_chunks(BLOCK * d)
-                .zip(labels.par_chunks(BLOCK))
-                .enumerate()
-                .map(|(b, (rows, labs))| {
-                    let mut dist = vec![0.0f64; packed.padded_len()];
-                    let mut out = Vec::new();
-                    for (i, (row, &a)) in rows.chunks_exact(d).zip(labs).enumerate() {
-                        packed.distances(row, &mut dist);
-                        if best_move(&dist[..k], &counts, a).is_some() {
-                            out.push(b * BLOCK + i);
-                        }
-                    }
-                    out
-                })
-                .flatten_iter()
-                .collect();
-            if candidates.is_empty() {
-                break;
-            }
-            let mut round = 0usize;
-            for i in candidates {
-                let row = &data[i * d..(i + 1) * d];
-                let a = labels[i];
-                for (j, dj) in dist.iter_mut().enumerate() {
-                    *dj = sq_dist(row, &centers[j * d..(j + 1) * d]);
-                }
-                let Some((b, _)) = best_move(&dist, &counts, a) else {
-                    continue;
-                };
-                for (t, &v) in row.iter().enumerate() {
-                    sums[a * d + t] -= v;
-                    sums[b * d + t] += v;
-                }
-                counts[a] -= 1;
-                counts[b] += 1;
-                for j in [a, b] {
-                    for t in 0..d {
-                        centers[j * d + t] = sums[j * d + t] / counts[j] as f64;
-                    }
-                }
-                labels[i] = b;
-                round += 1;
-            }
-            moved += round;
-            // Exact sums again, so incremental updates never drift across rounds.
-            (sums, counts) = sums_and_counts(data, d, k, labels);
-            means(&sums, &counts, d, centers);
-            if round == 0 {
-                break;
-            }
-        }
-        Ok(moved)
-    }
-
     #[test]
     fn bounds_skip_only_points_that_cannot_move() {
         // Same candidates every round, so the same moves: labels, centres and the count are identical.
@@ -407,7 +341,7 @@ mod tests {
             let (mut la, mut ca) = (start.clone(), vec![0.0; k * d]);
             let (mut lb, mut cb) = (start, vec![0.0; k * d]);
             let ma = hartigan_wong(&data, d, &mut ca, &mut la, 300, &p).unwrap();
-            let mb = unbounded_hartigan_wong(&data, d, &mut cb, &mut lb, 300, &p).unwrap();
+            let mb = hartigan_wong_with(&data, d, &mut cb, &mut lb, 300, false, &p).unwrap();
             assert!(ma > 0, "seed {seed}: nothing moved");
             assert_eq!((ma, &la), (mb, &lb), "seed {seed}");
             assert!(ca.iter().zip(&cb).all(|(a, b)| a.to_bits() == b.to_bits()));

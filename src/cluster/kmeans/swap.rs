@@ -69,7 +69,7 @@ pub(super) fn improve(
         let (found, _) = search(data, n, d, best, FAILS_PER_CENTRE, settle, rng, progress)?;
         return Ok(KMeans { n_iter, ..found });
     }
-    let rows = sample_rows(n, SAMPLE_ROWS, rng);
+    let rows = rng.sample_indices(n, SAMPLE_ROWS);
     let sample: Vec<f64> = rows
         .iter()
         .flat_map(|&i| data[i * d..(i + 1) * d].iter().copied())
@@ -115,19 +115,6 @@ fn settled(
 ) -> Result<KMeans> {
     let run = lloyd(data, n, d, centers, settle.max_iter, settle.tol, progress)?;
     refined(data, d, run, settle.max_iter, progress)
-}
-
-/// `m` distinct rows of `0..n` (a partial Fisher–Yates shuffle), in increasing order.
-fn sample_rows(n: usize, m: usize, rng: &mut Rng) -> Vec<usize> {
-    let m = m.min(n);
-    let mut idx: Vec<usize> = (0..n).collect();
-    for i in 0..m {
-        let j = i + rng.below(n - i);
-        idx.swap(i, j);
-    }
-    idx.truncate(m);
-    idx.sort_unstable();
-    idx
 }
 
 /// The swap search from `start` (a Lloyd + Hartigan–Wong solution of these rows, labels the nearest
@@ -363,7 +350,7 @@ mod tests {
         assert_eq!(draw(1.0, &w), 3);
         assert_eq!(draw(2.999, &w), 3);
         assert_eq!(draw(3.0, &w), 3);
-        let s = sample_rows(50, 10, &mut Rng::new(1));
+        let s = Rng::new(1).sample_indices(50, 10);
         assert_eq!(s.len(), 10);
         assert!(s.windows(2).all(|p| p[0] < p[1]) && s[9] < 50);
     }
