@@ -56,6 +56,28 @@ pub fn value_marks(input: &GridInput, min_px: f64) -> Vec<GridMark> {
         .collect()
 }
 
+/// The label of a mark: as many decimals as its step needs (0.25 → two), so neighbouring labels never
+/// read the same ("2" for both 2 and 2.5); "−0" reads "0".
+pub fn mark_label(mark: GridMark) -> String {
+    let step = mark.step_size.abs();
+    let decimals = (0..=9)
+        .find(|&d| {
+            let scaled = step * 10f64.powi(d);
+            (scaled - scaled.round()).abs() < 1e-6 * scaled.max(1.0)
+        })
+        .unwrap_or(9) as usize;
+    let text = format!("{:.*}", decimals, mark.value);
+    if text
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        text.trim_start_matches('-').to_owned()
+    } else {
+        text
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +100,21 @@ mod tests {
             "labels fit: step {step}"
         );
         assert!(marks.iter().all(|m| (-1.1..=1.05).contains(&m.value)));
+    }
+
+    #[test]
+    fn labels_have_the_decimals_of_their_step() {
+        let label = |value, step_size| mark_label(GridMark { value, step_size });
+        assert_eq!(label(2.5, 0.5), "2.5");
+        assert_eq!(label(2.0, 0.5), "2.0");
+        assert_eq!(label(-0.75, 0.25), "-0.75");
+        assert_eq!(label(40.0, 20.0), "40");
+        assert_eq!(label(-0.0, 0.1), "0.0");
+        assert_eq!(label(1e-17, 0.2), "0.0");
+        // Every label of an axis differs from its neighbours.
+        let marks = value_marks(&input(-2.4, 2.6, 160.0), 24.0);
+        let texts: Vec<String> = marks.iter().map(|&m| mark_label(m)).collect();
+        assert!(texts.windows(2).all(|w| w[0] != w[1]), "{texts:?}");
     }
 
     #[test]

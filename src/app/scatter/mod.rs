@@ -158,10 +158,13 @@ impl ScatterPanel {
         let mut legend = side::LegendAction::default();
         let mut clear = false;
         let side_id = if self.map { "map_side" } else { "scatter_side" };
+        // At most 40% of the tab, so the plot keeps the rest at any window size.
+        let side_max = (ui.available_width() * 0.4).max(220.0);
         egui::Panel::right(side_id)
             .resizable(true)
-            .default_size(280.0)
+            .default_size(280.0_f32.min(side_max))
             .min_size(220.0)
+            .max_size(side_max)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     legend = legend_ui(ui, cache, &self.hidden);

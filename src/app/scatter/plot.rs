@@ -14,7 +14,7 @@ use super::side::hover_ui;
 use super::{ScatterPanel, axis_label};
 
 use crate::analysis::biplot::biplot_tips;
-use crate::app::axis_marks::value_marks;
+use crate::app::axis_marks::{mark_label, value_marks};
 use crate::app::density_view::color_of;
 use crate::app::plot_export::{PlotKind, egui_plot_menu};
 use crate::app::state::Command;
@@ -72,11 +72,15 @@ impl ScatterPanel {
             .custom_x_axes(vec![
                 AxisHints::new_x()
                     .label(x_label)
+                    .formatter(|mark, _| mark_label(mark))
                     .label_spacing(AXIS_LABEL_PX as f32 - 1.0..=AXIS_LABEL_PX as f32),
             ])
-            .custom_y_axes(vec![AxisHints::new_y().label(y_label).label_spacing(
-                AXIS_LABEL_PX as f32 / 2.0 - 1.0..=AXIS_LABEL_PX as f32 / 2.0,
-            )])
+            .custom_y_axes(vec![
+                AxisHints::new_y()
+                    .label(y_label)
+                    .formatter(|mark, _| mark_label(mark))
+                    .label_spacing(AXIS_LABEL_PX as f32 / 2.0 - 1.0..=AXIS_LABEL_PX as f32 / 2.0),
+            ])
             .show_x(false)
             .show_y(false)
             .x_grid_spacer(|input| value_marks(&input, AXIS_LABEL_PX))

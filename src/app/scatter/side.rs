@@ -55,7 +55,14 @@ pub(super) fn legend_ui(ui: &mut Ui, cache: &Cache, hidden: &[bool]) -> LegendAc
                 } else {
                     RichText::new(text)
                 };
-                ui.add(egui::Button::new(label).selected(!off).frame(false))
+                // Cut to the panel's width (the whole line is on hover), so a long name cannot widen
+                // the side panel over the plot.
+                ui.add(
+                    egui::Button::new(label)
+                        .selected(!off)
+                        .frame(false)
+                        .truncate(),
+                )
             })
             .inner;
         let description = result
