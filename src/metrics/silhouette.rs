@@ -215,7 +215,7 @@ fn row_silhouette(totals: &[f64], own: usize, sizes: &[usize]) -> f64 {
 }
 
 /// numpy `nan_to_num`: NaN -> 0, ±inf -> ±f64::MAX.
-fn nan_to_num(v: f64) -> f64 {
+pub(super) fn nan_to_num(v: f64) -> f64 {
     if v.is_nan() {
         0.0
     } else {

@@ -16,7 +16,7 @@
 use ndarray::ArrayView2;
 
 use super::cells::Cells;
-use super::silhouette::segment_sums_of_rows;
+use super::silhouette::{nan_to_num, segment_sums_of_rows};
 use super::{Encoded, check_k, validate_x};
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
@@ -330,12 +330,7 @@ fn sampled_with_reference(
 
 /// `(b − a) / max(a, b)` with numpy's `nan_to_num` (0/0 → 0), as in the exact computation.
 fn silhouette_of(a: f64, b: f64) -> f64 {
-    let v = (b - a) / a.max(b);
-    if v.is_nan() {
-        0.0
-    } else {
-        v.clamp(f64::MIN, f64::MAX)
-    }
+    nan_to_num((b - a) / a.max(b))
 }
 
 /// Rows to draw per segment: proportional to size (largest remainders), at least `min(2, size)` each,
