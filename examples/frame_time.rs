@@ -76,7 +76,23 @@ fn main() -> BoxResult<()> {
         }
         report(tab, &mut times);
     }
+    let raw = rows as f64 * 10.0 * 8.0 / 1e6;
+    if let Some(kb) = peak_rss_kb() {
+        println!(
+            "peak RSS {:.0} MB (VmHWM) for {raw:.0} MB of raw f64 data (10 numeric columns): {:.2}x, {:.0} bytes per row",
+            kb as f64 / 1e3,
+            kb as f64 / 1e3 / raw,
+            kb as f64 * 1e3 / rows as f64
+        );
+    }
     Ok(())
+}
+
+/// Peak resident set size of this process in kB (`VmHWM` in /proc/self/status; Linux only).
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    line.trim().trim_end_matches("kB").trim().parse().ok()
 }
 
 fn report(phase: &str, times: &mut [Duration]) {
