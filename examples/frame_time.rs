@@ -1,6 +1,7 @@
 //! Frame-time benchmark of the GUI with a large table: renders frames of the real app headless through
 //! egui_kittest (UI code and layout on the CPU, no GPU), while the background jobs run and then on every
-//! tab once they are done, and prints the median and worst frame per phase.
+//! tab once they are done, and prints the median and worst frame per phase, every frame over 16 ms with
+//! the stage that ran, and the highest resident set per stage.
 //!
 //! `cargo run --release --example frame_time [-- ROWS]` (default 1,000,000 rows × 10 numeric columns + a
 //! region column). The CSV is generated (seeded) to /tmp/segscope_bench/frames_<ROWS>.csv.
@@ -18,6 +19,8 @@ type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// Frames drawn per tab once idle.
 const FRAMES_PER_TAB: usize = 60;
+/// Frames slower than this are listed one by one.
+const SLOW: Duration = Duration::from_millis(16);
 
 fn main() -> BoxResult<()> {
     let rows: usize = match std::env::args().nth(1) {
@@ -33,10 +36,29 @@ fn main() -> BoxResult<()> {
     // Phase 1: frames while loading, preparing, sweeping and fitting on workers.
     let start = Instant::now();
     let mut busy = Vec::new();
+    // The stage running before each frame, the slow frames with their stage, and the highest resident
+    // set seen while each stage ran (sampled every frame).
+    let mut slow: Vec<(usize, Duration, String)> = Vec::new();
+    let mut rss_by_stage: Vec<(String, u64)> = Vec::new();
     loop {
+        let before = stage_of(h.state());
         let t = Instant::now();
         h.step();
-        busy.push(t.elapsed());
+        let took = t.elapsed();
+        busy.push(took);
+        if took > SLOW {
+            slow.push((
+                busy.len(),
+                took,
+                format!("{before} -> {}", stage_of(h.state())),
+            ));
+        }
+        if let Some(kb) = rss_kb("VmRSS:") {
+            match rss_by_stage.iter_mut().find(|(s, _)| *s == before) {
+                Some((_, peak)) => *peak = (*peak).max(kb),
+                None => rss_by_stage.push((before, kb)),
+            }
+        }
         if !h.state().is_busy() {
             break;
         }
@@ -53,6 +75,15 @@ fn main() -> BoxResult<()> {
         println!("banner: {b}");
     }
     report("while jobs run", &mut busy);
+    for (frame, took, stage) in &slow {
+        println!(
+            "  slow frame {frame}: {:.1} ms ({stage})",
+            took.as_secs_f64() * 1e3
+        );
+    }
+    for (stage, kb) in &rss_by_stage {
+        println!("  RSS while {stage}: up to {:.0} MB", *kb as f64 / 1e3);
+    }
 
     for tab in [
         "Data",
@@ -64,7 +95,15 @@ fn main() -> BoxResult<()> {
         "Export",
     ] {
         h.get_by_label(tab).click();
+        let t = Instant::now();
         h.step();
+        let first = t.elapsed();
+        if first > SLOW {
+            println!(
+                "  slow first frame of {tab}: {:.1} ms",
+                first.as_secs_f64() * 1e3
+            );
+        }
         let mut times = Vec::with_capacity(FRAMES_PER_TAB);
         for _ in 0..FRAMES_PER_TAB {
             // Paced like a 60 Hz display, so work a tab hands to a worker (the scatter's cache) lands
@@ -90,9 +129,25 @@ fn main() -> BoxResult<()> {
 
 /// Peak resident set size of this process in kB (`VmHWM` in /proc/self/status; Linux only).
 fn peak_rss_kb() -> Option<u64> {
+    rss_kb("VmHWM:")
+}
+
+/// A `kB` figure of /proc/self/status (`VmRSS:`, `VmHWM:`; Linux only).
+fn rss_kb(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    let line = status.lines().find_map(|l| l.strip_prefix(key))?;
     line.trim().trim_end_matches("kB").trim().parse().ok()
+}
+
+/// What runs in the background: "loading", the explorer's activity, or "idle".
+fn stage_of(app: &SegscopeApp) -> String {
+    if app.is_loading() {
+        return "loading".into();
+    }
+    app.state()
+        .explorer
+        .activity()
+        .map_or_else(|| "idle".into(), |a| a.what)
 }
 
 fn report(phase: &str, times: &mut [Duration]) {

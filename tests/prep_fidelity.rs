@@ -61,7 +61,7 @@ fn prepared_matrices_match_sklearn() {
         assert_eq!(p.feature_names, strings(&case["feature_names"]), "{name}");
         let m = case["matrix"].as_array().unwrap();
         assert_eq!(p.matrix.nrows(), m.len(), "{name}");
-        assert_eq!(p.kept_rows, (0..m.len()).collect::<Vec<_>>(), "{name}");
+        assert_eq!(*p.kept_rows, *(0..m.len()).collect::<Vec<_>>(), "{name}");
         for (i, row) in m.iter().enumerate() {
             for (j, want) in row.as_array().unwrap().iter().enumerate() {
                 let (got, want) = (p.matrix[[i, j]], want.as_f64().unwrap());

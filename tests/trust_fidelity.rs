@@ -127,7 +127,13 @@ fn sample_segments() -> (
         &p,
     )
     .unwrap();
-    (table, features, prepared.kept_rows, prepared.matrix, seg)
+    (
+        table,
+        features,
+        prepared.kept_rows.to_vec(),
+        prepared.matrix,
+        seg,
+    )
 }
 
 /// Persona of every input row of the sample (tests/fixtures/sample_personas.csv).

@@ -451,7 +451,7 @@ pub fn score_cells(
     );
     Ok(ScoredRows {
         table,
-        kept_rows: prepared.kept_rows,
+        kept_rows: prepared.kept_rows.to_vec(),
         scored,
         distances,
     })

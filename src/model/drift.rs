@@ -177,7 +177,7 @@ impl TrainingProfile {
                 ColumnData::Categorical { codes, levels } | ColumnData::Text { codes, levels } => {
                     let mut counts = vec![0usize; levels.len()];
                     let mut missing = 0usize;
-                    for &r in rows {
+                    for &r in rows.iter() {
                         match codes[r] {
                             MISSING_CODE => missing += 1,
                             c => counts[c as usize] += 1,

@@ -358,7 +358,7 @@ impl Fitted {
         Ok(Prepared {
             matrix,
             feature_names: self.feature_names.clone(),
-            kept_rows: kept,
+            kept_rows: kept.into(),
             report,
         })
     }

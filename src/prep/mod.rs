@@ -57,8 +57,9 @@ pub struct Prepared {
     pub matrix: ndarray::Array2<f64>,
     /// Column names (`region=North` for one-hot columns).
     pub feature_names: Vec<String>,
-    /// Input row (0-based) of each matrix row; rows left out by `drop` are absent.
-    pub kept_rows: Vec<usize>,
+    /// Input row (0-based) of each matrix row; rows left out by `drop` are absent. Shared: results and
+    /// kept fits hold it without copying millions of indices.
+    pub kept_rows: std::sync::Arc<[usize]>,
     /// What was filled, dropped or unknown.
     pub report: PrepReport,
 }

@@ -156,7 +156,7 @@ impl View for DendrogramPanel {
             range,
             palette: &palette,
         };
-        let kept_rows = ex.prepared().map(|p| p.prepared.kept_rows.as_slice());
+        let kept_rows = ex.prepared().map(|p| &p.prepared.kept_rows[..]);
         if let Some(cut) =
             tree_plot::plot_ui(ui, cache, &view, kept_rows, &mut self.gesture, commands)
         {

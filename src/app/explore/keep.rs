@@ -16,7 +16,7 @@ pub const KEPT_FITS: usize = 6;
 pub struct KeptFit {
     /// The fit.
     pub result: Arc<SegResult>,
-    /// `rows[i]`: the input row of `result.seg.labels[i]`.
+    /// `rows[i]`: the input row of `result.seg.labels[i]` (shared with the prepared data, not copied).
     pub rows: Arc<[usize]>,
     /// 1 for the first fit of the session, then counting up.
     pub serial: usize,
@@ -52,16 +52,13 @@ impl Explorer {
             self.kept.notice = Some(carried.message);
         }
         let r = Arc::new(r);
-        let rows: Arc<[usize]> = self
-            .prepared
-            .as_ref()
-            .map_or_else(Vec::new, |p| p.prepared.kept_rows.clone())
-            .into();
-        if rows.len() == r.seg.labels.len() {
+        if let Some(data) = &self.prepared
+            && data.prepared.kept_rows.len() == r.seg.labels.len()
+        {
             self.kept.serial += 1;
             self.kept.fits.push(KeptFit {
                 result: Arc::clone(&r),
-                rows,
+                rows: Arc::clone(&data.prepared.kept_rows),
                 serial: self.kept.serial,
             });
             if self.kept.fits.len() > KEPT_FITS {

@@ -17,7 +17,7 @@ use egui::{RichText, Ui};
 
 use super::View;
 use super::compare_panel::ComparePanel;
-use super::explore::SegResult;
+use super::explore::{PreparedData, SegResult};
 use super::format::count;
 use super::state::{AppState, Command};
 use crate::analysis::Profile;
@@ -48,10 +48,48 @@ impl std::fmt::Debug for ProfilesPanel {
     }
 }
 
-/// The columns that were not features, profiled for context (on a worker for large data).
+/// The columns that were not features, profiled for context, and the GMM membership histogram (on a
+/// worker for large data: nothing proportional to the rows runs in the frame then).
 enum Context {
-    Ready(Option<Profile>, Vec<usize>),
-    Running(Job<Profile>),
+    Ready(Box<Derived>),
+    Running(Job<Derived>),
+}
+
+/// What [`Context`] computes from the result and the table.
+#[derive(Default)]
+struct Derived {
+    /// The context profile, when some column was worth profiling.
+    profile: Option<Profile>,
+    /// Its numeric columns by ANOVA F, highest first.
+    order: Vec<usize>,
+    /// GMM: rows per bin of the highest membership probability, and the ambiguous count.
+    membership: Option<(Vec<usize>, usize)>,
+}
+
+impl Derived {
+    /// Profiles the context columns of `table` (not among the features) by the result's segments, and
+    /// bins the GMM memberships. Cost: a pass over every row of the table's columns and the result.
+    fn compute(table: Option<(&Table, &PreparedData)>, result: &SegResult) -> Self {
+        let membership =
+            result.seg.probabilities.as_ref().map(|probs| {
+                membership_histogram(max_membership(probs).into_iter(), MEMBERSHIP_BINS)
+            });
+        let profile = table.and_then(|(table, data)| {
+            let columns =
+                context_columns(table, &data.fitted.preparation.features, CONTEXT_MAX_LEVELS);
+            if columns.is_empty() {
+                return None;
+            }
+            let rows = &data.prepared.kept_rows;
+            profile(table, &columns, rows, &result.seg.labels, result.seg.k).ok()
+        });
+        let order = profile.as_ref().map(order_by_f).unwrap_or_default();
+        Self {
+            profile,
+            order,
+            membership,
+        }
+    }
 }
 
 /// What the tab draws, derived once per result.
@@ -59,48 +97,37 @@ struct ProfileCache {
     result: Arc<SegResult>,
     /// Numeric features by ANOVA F, highest first (undefined F last).
     order: Vec<usize>,
-    /// GMM: rows per bin of the highest membership probability, and the ambiguous count.
-    membership: Option<(Vec<usize>, usize)>,
     context: Context,
 }
 
 impl ProfileCache {
     fn new(result: &Arc<SegResult>, state: &AppState) -> Self {
-        let p = &result.profile;
-        let context = match (state.dataset(), state.explorer.prepared()) {
+        let source = match (state.dataset(), state.explorer.prepared()) {
             (Some(d), Some(data)) if data.prepared.kept_rows.len() == result.seg.labels.len() => {
-                let table: Arc<Table> = Arc::clone(&d.table);
-                let columns = context_columns(
-                    &table,
-                    &data.fitted.preparation.features,
-                    CONTEXT_MAX_LEVELS,
-                );
-                let rows = data.prepared.kept_rows.clone();
-                let labels = result.seg.labels.clone();
-                let k = result.seg.k;
-                if columns.is_empty() {
-                    Context::Ready(None, Vec::new())
-                } else if rows.len() * columns.len() <= SYNC_CONTEXT_CELLS {
-                    let p = profile(&table, &columns, &rows, &labels, k).ok();
-                    let order = p.as_ref().map(order_by_f).unwrap_or_default();
-                    Context::Ready(p, order)
-                } else {
-                    match Job::spawn("segscope-profile-context", move |_| {
-                        profile(&table, &columns, &rows, &labels, k)
-                    }) {
-                        Ok(job) => Context::Running(job),
-                        Err(_) => Context::Ready(None, Vec::new()),
-                    }
-                }
+                Some((Arc::clone(&d.table), Arc::clone(data)))
             }
-            _ => Context::Ready(None, Vec::new()),
+            _ => None,
+        };
+        let width = source.as_ref().map_or(0, |(t, _)| t.columns.len())
+            + result.seg.probabilities.as_ref().map_or(0, |p| p.ncols());
+        let cells = result.seg.labels.len().saturating_mul(width);
+        let context = if cells <= SYNC_CONTEXT_CELLS {
+            let table = source.as_ref().map(|(t, d)| (&**t, &**d));
+            Context::Ready(Box::new(Derived::compute(table, result)))
+        } else {
+            let res = Arc::clone(result);
+            let job = Job::spawn("segscope-profile-context", move |_| {
+                let table = source.as_ref().map(|(t, d)| (&**t, &**d));
+                Ok(Derived::compute(table, &res))
+            });
+            match job {
+                Ok(job) => Context::Running(job),
+                Err(_) => Context::Ready(Box::default()),
+            }
         };
         Self {
             result: Arc::clone(result),
-            order: order_by_f(p),
-            membership: result.seg.probabilities.as_ref().map(|probs| {
-                membership_histogram(max_membership(probs).into_iter(), MEMBERSHIP_BINS)
-            }),
+            order: order_by_f(&result.profile),
             context,
         }
     }
@@ -109,11 +136,7 @@ impl ProfileCache {
     fn poll(&mut self, ui: &Ui) {
         if let Context::Running(job) = &mut self.context {
             match job.poll() {
-                Some(r) => {
-                    let p = r.ok();
-                    let order = p.as_ref().map(order_by_f).unwrap_or_default();
-                    self.context = Context::Ready(p, order);
-                }
+                Some(r) => self.context = Context::Ready(Box::new(r.unwrap_or_default())),
                 None => ui
                     .ctx()
                     .request_repaint_after(std::time::Duration::from_millis(30)),

@@ -120,27 +120,35 @@ pub(super) fn table_ui(ui: &mut Ui, cache: &ProfileCache, table: Option<&Table>)
                         }
                         body_rows(ui, p, p, &cache.order, table, false);
                         match &cache.context {
-                            Context::Ready(Some(ctx), order)
-                                if !ctx.numeric.is_empty() || !ctx.categorical.is_empty() =>
-                            {
-                                ui.add_space(6.0);
-                                ui.label(RichText::new("Not used for the segmentation").strong())
+                            Context::Ready(derived) => {
+                                if let Some(ctx) = derived.profile.as_ref().filter(|ctx| {
+                                    !ctx.numeric.is_empty() || !ctx.categorical.is_empty()
+                                }) {
+                                    ui.add_space(6.0);
+                                    ui.label(
+                                        RichText::new("Not used for the segmentation").strong(),
+                                    )
                                     .on_hover_text(
                                         "Columns that were not features, profiled by segment for \
                                          context: they did not shape the segments, but tell how the \
                                          segments differ on them.",
                                     );
-                                body_rows(ui, ctx, p, order, table, true);
+                                    body_rows(ui, ctx, p, &derived.order, table, true);
+                                }
                             }
                             Context::Running(_) => {
                                 ui.horizontal(|ui| {
                                     ui.spinner();
-                                    ui.weak("Profiling the columns that were not features…");
+                                    ui.weak(
+                                        "Profiling the columns that were not features and the \
+                                         memberships…",
+                                    );
                                 });
                             }
-                            Context::Ready(..) => {}
                         }
-                        if let Some((counts, ambiguous)) = &cache.membership {
+                        if let Context::Ready(derived) = &cache.context
+                            && let Some((counts, ambiguous)) = &derived.membership
+                        {
                             ui.add_space(16.0);
                             membership_ui(ui, counts, *ambiguous, cache.result.seg.labels.len());
                         }

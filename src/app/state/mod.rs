@@ -345,13 +345,14 @@ impl AppState {
             .path
             .as_deref()
             .and_then(|p| memory::recall(&self.settings.files, p, &dataset.table));
+        let default = Some(dataset.default_preparation.clone());
         let Some((preparation, model)) = recalled else {
-            self.explorer.set_table(Arc::clone(&dataset.table), None);
+            self.explorer.set_table(Arc::clone(&dataset.table), default);
             return;
         };
         self.explorer.model = model;
         self.settings.model = model;
-        self.explorer.set_table(Arc::clone(&dataset.table), None);
+        self.explorer.set_table(Arc::clone(&dataset.table), default);
         if preparation != self.explorer.preparation {
             self.explorer
                 .apply(ExploreCommand::SetPreparation(Box::new(preparation)));

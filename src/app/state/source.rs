@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::data::{ColumnSummary, LoadOptions, Table, load_bytes, load_path, summarize_table};
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
+use crate::prep::Preparation;
 
 /// The embedded sample data set shown at start.
 pub static SAMPLE_CSV: &[u8] = include_bytes!("../../../assets/sample_customers.csv");
@@ -90,6 +91,9 @@ pub struct Dataset {
     pub path: Option<PathBuf>,
     /// The raw bytes, for data that has no file to re-read on export (the sample, dropped bytes).
     pub bytes: Option<Arc<Vec<u8>>>,
+    /// The default preparation of the table (its features chosen by the engine's ID and label rules),
+    /// found on the load worker: the rules read every row, too slow for a frame at millions of rows.
+    pub default_preparation: Preparation,
 }
 
 impl Dataset {
@@ -123,10 +127,12 @@ pub fn load_dataset(source: LoadSource, progress: &Progress) -> Result<Dataset> 
     progress.check()?;
     progress.set_stage("summarizing", 0);
     let summaries = summarize_table(&table);
+    let default_preparation = crate::app::explore::default_preparation(&table);
     Ok(Dataset {
         table: Arc::new(table),
         summaries,
         path,
         bytes: raw,
+        default_preparation,
     })
 }
