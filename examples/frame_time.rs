@@ -33,6 +33,9 @@ fn main() -> BoxResult<()> {
         .with_size(egui::vec2(1600.0, 1000.0))
         .build_ui_state(|ui, app: &mut SegscopeApp| app.ui_frame(ui), app);
 
+    if let Some(kb) = rss_kb("VmRSS:") {
+        println!("RSS before the first frame: {:.0} MB", kb as f64 / 1e3);
+    }
     // Phase 1: frames while loading, preparing, sweeping and fitting on workers.
     let start = Instant::now();
     let mut busy = Vec::new();

@@ -132,7 +132,42 @@ pub(crate) fn project(
     Array2::from_shape_vec((n, k), scores).unwrap_or_else(|_| Array2::zeros((n, k)))
 }
 
+/// Column sums of squares of [`project`]`(x, mean, components)` without holding the `n × k` scores:
+/// each block of [`BLOCK`] rows is projected by the same product as in [`project`], its squares are
+/// summed row by row, and the blocks' sums are added in order — bit for bit
+/// `column_sums_of_squares` of the scores, in `O(BLOCK · k)` memory per thread.
+pub(crate) fn projected_sums_of_squares(
+    x: ArrayView2<f64>,
+    mean: ArrayView1<f64>,
+    components: ArrayView2<f64>,
+) -> Array1<f64> {
+    let (n, k) = (x.nrows(), components.nrows());
+    let mut total = Array1::zeros(k);
+    if k == 0 {
+        return total;
+    }
+    let parts: Vec<Array1<f64>> = (0..n.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|i| {
+            let (lo, hi) = (i * BLOCK, ((i + 1) * BLOCK).min(n));
+            let b = centred_rows(x, mean, lo, hi);
+            let mut out = Array2::zeros((hi - lo, k));
+            general_mat_mul(1.0, &b, &components.t(), 0.0, &mut out);
+            let mut part = Array1::<f64>::zeros(k);
+            for row in out.rows() {
+                part.zip_mut_with(&row, |p, v| *p += v * v);
+            }
+            part
+        })
+        .collect();
+    for part in &parts {
+        total += part;
+    }
+    total
+}
+
 /// Sum of squares of each column, summed per block of rows and then over blocks (in order).
+#[cfg(test)]
 pub(crate) fn column_sums_of_squares(scores: ArrayView2<f64>) -> Array1<f64> {
     let mut total = Array1::zeros(scores.ncols());
     for block in scores.axis_chunks_iter(Axis(0), BLOCK) {
@@ -209,5 +244,19 @@ mod tests {
             scatter(x.view(), mean.view(), &p),
             Err(crate::error::Error::Cancelled)
         ));
+    }
+
+    #[test]
+    fn projected_sums_of_squares_equal_the_sums_of_the_scores_bit_for_bit() {
+        let mut r = crate::rng::Rng::new(5);
+        for n in [1, 7, BLOCK, BLOCK + 1, 3 * BLOCK + 17] {
+            let x = Array2::from_shape_fn((n, 6), |(_, j)| 5.0 * j as f64 + r.normal());
+            let mean = x.mean_axis(Axis(0)).unwrap();
+            let comps = Array2::from_shape_fn((3, 6), |_| r.normal());
+            let want = column_sums_of_squares(project(x.view(), mean.view(), comps.view()).view());
+            let got = projected_sums_of_squares(x.view(), mean.view(), comps.view());
+            let bits = |a: &Array1<f64>| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&got), bits(&want), "n = {n}");
+        }
     }
 }

@@ -77,8 +77,7 @@ pub fn pca(x: ArrayView2<f64>, n_components: usize, progress: &Progress) -> Resu
     };
     progress.check()?;
     progress.set_stage("PCA: explained variance", 1);
-    let scores = cross::project(x, mean.view(), components.view());
-    let sums = cross::column_sums_of_squares(scores.view());
+    let sums = cross::projected_sums_of_squares(x, mean.view(), components.view());
     let mut order: Vec<usize> = (0..n_components).collect();
     order.sort_by(|&a, &b| sums[b].total_cmp(&sums[a]));
     let mut sorted = Array2::zeros(components.dim());

@@ -45,6 +45,15 @@ use crate::prep::{Impute, Preparation, Scale};
 
 /// Most principal components kept for the scatter's axis choice.
 const MAX_COMPONENTS: usize = 10;
+/// Most PCA score values kept for the scatter (160 MB): beyond, fewer components are kept.
+const SCORE_CELLS: usize = 20_000_000;
+
+/// Principal components whose scores the app keeps for `rows` rows: up to [`MAX_COMPONENTS`] while
+/// they take at most [`SCORE_CELLS`] values, never fewer than the scatter's two axes (at 10M rows PC1
+/// and PC2 only: ten would be a second copy of a 10-feature matrix).
+fn score_components(rows: usize) -> usize {
+    (SCORE_CELLS / rows.max(1)).clamp(2, MAX_COMPONENTS)
+}
 
 /// The clustering choices.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]

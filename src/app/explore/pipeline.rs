@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::{Explorer, MAX_COMPONENTS, Stage, StageError, SweepView, Target};
+use super::{Explorer, Stage, StageError, SweepView, Target, score_components};
 use crate::analysis::selection::{SELECTION_NAME, segment_of_rows};
 use crate::analysis::{Policy, SegResult, SweepRow, build_tree, fit_segments, prepare, sweep};
 use crate::cluster::{Dendrogram, Method};
@@ -37,9 +37,10 @@ impl Explorer {
             return;
         };
         let preparation = self.preparation.clone();
+        let components = score_components(table.n_rows());
         let started = self
             .prepare_slot
-            .start(move |p| prepare(&table, &preparation, MAX_COMPONENTS, p));
+            .start(move |p| prepare(&table, &preparation, components, p));
         self.record(Stage::Prepare, started);
     }
 

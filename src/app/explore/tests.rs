@@ -265,3 +265,13 @@ fn a_recipe_applies_its_preparation_and_model_in_one_edit() {
     assert_eq!((r.seg.k, r.seg.method), (4, Method::Ward));
     assert_eq!(e.history(), ["load a recipe"]);
 }
+
+#[test]
+fn score_components_keep_ten_for_small_data_and_two_at_ten_million_rows() {
+    assert_eq!(super::score_components(0), 10);
+    assert_eq!(super::score_components(150), 10);
+    assert_eq!(super::score_components(2_000_000), 10);
+    assert_eq!(super::score_components(4_000_000), 5);
+    assert_eq!(super::score_components(10_000_000), 2);
+    assert_eq!(super::score_components(100_000_000), 2);
+}

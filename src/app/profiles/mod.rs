@@ -109,7 +109,11 @@ impl ProfileCache {
             _ => None,
         };
         let width = source.as_ref().map_or(0, |(t, _)| t.columns.len())
-            + result.seg.probabilities.as_ref().map_or(0, ndarray::ArrayBase::ncols);
+            + result
+                .seg
+                .probabilities
+                .as_ref()
+                .map_or(0, ndarray::ArrayBase::ncols);
         let cells = result.seg.labels.len().saturating_mul(width);
         let context = if cells <= SYNC_CONTEXT_CELLS {
             let table = source.as_ref().map(|(t, d)| (&**t, &**d));
