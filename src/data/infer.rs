@@ -6,8 +6,6 @@
 //! - date when every distinct value is a date (8-digit integer columns too, when all are valid dates);
 //! - otherwise categorical, or text when most values are distinct (ids, names).
 
-use std::collections::HashMap;
-
 use super::dates::{SlashOrder, parse_date_iso, slash_days, split_slash_date};
 use super::{Column, ColumnData, MISSING_CODE};
 
@@ -141,8 +139,12 @@ pub(crate) struct ColBuilder {
     /// Codes of the non-numeric cells (numbers get a placeholder; their text is re-read if the column
     /// turns out not to be numeric); `None` until the first non-numeric cell.
     codes: Option<Vec<u32>>,
-    /// Code of each level's bytes (foldhash: interning is a hot path on text columns).
-    interner: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
+    /// The code of each level, found by hashing the level's bytes (`hasher`) and comparing with
+    /// `levels`: the table holds 4 bytes a level, not a second copy of its text (a column of a million
+    /// distinct IDs held every ID twice while loading).
+    interner: hashbrown::HashTable<u32>,
+    /// foldhash: interning is a hot path on text columns.
+    hasher: foldhash::fast::RandomState,
     levels: Vec<String>,
     examples: Vec<(u64, String)>,
 }
@@ -232,12 +234,22 @@ impl ColBuilder {
     }
 
     fn intern(&mut self, s: &[u8]) -> u32 {
-        if let Some(&c) = self.interner.get(s) {
+        use std::hash::BuildHasher;
+        let text = String::from_utf8_lossy(s);
+        let key = text.as_bytes();
+        let hash = self.hasher.hash_one(key);
+        let levels = &self.levels;
+        if let Some(&c) = self
+            .interner
+            .find(hash, |&c| levels[c as usize].as_bytes() == key)
+        {
             return c;
         }
         let c = self.levels.len() as u32;
-        self.levels.push(String::from_utf8_lossy(s).into_owned());
-        self.interner.insert(s.into(), c);
+        self.levels.push(text.into_owned());
+        let (hasher, levels) = (&self.hasher, &self.levels);
+        self.interner
+            .insert_unique(hash, c, |&c| hasher.hash_one(levels[c as usize].as_bytes()));
         c
     }
 
