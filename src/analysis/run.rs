@@ -250,7 +250,10 @@ pub fn sweep(
         let references: Vec<Reference<'_>> = kept
             .iter()
             .filter(|(k, _)| scored.contains(k))
-            .map(|(k, labels)| Reference { k: *k, labels })
+            .map(|(k, labels)| Reference {
+                k: *k,
+                labels: labels.as_labels(),
+            })
             .collect();
         let st = stability_of_labels(
             x,

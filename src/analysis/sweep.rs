@@ -9,6 +9,7 @@
 //! that cannot be fitted or scored (more segments than distinct rows, ...) is skipped with its reason in its
 //! row; the sweep fails only when no k can be scored.
 
+use super::stability::KeptLabels;
 use ndarray::ArrayView2;
 
 use super::fit::{FitOptions, fit, means_and_inertia, tree_labels};
@@ -223,7 +224,7 @@ pub fn run_sweep(
 
 /// Each fitted k's labels (ids `0..k` for every row), ascending by k, as [`run_sweep_keeping`] keeps
 /// them: what stability compares its resamples with, so the full data is not fitted twice.
-pub type SweepLabels = Vec<(usize, Vec<usize>)>;
+pub type SweepLabels = Vec<(usize, KeptLabels)>;
 
 /// [`run_sweep`], also returning the labels of every scored k when `keep_labels` (else an empty list).
 #[expect(
@@ -313,7 +314,7 @@ pub fn run_sweep_keeping(
                 emit(row, &mut results);
             }
             if keep_labels {
-                kept.push((candidate.k, candidate.labels));
+                kept.push((candidate.k, KeptLabels::new(candidate.labels, candidate.k)));
             }
         } else {
             pending.push(candidate);
@@ -326,7 +327,11 @@ pub fn run_sweep_keeping(
         results.extend(rows);
         results.sort_by_key(|r| r.k);
         if keep_labels {
-            kept.extend(pending.into_iter().map(|c| (c.k, c.labels)));
+            kept.extend(
+                pending
+                    .into_iter()
+                    .map(|c| (c.k, KeptLabels::new(c.labels, c.k))),
+            );
         }
     }
     kept.sort_by_key(|(k, _)| *k);

@@ -974,7 +974,10 @@ fn bench_stability(s: &Sizes) -> BoxResult<Row> {
     println!("sweep: {sweep_secs:.3} s wall, {sweep_cpu:.2} s CPU");
     let references: Vec<Reference<'_>> = kept
         .iter()
-        .map(|(k, labels)| Reference { k: *k, labels })
+        .map(|(k, labels)| Reference {
+            k: *k,
+            labels: labels.as_labels(),
+        })
         .collect();
     let so = StabilityOptions::default();
     let (secs, cpu, st) = best_of(1, || {
