@@ -9,12 +9,12 @@
 //! that cannot be fitted or scored (more segments than distinct rows, ...) is skipped with its reason in its
 //! row; the sweep fails only when no k can be scored.
 
-use super::stability::KeptLabels;
 use ndarray::ArrayView2;
 
 use super::fit::{FitOptions, fit, means_and_inertia, tree_labels};
 use super::recommend::{Recommendation, recommend};
 use super::spec::{Decision, Policy};
+use super::stability::KeptLabels;
 use crate::cluster::{Dendrogram, canonical_labels, cut_k};
 use crate::error::{Error, Result};
 use crate::jobs::Progress;

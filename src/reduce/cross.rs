@@ -123,18 +123,39 @@ pub(crate) fn project(
             .for_each(|(i, chunk)| {
                 let lo = i * BLOCK;
                 let hi = lo + chunk.len() / k;
-                let b = centred_rows(x, mean, lo, hi);
                 if let Ok(mut out) = ArrayViewMut2::from_shape((hi - lo, k), chunk) {
-                    general_mat_mul(1.0, &b, &components.t(), 0.0, &mut out);
+                    project_rows(x, mean, components, lo, &mut out);
                 }
             });
     }
     Array2::from_shape_vec((n, k), scores).unwrap_or_else(|_| Array2::zeros((n, k)))
 }
 
+/// Scores of rows `lo..lo + out.nrows()` of `x` into `out`: the one product behind [`project`] and
+/// [`projected_sums_of_squares`], so both give the same values bit for bit.
+fn project_rows(
+    x: ArrayView2<f64>,
+    mean: ArrayView1<f64>,
+    components: ArrayView2<f64>,
+    lo: usize,
+    out: &mut ArrayViewMut2<f64>,
+) {
+    let b = centred_rows(x, mean, lo, lo + out.nrows());
+    general_mat_mul(1.0, &b, &components.t(), 0.0, out);
+}
+
+/// Per column, the sum of squares of the rows of `block`, accumulated row by row.
+fn block_sums_of_squares(block: ArrayView2<f64>) -> Array1<f64> {
+    let mut part = Array1::<f64>::zeros(block.ncols());
+    for row in block.rows() {
+        part.zip_mut_with(&row, |p, v| *p += v * v);
+    }
+    part
+}
+
 /// Column sums of squares of [`project`]`(x, mean, components)` without holding the `n × k` scores:
-/// each block of [`BLOCK`] rows is projected by the same product as in [`project`], its squares are
-/// summed row by row, and the blocks' sums are added in order — bit for bit
+/// each block of [`BLOCK`] rows is projected by the same product as in [`project`] (`project_rows`),
+/// its squares are summed row by row, and the blocks' sums are added in order — bit for bit
 /// `column_sums_of_squares` of the scores, in `O(BLOCK · k)` memory per thread.
 pub(crate) fn projected_sums_of_squares(
     x: ArrayView2<f64>,
@@ -150,14 +171,9 @@ pub(crate) fn projected_sums_of_squares(
         .into_par_iter()
         .map(|i| {
             let (lo, hi) = (i * BLOCK, ((i + 1) * BLOCK).min(n));
-            let b = centred_rows(x, mean, lo, hi);
             let mut out = Array2::zeros((hi - lo, k));
-            general_mat_mul(1.0, &b, &components.t(), 0.0, &mut out);
-            let mut part = Array1::<f64>::zeros(k);
-            for row in out.rows() {
-                part.zip_mut_with(&row, |p, v| *p += v * v);
-            }
-            part
+            project_rows(x, mean, components, lo, &mut out.view_mut());
+            block_sums_of_squares(out.view())
         })
         .collect();
     for part in &parts {
@@ -171,11 +187,7 @@ pub(crate) fn projected_sums_of_squares(
 pub(crate) fn column_sums_of_squares(scores: ArrayView2<f64>) -> Array1<f64> {
     let mut total = Array1::zeros(scores.ncols());
     for block in scores.axis_chunks_iter(Axis(0), BLOCK) {
-        let mut part = Array1::<f64>::zeros(scores.ncols());
-        for row in block.rows() {
-            part.zip_mut_with(&row, |p, v| *p += v * v);
-        }
-        total += &part;
+        total += &block_sums_of_squares(block);
     }
     total
 }
