@@ -1,6 +1,7 @@
 //! Parsing one block of whole records into per-column builders. Blocks without a quote (most files) go
-//! through a tokenizer that finds every delimiter and line break with one SIMD scan (`memchr3`) and hands
-//! each field straight to its column's builder; blocks with quotes go through the csv crate. Both follow
+//! through a tokenizer that parses plain numbers while it scans them and finds the end of any other field
+//! with a SIMD search (`memchr3`), handing each field straight to its column's builder; blocks with quotes
+//! go through the csv crate. Both follow
 //! the csv crate's rules: `\n`, `\r` and `\r\n` end a record, empty lines are skipped, and line numbers
 //! count `\n` and a lone `\r`.
 
@@ -86,44 +87,85 @@ impl ParseCtx<'_> {
         }
     }
 
-    /// Text without quotes: every delimiter and line break from one scan.
+    /// Text without quotes, field by field: a field that starts with a plain number (the common case of
+    /// [`super::infer`]'s number grammar) directly followed by the delimiter or a line break is parsed as it
+    /// is scanned, in one pass over its bytes; any other field's end is found with one SIMD search
+    /// (`memchr3`) and the field goes to its column's builder as text.
     fn parse_plain<const TEXT: bool>(
         &self,
         text: &[u8],
         first_line: u64,
         out: &mut Parsed,
     ) -> Result<()> {
-        let d = self.delimiter;
+        let (d, n) = (self.delimiter, text.len());
+        let ends_field = |b: Option<&u8>| match b {
+            None => true,
+            Some(&b) => b == d || b == b'\n' || b == b'\r',
+        };
         let mut line = first_line;
-        let mut field_start = 0usize;
+        let mut p = 0usize;
         let mut j = 0usize; // fields of the current record so far
-        for p in memchr::memchr3_iter(d, b'\n', b'\r', text) {
-            let b = text[p];
-            if b == d {
-                self.field::<TEXT>(out, j, &text[field_start..p], line);
-                j += 1;
-            } else {
-                if j > 0 || p > field_start {
-                    self.field::<TEXT>(out, j, &text[field_start..p], line);
-                    if j + 1 != self.ncols {
-                        return Err(self.ragged(line, j + 1));
-                    }
-                    out.lines.push(line);
-                    j = 0;
+        loop {
+            if p >= n {
+                if j > 0 {
+                    // The text ends right after a delimiter: an empty last field.
+                    self.field::<TEXT>(out, j, &[], line);
+                    self.end_record(out, j, line)?;
                 }
-                if b == b'\n' || text.get(p + 1) != Some(&b'\n') {
+                return Ok(());
+            }
+            if j == 0 && matches!(text[p], b'\n' | b'\r') {
+                // An empty line (or the `\n` of a `\r\n`): skipped, as by the csv crate.
+                if text[p] == b'\n' || text.get(p + 1) != Some(&b'\n') {
                     line += 1;
                 }
+                p += 1;
+                continue;
             }
-            field_start = p + 1;
-        }
-        if j > 0 || field_start < text.len() {
-            self.field::<TEXT>(out, j, &text[field_start..], line);
-            if j + 1 != self.ncols {
-                return Err(self.ragged(line, j + 1));
+            let number = if TEXT {
+                None
+            } else {
+                super::infer::parse_simple_prefix(&text[p..])
+                    .filter(|&(_, len)| ends_field(text.get(p + len)))
+            };
+            let e = match number {
+                Some((v, len)) => {
+                    if let Some(c) = out.cols.get_mut(j) {
+                        c.push_finite(v);
+                    }
+                    p + len
+                }
+                None => {
+                    let e = memchr::memchr3(d, b'\n', b'\r', &text[p..]).map_or(n, |o| p + o);
+                    self.field::<TEXT>(out, j, &text[p..e], line);
+                    e
+                }
+            };
+            match text.get(e) {
+                Some(&b) if b == d => j += 1,
+                None => {
+                    self.end_record(out, j, line)?;
+                    return Ok(());
+                }
+                Some(&b) => {
+                    self.end_record(out, j, line)?;
+                    j = 0;
+                    if b == b'\n' || text.get(e + 1) != Some(&b'\n') {
+                        line += 1;
+                    }
+                }
             }
-            out.lines.push(line);
+            p = e + 1;
         }
+    }
+
+    /// Ends a record whose last field was field `j`: checks its width and records its line.
+    #[inline]
+    fn end_record(&self, out: &mut Parsed, j: usize, line: u64) -> Result<()> {
+        if j + 1 != self.ncols {
+            return Err(self.ragged(line, j + 1));
+        }
+        out.lines.push(line);
         Ok(())
     }
 
@@ -198,6 +240,32 @@ mod tests {
         assert_eq!(cells(&plain), cells(&quoted));
         assert_eq!(cells(&plain)[1], ["2", ""]);
         assert_eq!(cells(&plain)[3], ["", "d"]);
+    }
+
+    #[test]
+    fn numbers_parsed_while_scanning_equal_the_text_path() {
+        // Plain numbers, numbers followed by other bytes, spaces, exponents, signs, missing tokens, 20
+        // digits (fast-float's case), a trailing delimiter at the end, `\r\n` and lone `\r`.
+        let text =
+            b"1.5,12abc, 3\r\n-0,1e5,1.5.3\n\n.5,+7,NA\r2.,1e400,12345678901234567890\n1e-3,,";
+        let c = ctx(3);
+        let plain = c.parse(text, 2, false).unwrap();
+        let quoted = c.parse(text, 2, true).unwrap();
+        assert_eq!(plain.lines, [2, 3, 5, 6, 7]);
+        assert_eq!(quoted.lines, plain.lines);
+        assert_eq!(cells(&plain), cells(&quoted));
+        assert_eq!(cells(&plain)[0], ["1.5", "12abc", "3"]);
+        assert_eq!(cells(&plain)[1], ["-0", "100000", "1.5.3"]);
+        assert_eq!(cells(&plain)[4], ["0.001", "", ""]);
+        // Same values, counts, codes and examples (the hasher's random seed aside).
+        let state = |c: &ColBuilder| {
+            let s = format!("{c:?}");
+            let (head, rest) = s.split_once(", hasher:").unwrap();
+            format!("{head}{}", &rest[rest.find(", levels:").unwrap()..])
+        };
+        for (a, b) in plain.cols.iter().zip(&quoted.cols) {
+            assert_eq!(state(a), state(b));
+        }
     }
 
     #[test]
