@@ -30,16 +30,12 @@ pub(crate) struct Merged {
 impl Merged {
     /// Appends a parsed block (the next one in file order).
     pub(crate) fn merge(&mut self, p: Parsed) {
-        let implicit = self.lines.is_none()
-            && p.lines
-                .iter()
-                .enumerate()
-                .all(|(i, &l)| l == (self.rows + i) as u64 + 2);
+        let implicit = self.lines.is_none() && p.lines.consecutive_from(self.rows as u64 + 2);
         if !implicit {
             let lines = self
                 .lines
                 .get_or_insert_with(|| (0..self.rows as u64).map(|i| i + 2).collect());
-            lines.extend_from_slice(&p.lines);
+            p.lines.extend_into(lines);
         }
         self.rows += p.lines.len();
         if self.cols.is_empty() {

@@ -30,7 +30,64 @@ pub(crate) struct Parsed {
     /// One builder per column.
     pub cols: Vec<ColBuilder>,
     /// 1-based line of each record.
-    pub lines: Vec<u64>,
+    pub lines: RowLines,
+}
+
+/// The 1-based line of each record of a block, stored only once a record is not on the line after the
+/// previous one (a blank line, a quoted line break): most blocks are one record per line and cost
+/// nothing per row.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct RowLines {
+    /// Records.
+    len: usize,
+    /// Line of the first record (while consecutive).
+    first: u64,
+    /// Every record's line, once they are not consecutive.
+    each: Option<Vec<u64>>,
+}
+
+impl RowLines {
+    /// Adds the next record's line.
+    #[inline]
+    pub fn push(&mut self, line: u64) {
+        match &mut self.each {
+            Some(each) => each.push(line),
+            None if self.len == 0 => self.first = line,
+            None if line == self.first + self.len as u64 => {}
+            None => {
+                let mut each: Vec<u64> = (0..self.len as u64).map(|i| self.first + i).collect();
+                each.push(line);
+                self.each = Some(each);
+            }
+        }
+        self.len += 1;
+    }
+
+    /// Records.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether record `i` is on line `first + i` for every record.
+    pub fn consecutive_from(&self, first: u64) -> bool {
+        self.len == 0 || (self.each.is_none() && self.first == first)
+    }
+
+    /// Appends every record's line to `out`.
+    pub fn extend_into(&self, out: &mut Vec<u64>) {
+        match &self.each {
+            Some(each) => out.extend_from_slice(each),
+            None => out.extend((0..self.len as u64).map(|i| self.first + i)),
+        }
+    }
+
+    /// Every record's line.
+    #[cfg(test)]
+    pub fn to_vec(&self) -> Vec<u64> {
+        let mut v = Vec::with_capacity(self.len);
+        self.extend_into(&mut v);
+        v
+    }
 }
 
 impl ParseCtx<'_> {
@@ -57,7 +114,7 @@ impl ParseCtx<'_> {
                     Some(_) => ColBuilder::default(),
                 })
                 .collect(),
-            lines: Vec::with_capacity(estimate),
+            lines: RowLines::default(),
         };
         if quoted {
             self.parse_quoted(text, first_line, &mut out)?;
@@ -235,8 +292,8 @@ mod tests {
         let c = ctx(2);
         let plain = c.parse(text, 2, false).unwrap();
         let quoted = c.parse(text, 2, true).unwrap();
-        assert_eq!(plain.lines, [2, 4, 5, 8, 9]);
-        assert_eq!(quoted.lines, plain.lines);
+        assert_eq!(plain.lines.to_vec(), [2, 4, 5, 8, 9]);
+        assert_eq!(quoted.lines.to_vec(), plain.lines.to_vec());
         assert_eq!(cells(&plain), cells(&quoted));
         assert_eq!(cells(&plain)[1], ["2", ""]);
         assert_eq!(cells(&plain)[3], ["", "d"]);
@@ -251,8 +308,8 @@ mod tests {
         let c = ctx(3);
         let plain = c.parse(text, 2, false).unwrap();
         let quoted = c.parse(text, 2, true).unwrap();
-        assert_eq!(plain.lines, [2, 3, 5, 6, 7]);
-        assert_eq!(quoted.lines, plain.lines);
+        assert_eq!(plain.lines.to_vec(), [2, 3, 5, 6, 7]);
+        assert_eq!(quoted.lines.to_vec(), plain.lines.to_vec());
         assert_eq!(cells(&plain), cells(&quoted));
         assert_eq!(cells(&plain)[0], ["1.5", "12abc", "3"]);
         assert_eq!(cells(&plain)[1], ["-0", "100000", "1.5.3"]);
@@ -279,7 +336,7 @@ mod tests {
         }
         let ok = ctx(1).parse(b"x\n \n", 1, false).unwrap();
         assert_eq!(
-            ok.lines,
+            ok.lines.to_vec(),
             [1, 2],
             "a line of spaces is a record, as in the csv crate"
         );
@@ -289,7 +346,7 @@ mod tests {
     fn quoted_fields_span_lines() {
         let text = b"1,\"a\r\nb\"\r\n2,\"x,\"\"y\"\"\"\n3,z\n";
         let p = ctx(2).parse(text, 10, true).unwrap();
-        assert_eq!(p.lines, [10, 12, 13]);
+        assert_eq!(p.lines.to_vec(), [10, 12, 13]);
         assert_eq!(cells(&p)[0], ["1", "a\r\nb"]);
         assert_eq!(cells(&p)[1], ["2", "x,\"y\""]);
     }
