@@ -236,6 +236,21 @@ impl ColBuilder {
         }
     }
 
+    /// Makes room for `additional` more rows without the doubling of a growing `Vec` (which holds the
+    /// old and the new buffer at once, up to twice the column): when they do not fit, the capacity
+    /// becomes `total` rows (the caller's projection of the whole column), or just enough.
+    pub(crate) fn ensure_room(&mut self, additional: usize, total: usize) {
+        let want = |len: usize| total.max(len + additional) - len;
+        if !self.nums_dead && self.nums.len() + additional > self.nums.capacity() {
+            self.nums.reserve_exact(want(self.nums.len()));
+        }
+        if let Some(c) = &mut self.codes
+            && c.len() + additional > c.capacity()
+        {
+            c.reserve_exact(want(c.len()));
+        }
+    }
+
     /// Stores the numbers again (all NaN so far) once a number shows up.
     fn revive(&mut self) {
         if self.nums_dead {

@@ -356,8 +356,20 @@ fn first_pass(
         }
     }
     progress.set_done(rest.raw_read);
+    let mut text_merged = rest.text.len();
     drop(rest);
     pipeline::run(&mut blocks, None, &ctx, Some(&budget), progress, &mut |p| {
+        text_merged += p.text_bytes;
+        if let Some(size) = input.size {
+            // When the first block's projection falls short, project again from everything so far.
+            let rows = merged.rows + p.lines.len();
+            let total =
+                (size as f64 * rows as f64 / text_merged.max(1) as f64 * 1.02) as usize + 64;
+            let total = total.min(size as usize / ncols.max(1) + 64);
+            for c in &mut merged.cols {
+                c.ensure_room(p.lines.len(), total);
+            }
+        }
         merged.merge(p);
         Ok(())
     })?;

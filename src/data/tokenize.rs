@@ -31,6 +31,8 @@ pub(crate) struct Parsed {
     pub cols: Vec<ColBuilder>,
     /// 1-based line of each record.
     pub lines: RowLines,
+    /// Bytes of text parsed.
+    pub text_bytes: usize,
 }
 
 /// The 1-based line of each record of a block, stored only once a record is not on the line after the
@@ -115,6 +117,7 @@ impl ParseCtx<'_> {
                 })
                 .collect(),
             lines: RowLines::default(),
+            text_bytes: text.len(),
         };
         if quoted {
             self.parse_quoted(text, first_line, &mut out)?;
