@@ -144,7 +144,10 @@ pub(crate) fn run(
 ) -> Result<()> {
     let mut text_bytes = 0u64;
     let mut pending = first;
-    let mut next = |pending: &mut Option<Block>, text_bytes: &mut u64| -> Result<Option<Block>> {
+    let next = |blocks: &mut Blocks<'_>,
+                pending: &mut Option<Block>,
+                text_bytes: &mut u64|
+     -> Result<Option<Block>> {
         let b = match pending.take() {
             Some(b) => Some(b),
             None => blocks.next_block()?,
@@ -159,7 +162,8 @@ pub(crate) fn run(
     };
     let threads = rayon::current_num_threads();
     let w = window(threads);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<Parsed>, u64)>(w);
+    type Done = (usize, Result<Parsed>, u64, Vec<u8>);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Done>(w);
     rayon::in_place_scope(|s| {
         let (mut sent, mut merged, mut in_flight) = (0usize, 0usize, 0usize);
         let mut waiting: BTreeMap<usize, (Result<Parsed>, u64)> = BTreeMap::new();
@@ -167,7 +171,7 @@ pub(crate) fn run(
         let mut done = false;
         loop {
             while in_flight < w && !done && stop.is_none() {
-                match next(&mut pending, &mut text_bytes).and_then(|b| {
+                match next(blocks, &mut pending, &mut text_bytes).and_then(|b| {
                     progress.check()?;
                     Ok(b)
                 }) {
@@ -183,7 +187,7 @@ pub(crate) fn run(
                                 ))
                             });
                             // The receiver outlives the scope; a send can only fail if it returned early.
-                            let _ = tx.send((seq, r, b.raw_read));
+                            let _ = tx.send((seq, r, b.raw_read, b.text));
                         });
                         sent += 1;
                         in_flight += 1;
@@ -196,9 +200,10 @@ pub(crate) fn run(
             if in_flight == 0 {
                 break;
             }
-            let Ok((seq, r, raw)) = rx.recv() else {
+            let Ok((seq, r, raw, text)) = rx.recv() else {
                 return Err(Error::WorkerPanic("a CSV parsing task stopped".into()));
             };
+            blocks.recycle(text);
             in_flight -= 1;
             waiting.insert(seq, (r, raw));
             while let Some((r, raw)) = waiting.remove(&merged) {

@@ -56,6 +56,8 @@ pub(crate) struct Blocks<'r> {
     eof: bool,
     max_line_bytes: usize,
     raw_total: u64,
+    /// Text buffers of blocks already parsed, for the next cuts (no fresh memory mapped per block).
+    spare: Vec<Vec<u8>>,
     /// Warnings in words (encoding).
     pub warnings: Vec<String>,
 }
@@ -84,6 +86,7 @@ impl<'r> Blocks<'r> {
             eof: false,
             max_line_bytes,
             raw_total: 0,
+            spare: Vec::new(),
             warnings: Vec::new(),
         };
         // The decoder decides on at least HEAD_BYTES (or everything).
@@ -209,9 +212,18 @@ impl<'r> Blocks<'r> {
         }
     }
 
+    /// Takes back the text of a parsed block, to be reused by a later cut (a few are kept).
+    pub(crate) fn recycle(&mut self, mut text: Vec<u8>) {
+        if self.spare.len() < 4 && text.capacity() <= 4 * READ_BYTES {
+            text.clear();
+            self.spare.push(text);
+        }
+    }
+
     /// Hands out `buf[..end]` as a block; the rest stays.
     fn cut(&mut self, end: usize) -> Block {
-        let mut rest = Vec::with_capacity(READ_BYTES + READ_BYTES / 4 + (self.buf.len() - end));
+        let mut rest = self.spare.pop().unwrap_or_default();
+        rest.reserve(READ_BYTES + READ_BYTES / 4 + (self.buf.len() - end));
         rest.extend_from_slice(&self.buf[end..]);
         self.buf.truncate(end);
         let text = std::mem::replace(&mut self.buf, rest);
