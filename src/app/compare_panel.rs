@@ -11,17 +11,48 @@ use super::format::{fmt_count, method_label};
 use super::state::AppState;
 use super::theme::{ChartPalette, segment_color, text_on, z_color};
 use crate::analysis::compare::{Comparison, compare_on_rows};
+use crate::jobs::Job;
 
 /// Size of a crosstab cell.
 const CELL: egui::Vec2 = vec2(84.0, 34.0);
+
+/// Rows up to which a comparison is computed in the frame (a crosstab pass over the labels: well under
+/// a millisecond); above, on a worker, so that nothing proportional to the rows runs in the frame.
+const SYNC_COMPARE_ROWS: usize = 200_000;
+
+/// A comparison, computed or on its way.
+#[derive(Debug)]
+enum Compared {
+    Ready(Result<Comparison, String>),
+    Running(Job<Result<Comparison, String>>),
+}
 
 /// The "compare with…" section.
 #[derive(Debug, Default)]
 pub struct ComparePanel {
     /// Serial of the previous fit picked.
     picked: Option<usize>,
-    /// The comparison of (previous serial, fit shown) once computed.
-    cached: Option<(usize, usize, Result<Comparison, String>)>,
+    /// The comparison of (previous serial, fit shown), computed or running.
+    cached: Option<(usize, usize, Compared)>,
+}
+
+/// Compares fit `a` with fit `b` on the rows both label.
+fn compare_fits(a: &KeptFit, b: &KeptFit) -> Result<Comparison, String> {
+    compare_on_rows(&a.rows, &a.result.seg.labels, &b.rows, &b.result.seg.labels)
+        .map_err(|e| e.to_string())
+}
+
+/// The comparison of `a` with `b`: at once when both have at most `sync_rows` rows, else started on a
+/// worker.
+fn start_compare(a: &KeptFit, b: &KeptFit, sync_rows: usize) -> Compared {
+    if a.rows.len().max(b.rows.len()) <= sync_rows {
+        return Compared::Ready(compare_fits(a, b));
+    }
+    let (a, b) = (a.clone(), b.clone());
+    match Job::spawn("segscope-compare", move |_| Ok(compare_fits(&a, &b))) {
+        Ok(job) => Compared::Running(job),
+        Err(e) => Compared::Ready(Err(e.to_string())),
+    }
 }
 
 /// A fit in words: "#3 · k-means · K = 5 · seed 0".
@@ -103,21 +134,43 @@ impl ComparePanel {
                     .as_ref()
                     .is_some_and(|(a, b, _)| *a == other.serial && *b == shown.serial);
                 if !fresh {
-                    let c = compare_on_rows(
-                        &other.rows,
-                        &other.result.seg.labels,
-                        &shown.rows,
-                        &shown.result.seg.labels,
-                    )
-                    .map_err(|e| e.to_string());
-                    self.cached = Some((other.serial, shown.serial, c));
+                    if let Some((_, _, Compared::Running(job))) = &self.cached {
+                        job.cancel();
+                    }
+                    self.cached = Some((
+                        other.serial,
+                        shown.serial,
+                        start_compare(other, shown, SYNC_COMPARE_ROWS),
+                    ));
+                }
+                if let Some((_, _, Compared::Running(job))) = &mut self.cached {
+                    match job.poll() {
+                        Some(r) => {
+                            let r = r.map_err(|e| e.to_string()).and_then(|c| c);
+                            if let Some(c) = &mut self.cached {
+                                c.2 = Compared::Ready(r);
+                            }
+                        }
+                        None => {
+                            ui.horizontal(|ui| {
+                                ui.spinner();
+                                ui.weak(format!(
+                                    "Comparing the two fits on {} rows…",
+                                    fmt_count(shown.rows.len())
+                                ));
+                            });
+                            ui.ctx()
+                                .request_repaint_after(std::time::Duration::from_millis(30));
+                            return;
+                        }
+                    }
                 }
                 match self.cached.as_ref().map(|(_, _, c)| c) {
-                    Some(Ok(c)) => comparison_ui(ui, c, other, shown),
-                    Some(Err(e)) => {
+                    Some(Compared::Ready(Ok(c))) => comparison_ui(ui, c, other, shown),
+                    Some(Compared::Ready(Err(e))) => {
                         ui.colored_label(ui.visuals().warn_fg_color, e);
                     }
-                    None => {}
+                    Some(Compared::Running(_)) | None => {}
                 }
             });
     }
@@ -192,4 +245,65 @@ fn swatch_label(ui: &mut Ui, s: usize, name: Option<&String>) {
             resp.on_hover_text(n);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::analysis::{ModelSpec, Policy, Target, fit_segments, prepare};
+    use crate::data::{LoadOptions, load_bytes};
+    use crate::jobs::Progress;
+    use crate::prep::Preparation;
+
+    fn kept(k: usize, serial: usize) -> KeptFit {
+        let mut r = crate::rng::Rng::new(3);
+        let mut text = String::from("a,b\n");
+        for i in 0..600 {
+            let c = (i % 4) as f64 * 5.0;
+            writeln!(text, "{:.4},{:.4}", c + r.normal(), r.normal()).unwrap();
+        }
+        let t = load_bytes(
+            text.into_bytes(),
+            "t.csv",
+            &LoadOptions::default(),
+            &Progress::new(),
+        )
+        .unwrap();
+        let prep = Preparation::new(vec!["a".into(), "b".into()]);
+        let data = prepare(&t, &prep, 0, &Progress::new()).unwrap();
+        let result = fit_segments(
+            &t,
+            &data,
+            &ModelSpec::default(),
+            Target::K(k),
+            &Policy::default(),
+            None,
+            &Progress::new(),
+        )
+        .unwrap();
+        KeptFit {
+            result: Arc::new(result),
+            rows: Arc::clone(&data.prepared.kept_rows),
+            serial,
+        }
+    }
+
+    #[test]
+    fn a_comparison_above_the_frame_limit_runs_on_a_worker_with_the_same_result() {
+        let (a, b) = (kept(3, 1), kept(4, 2));
+        let Compared::Ready(Ok(inline)) = start_compare(&a, &b, usize::MAX) else {
+            panic!("small fits compare in the frame");
+        };
+        let Compared::Running(job) = start_compare(&a, &b, 100) else {
+            panic!("600 rows are above a limit of 100");
+        };
+        let worker = job.wait().unwrap().unwrap();
+        assert_eq!(worker.ari.to_bits(), inline.ari.to_bits());
+        assert_eq!(worker.counts, inline.counts);
+        assert_eq!(worker.n_rows, 600);
+        assert!(worker.ari > 0.3 && worker.ari < 1.0, "{}", worker.ari);
+    }
 }
