@@ -173,19 +173,11 @@ pub(super) fn unscaled(
         })
         .collect();
     let d = numeric.len();
-    let mut raw = vec![0.0; n * d];
-    for (j, f) in numeric.iter().enumerate() {
-        let v = numeric_values(table, &f.name)?;
-        for (i, &r) in kept.iter().enumerate() {
-            raw[i * d + j] = v[r];
-        }
-    }
     let mut report = PrepReport {
         n_input_rows: table.n_rows(),
         ..PrepReport::default()
     };
     let mut filled = vec![0usize; d];
-    let mut out = raw.clone();
     let mut ks: Vec<usize> = numeric
         .iter()
         .filter_map(|f| match f.fill {
@@ -195,26 +187,48 @@ pub(super) fn unscaled(
         .collect();
     ks.sort_unstable();
     ks.dedup();
-    for k in ks {
-        let model = knn.ok_or_else(|| {
-            Error::InvalidParameter("the fitted recipe has no KNN reference rows".into())
-        })?;
-        let targets: Vec<bool> = numeric
-            .iter()
-            .map(|f| f.fill == NumericFill::Knn { k })
-            .collect();
-        let mut tmp = raw.clone();
-        let counts = model.impute(&mut tmp, &targets, k, progress)?;
-        for j in (0..d).filter(|&j| targets[j]) {
-            filled[j] += counts[j];
-            for i in 0..n {
-                out[i * d + j] = tmp[i * d + j];
+    // The kept rows of each numeric feature, before filling. KNN imputation needs them row by row (with
+    // the NaNs); without it each column is gathered straight from the table, so that no row-major copy
+    // (n × d, twice) is held next to the columns.
+    let mut gathered: Vec<Vec<f64>> = Vec::with_capacity(d);
+    if ks.is_empty() {
+        for f in &numeric {
+            let v = numeric_values(table, &f.name)?;
+            gathered.push(kept.iter().map(|&r| v[r]).collect());
+        }
+    } else {
+        let mut raw = vec![0.0; n * d];
+        for (j, f) in numeric.iter().enumerate() {
+            let v = numeric_values(table, &f.name)?;
+            for (i, &r) in kept.iter().enumerate() {
+                raw[i * d + j] = v[r];
             }
+        }
+        let mut out = raw.clone();
+        for k in ks {
+            let model = knn.ok_or_else(|| {
+                Error::InvalidParameter("the fitted recipe has no KNN reference rows".into())
+            })?;
+            let targets: Vec<bool> = numeric
+                .iter()
+                .map(|f| f.fill == NumericFill::Knn { k })
+                .collect();
+            let mut tmp = raw.clone();
+            let counts = model.impute(&mut tmp, &targets, k, progress)?;
+            for j in (0..d).filter(|&j| targets[j]) {
+                filled[j] += counts[j];
+                for i in 0..n {
+                    out[i * d + j] = tmp[i * d + j];
+                }
+            }
+        }
+        drop(raw);
+        for j in 0..d {
+            gathered.push((0..n).map(|i| out[i * d + j]).collect());
         }
     }
     let mut numeric_cols = Vec::with_capacity(d);
-    for (j, f) in numeric.iter().enumerate() {
-        let mut col: Vec<f64> = (0..n).map(|i| out[i * d + j]).collect();
+    for ((j, f), mut col) in numeric.iter().enumerate().zip(gathered) {
         if let NumericFill::Value { value } = f.fill {
             for x in col.iter_mut().filter(|x| x.is_nan()) {
                 *x = value;
