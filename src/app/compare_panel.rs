@@ -144,25 +144,22 @@ impl ComparePanel {
                     ));
                 }
                 if let Some((_, _, Compared::Running(job))) = &mut self.cached {
-                    match job.poll() {
-                        Some(r) => {
-                            let r = r.map_err(|e| e.to_string()).and_then(|c| c);
-                            if let Some(c) = &mut self.cached {
-                                c.2 = Compared::Ready(r);
-                            }
+                    if let Some(r) = job.poll() {
+                        let r = r.map_err(|e| e.to_string()).and_then(|c| c);
+                        if let Some(c) = &mut self.cached {
+                            c.2 = Compared::Ready(r);
                         }
-                        None => {
-                            ui.horizontal(|ui| {
-                                ui.spinner();
-                                ui.weak(format!(
-                                    "Comparing the two fits on {} rows…",
-                                    fmt_count(shown.rows.len())
-                                ));
-                            });
-                            ui.ctx()
-                                .request_repaint_after(std::time::Duration::from_millis(30));
-                            return;
-                        }
+                    } else {
+                        ui.horizontal(|ui| {
+                            ui.spinner();
+                            ui.weak(format!(
+                                "Comparing the two fits on {} rows…",
+                                fmt_count(shown.rows.len())
+                            ));
+                        });
+                        ui.ctx()
+                            .request_repaint_after(std::time::Duration::from_millis(30));
+                        return;
                     }
                 }
                 match self.cached.as_ref().map(|(_, _, c)| c) {
@@ -262,7 +259,7 @@ mod tests {
         let mut r = crate::rng::Rng::new(3);
         let mut text = String::from("a,b\n");
         for i in 0..600 {
-            let c = (i % 4) as f64 * 5.0;
+            let c = f64::from(i % 4) * 5.0;
             writeln!(text, "{:.4},{:.4}", c + r.normal(), r.normal()).unwrap();
         }
         let t = load_bytes(

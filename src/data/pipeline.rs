@@ -132,6 +132,9 @@ pub(crate) fn fixed_overhead(ncols: usize, size: Option<u64>) -> u64 {
     blocks * (3 * READ_BYTES as u64 + ncols as u64 * 256)
 }
 
+/// A parsed block as a worker hands it back: its place, the result, the bytes read, its text buffer.
+type Done = (usize, Result<Parsed>, u64, Vec<u8>);
+
 /// Parses `first` and every further block of `blocks` in parallel and hands each parsed block to `merge`
 /// in file order. `budget` (if any) is checked before each block is handed out.
 pub(crate) fn run(
@@ -162,7 +165,6 @@ pub(crate) fn run(
     };
     let threads = rayon::current_num_threads();
     let w = window(threads);
-    type Done = (usize, Result<Parsed>, u64, Vec<u8>);
     let (tx, rx) = std::sync::mpsc::sync_channel::<Done>(w);
     rayon::in_place_scope(|s| {
         let (mut sent, mut merged, mut in_flight) = (0usize, 0usize, 0usize);

@@ -188,18 +188,15 @@ impl ParseCtx<'_> {
                 super::infer::parse_simple_prefix(&text[p..])
                     .filter(|&(_, len)| ends_field(text.get(p + len)))
             };
-            let e = match number {
-                Some((v, len)) => {
-                    if let Some(c) = out.cols.get_mut(j) {
-                        c.push_finite(v);
-                    }
-                    p + len
+            let e = if let Some((v, len)) = number {
+                if let Some(c) = out.cols.get_mut(j) {
+                    c.push_finite(v);
                 }
-                None => {
-                    let e = memchr::memchr3(d, b'\n', b'\r', &text[p..]).map_or(n, |o| p + o);
-                    self.field::<TEXT>(out, j, &text[p..e], line);
-                    e
-                }
+                p + len
+            } else {
+                let e = memchr::memchr3(d, b'\n', b'\r', &text[p..]).map_or(n, |o| p + o);
+                self.field::<TEXT>(out, j, &text[p..e], line);
+                e
             };
             match text.get(e) {
                 Some(&b) if b == d => j += 1,
