@@ -226,16 +226,6 @@ impl ColBuilder {
         }
     }
 
-    /// Room for `n` more rows.
-    pub(crate) fn reserve(&mut self, n: usize) {
-        if !self.nums_dead {
-            self.nums.reserve(n);
-        }
-        if let Some(c) = &mut self.codes {
-            c.reserve(n);
-        }
-    }
-
     /// Makes room for `additional` more rows without the doubling of a growing `Vec` (which holds the
     /// old and the new buffer at once, up to twice the column): when they do not fit, the capacity
     /// becomes `total` rows (the caller's projection of the whole column), or just enough.

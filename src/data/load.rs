@@ -349,10 +349,9 @@ fn first_pass(
     let mut merged = Merged::default();
     merged.merge(parsed);
     if let Some(size) = input.size {
-        let rows = (size as f64 / budget.text_per_row * 1.05) as usize + 64;
-        let rows = rows.min(size as usize / ncols.max(1) + 64);
+        let rows = projected_rows(size, budget.text_per_row, 1.05, ncols);
         for c in &mut merged.cols {
-            c.reserve(rows.saturating_sub(merged.rows));
+            c.ensure_room(rows.saturating_sub(merged.rows), rows);
         }
     }
     progress.set_done(rest.raw_read);
@@ -363,9 +362,8 @@ fn first_pass(
         if let Some(size) = input.size {
             // When the first block's projection falls short, project again from everything so far.
             let rows = merged.rows + p.lines.len();
-            let total =
-                (size as f64 * rows as f64 / text_merged.max(1) as f64 * 1.02) as usize + 64;
-            let total = total.min(size as usize / ncols.max(1) + 64);
+            let text_per_row = text_merged as f64 / rows.max(1) as f64;
+            let total = projected_rows(size, text_per_row, 1.02, ncols);
             for c in &mut merged.cols {
                 c.ensure_room(p.lines.len(), total);
             }
@@ -383,6 +381,13 @@ fn first_pass(
         has_header: head.has_header,
         sampled: None,
     })
+}
+
+/// Rows of an input of `size` bytes at `text_per_row` bytes a row, with a `margin` (a factor) and 64 rows
+/// to spare, and never more than one row per `ncols` bytes: the capacity the columns are given.
+fn projected_rows(size: u64, text_per_row: f64, margin: f64, ncols: usize) -> usize {
+    let rows = (size as f64 / text_per_row * margin) as usize + 64;
+    rows.min(size as usize / ncols.max(1) + 64)
 }
 
 /// The budget of a load whose first data block `rest` parsed into `parsed`.
