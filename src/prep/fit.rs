@@ -6,7 +6,7 @@ use super::Prepared;
 use super::encode::OneHot;
 use super::fitted::{
     Fitted, FittedFeature, NumericFeature, NumericFill, codes_levels, kept_rows, numeric_values,
-    unscaled,
+    prepared_matrix, put_scaled, unscaled_each,
 };
 use super::knn::KnnModel;
 use super::recipe::{Impute, MissingCategory, Preparation};
@@ -174,39 +174,61 @@ impl Preparation {
         }
         let knn = Self::fit_knn(table, &features, &kept)?;
         super::fitted::check_memory(&features, kept.len())?;
-        let mut un = unscaled(&features, knn.as_ref(), table, progress)?;
-        // Winsorize bounds are learnt on imputed, log-transformed values.
-        let mut warnings = Vec::new();
+        // Output names, and for each output column whether winsorize applies (learnt on imputed,
+        // log-transformed values) and which numeric feature it is.
         let mut feature_names = Vec::new();
-        let mut out = 0;
-        for f in &mut features {
+        let mut numeric_of_out: Vec<Option<usize>> = Vec::new();
+        for (i, f) in features.iter().enumerate() {
             match f {
                 FittedFeature::Numeric(nf) => {
-                    if let Some(w) = &self.winsorize
-                        && (w.columns.is_empty() || w.columns.contains(&nf.name))
-                    {
-                        let b = winsor_bounds(&un.columns[out], w.lower, w.upper);
-                        clip_in_place(&mut un.columns[out], b);
-                        nf.clip = Some(b);
-                    }
                     feature_names.push(nf.name.clone());
-                    out += 1;
+                    numeric_of_out.push(Some(i));
                 }
                 FittedFeature::Categorical(c) => {
                     feature_names.extend(c.output_names());
-                    out += c.width();
+                    numeric_of_out.extend(std::iter::repeat_n(None, c.width()));
                 }
             }
         }
-        let mut scalers = Vec::with_capacity(un.columns.len());
-        for (col, name) in un.columns.iter().zip(&feature_names) {
-            let (s, constant) = ColumnScaler::fit(self.scale, col);
-            if constant {
-                warnings.push(format!(
-                    "feature '{name}' has the same value in every row; it scales to 0 and cannot separate segments"
-                ));
+        let winsorized = |name: &str| {
+            self.winsorize
+                .as_ref()
+                .filter(|w| w.columns.is_empty() || w.columns.iter().any(|c| c == name))
+        };
+        let mut matrix = prepared_matrix(kept.len(), feature_names.len())?;
+        let mut clips: Vec<(usize, (f64, f64))> = Vec::new();
+        let mut scalers = Vec::with_capacity(feature_names.len());
+        let mut warnings = Vec::new();
+        let report = unscaled_each(
+            &features,
+            knn.as_ref(),
+            table,
+            &kept,
+            progress,
+            |j, mut col| {
+                let name = &feature_names[j];
+                if let Some(i) = numeric_of_out[j]
+                    && let Some(w) = winsorized(name)
+                {
+                    let b = winsor_bounds(&col, w.lower, w.upper);
+                    clip_in_place(&mut col, b);
+                    clips.push((i, b));
+                }
+                let (s, constant) = ColumnScaler::fit(self.scale, &col);
+                if constant {
+                    warnings.push(format!(
+                        "feature '{name}' has the same value in every row; it scales to 0 and cannot separate segments"
+                    ));
+                }
+                put_scaled(&mut matrix, j, &col, &s, name, table, &kept)?;
+                scalers.push(s);
+                Ok(())
+            },
+        )?;
+        for (i, b) in clips {
+            if let FittedFeature::Numeric(nf) = &mut features[i] {
+                nf.clip = Some(b);
             }
-            scalers.push(s);
         }
         let fitted = Fitted {
             preparation: self.clone(),
@@ -216,11 +238,16 @@ impl Preparation {
             feature_names,
             warnings,
         };
-        let mut report = un.report;
+        let mut report = report;
         report
             .warnings
             .splice(0..0, fitted.warnings.iter().cloned());
-        let prepared = fitted.finish(table, &un.columns, un.kept, report)?;
+        let prepared = Prepared {
+            matrix,
+            feature_names: fitted.feature_names.clone(),
+            kept_rows: kept.into(),
+            report,
+        };
         Ok((fitted, prepared))
     }
 
