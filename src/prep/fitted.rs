@@ -224,12 +224,11 @@ pub(super) fn unscaled_each(
         progress.check()?;
         match feature {
             FittedFeature::Numeric(f) => {
-                let mut col: Vec<f64> = match &imputed {
-                    Some(rows) => (0..n).map(|i| rows[i * d + j]).collect(),
-                    None => {
-                        let v = numeric_values(table, &f.name)?;
-                        kept.iter().map(|&r| v[r]).collect()
-                    }
+                let mut col: Vec<f64> = if let Some(rows) = &imputed {
+                    (0..n).map(|i| rows[i * d + j]).collect()
+                } else {
+                    let v = numeric_values(table, &f.name)?;
+                    kept.iter().map(|&r| v[r]).collect()
                 };
                 if let NumericFill::Value { value } = f.fill {
                     for x in col.iter_mut().filter(|x| x.is_nan()) {
