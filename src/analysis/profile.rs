@@ -210,7 +210,7 @@ pub fn profile(
                 let (level_chi2, cramers_v) = categorical_importance(&counts);
                 categorical.push(CategoricalProfile {
                     name: name.clone(),
-                    levels: levels.clone(),
+                    levels: levels.to_vec(),
                     shares,
                     overall: share_of(&totals),
                     missing,
@@ -327,7 +327,7 @@ pub fn column_stat(data: &ColumnData, rows: impl Iterator<Item = usize>) -> Colu
                 .max_by_key(|&(i, c)| (*c, usize::MAX - i))
                 .filter(|(_, c)| **c > 0);
             ColumnStat::Mode {
-                level: best.map(|(i, _)| levels[i].clone()),
+                level: best.map(|(i, _)| levels[i].to_owned()),
                 count: best.map_or(0, |(_, c)| *c),
                 present,
             }
@@ -368,7 +368,7 @@ mod tests {
                     "g",
                     ColumnData::Categorical {
                         codes: vec![0, 0, 1, 1, 1, MISSING_CODE],
-                        levels: vec!["a".into(), "b".into()],
+                        levels: crate::data::Levels::from(vec!["a", "b"]),
                     },
                 ),
             ],
@@ -433,7 +433,7 @@ mod tests {
                 "c",
                 ColumnData::Categorical {
                     codes,
-                    levels: vec!["a".into(), "b".into(), "c".into()],
+                    levels: crate::data::Levels::from(vec!["a", "b", "c"]),
                 },
             )],
             ..Table::default()
@@ -471,7 +471,7 @@ mod tests {
                     "region",
                     ColumnData::Categorical {
                         codes: (0..n as u32).map(|i| i % 2).collect(),
-                        levels: vec!["N".into(), "S".into()],
+                        levels: crate::data::Levels::from(vec!["N", "S"]),
                     },
                 ),
                 Column::new(
@@ -501,7 +501,7 @@ mod tests {
         assert_eq!(column_stat(&num, [1].into_iter()), ColumnStat::Mean(None));
         let cat = ColumnData::Categorical {
             codes: vec![1, 0, 1, MISSING_CODE],
-            levels: vec!["a".into(), "b".into()],
+            levels: crate::data::Levels::from(vec!["a", "b"]),
         };
         assert_eq!(
             column_stat(&cat, 0..4),
@@ -524,7 +524,7 @@ mod tests {
                 "c",
                 ColumnData::Categorical {
                     codes,
-                    levels: vec!["x".into(), "y".into()],
+                    levels: crate::data::Levels::from(vec!["x", "y"]),
                 },
             )],
             ..Table::default()

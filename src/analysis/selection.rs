@@ -213,7 +213,7 @@ mod tests {
                     "region",
                     ColumnData::Categorical {
                         codes: vec![0, 1, 1, MISSING_CODE, 0],
-                        levels: vec!["N".into(), "S".into()],
+                        levels: crate::data::Levels::from(vec!["N", "S"]),
                     },
                 ),
             ],

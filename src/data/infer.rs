@@ -7,7 +7,7 @@
 //! - otherwise categorical, or text when most values are distinct (ids, names).
 
 use super::dates::{SlashOrder, parse_date_iso, slash_days, split_slash_date};
-use super::{Column, ColumnData, MISSING_CODE};
+use super::{Column, ColumnData, Levels, MISSING_CODE};
 
 /// Whether a trimmed cell is a missing-value token: empty, NA, N/A, NaN, null, `?` (any case).
 pub fn is_missing_token(s: &[u8]) -> bool {
@@ -206,7 +206,7 @@ pub(crate) struct ColBuilder {
     interner: hashbrown::HashTable<u32>,
     /// foldhash: interning is a hot path on text columns.
     hasher: foldhash::fast::RandomState,
-    levels: Vec<String>,
+    levels: Levels,
     examples: Vec<(u64, String)>,
 }
 
@@ -260,7 +260,7 @@ impl ColBuilder {
     /// Heap bytes in use (for the memory budget): values, codes and levels.
     pub(crate) fn heap_bytes(&self) -> u64 {
         // `nums` is empty while not stored.
-        let levels: usize = self.levels.iter().map(|l| 2 * l.len() + 64).sum();
+        let levels = self.levels.heap_bytes() + 8 * self.levels.len();
         (self.nums.len() * 8 + self.codes.as_ref().map_or(0, Vec::len) * 4 + levels) as u64
     }
 
@@ -293,7 +293,7 @@ impl ColBuilder {
     #[cfg(test)]
     pub(crate) fn debug_cell(&self, i: usize) -> String {
         match self.codes.as_ref().map(|c| c[i]) {
-            Some(c) if c != MISSING_CODE => self.levels[c as usize].clone(),
+            Some(c) if c != MISSING_CODE => self.levels[c as usize].to_owned(),
             _ if self.nums.get(i).is_some_and(|v| !v.is_nan()) => self.nums[i].to_string(),
             _ => String::new(),
         }
@@ -312,7 +312,7 @@ impl ColBuilder {
             return c;
         }
         let c = self.levels.len() as u32;
-        self.levels.push(text.into_owned());
+        self.levels.push(&text);
         let (hasher, levels) = (&self.hasher, &self.levels);
         self.interner
             .insert_unique(hash, c, |&c| hasher.hash_one(levels[c as usize].as_bytes()));
@@ -510,7 +510,9 @@ impl ColBuilder {
         if let Some(days) = string_dates(&codes, &self.levels, &name, warnings) {
             return Column::new(name, ColumnData::Date(days));
         }
-        let (codes, levels) = sort_levels(codes, self.levels);
+        let unsorted = std::mem::take(&mut self.levels);
+        let (codes, levels) = sort_levels(codes, &unsorted);
+        drop(unsorted);
         let present = codes.iter().filter(|&&c| c != MISSING_CODE).count();
         let distinct = levels.len();
         let is_text = distinct > 1000
@@ -526,7 +528,7 @@ impl ColBuilder {
 }
 
 /// Renumbers codes so that levels are in sorted order.
-fn sort_levels(codes: Vec<u32>, levels: Vec<String>) -> (Vec<u32>, Vec<String>) {
+fn sort_levels(codes: Vec<u32>, levels: &Levels) -> (Vec<u32>, Levels) {
     let mut order: Vec<u32> = (0..levels.len() as u32).collect();
     order.sort_by(|&a, &b| levels[a as usize].cmp(&levels[b as usize]));
     let mut remap = vec![0u32; levels.len()];
@@ -543,11 +545,7 @@ fn sort_levels(codes: Vec<u32>, levels: Vec<String>) -> (Vec<u32>, Vec<String>) 
             }
         })
         .collect();
-    let mut levels: Vec<Option<String>> = levels.into_iter().map(Some).collect();
-    let levels = order
-        .iter()
-        .map(|&o| levels[o as usize].take().unwrap_or_default())
-        .collect();
+    let levels = levels.permuted(&order);
     (codes, levels)
 }
 
@@ -574,7 +572,7 @@ fn integer_dates(nums: &[f64], n_numeric: usize) -> Option<Vec<Option<i32>>> {
 /// shows the order (a number above 12); a column where it stays ambiguous is not taken as dates.
 fn string_dates(
     codes: &[u32],
-    levels: &[String],
+    levels: &Levels,
     name: &str,
     warnings: &mut Vec<String>,
 ) -> Option<Vec<Option<i32>>> {
@@ -806,7 +804,7 @@ mod tests {
         ]);
         match c.data {
             ColumnData::Categorical { codes, levels } => {
-                assert_eq!(levels, ["Both", "Driver", "None"]);
+                assert_eq!(levels.to_vec(), ["Both", "Driver", "None"]);
                 assert_eq!(codes[0], 2);
                 assert_eq!(codes[5], MISSING_CODE);
             }

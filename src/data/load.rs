@@ -667,7 +667,7 @@ mod tests {
         let t = load("size\n1\n2\nXL\nL\nM\nS\n2\n").unwrap();
         match &t.columns[0].data {
             ColumnData::Categorical { levels, codes } => {
-                assert_eq!(levels, &["1", "2", "L", "M", "S", "XL"]);
+                assert_eq!(levels.to_vec(), ["1", "2", "L", "M", "S", "XL"]);
                 assert_eq!(codes[0], 0);
                 assert_eq!(codes[6], 1);
             }

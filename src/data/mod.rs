@@ -11,6 +11,7 @@
 mod dates;
 mod decode;
 mod infer;
+mod levels;
 mod load;
 mod pipeline;
 mod sample;
@@ -23,6 +24,7 @@ mod tokenize;
 pub use dates::{days_from_civil, format_date, parse_date_iso};
 pub use decode::sniff_delimiter;
 pub use infer::is_missing_token;
+pub use levels::Levels;
 pub use load::{
     LoadOptions, MAX_COLUMNS, Sample, decode_text, load_bytes, load_input, load_path, load_reader,
     read_input,
@@ -77,7 +79,7 @@ pub enum ColumnData {
         /// One code per row.
         codes: Vec<u32>,
         /// Distinct values, sorted.
-        levels: Vec<String>,
+        levels: Levels,
     },
     /// Days since 1970-01-01; `None` = missing.
     Date(Vec<Option<i32>>),
@@ -86,7 +88,7 @@ pub enum ColumnData {
         /// One code per row.
         codes: Vec<u32>,
         /// Distinct values, sorted.
-        levels: Vec<String>,
+        levels: Levels,
     },
 }
 
@@ -132,7 +134,10 @@ impl ColumnData {
             ColumnData::Numeric(v) if v[i].is_nan() => String::new(),
             ColumnData::Numeric(v) => format!("{}", v[i]),
             ColumnData::Categorical { codes, levels } | ColumnData::Text { codes, levels } => {
-                levels.get(codes[i] as usize).cloned().unwrap_or_default()
+                levels
+                    .get(codes[i] as usize)
+                    .map(str::to_owned)
+                    .unwrap_or_default()
             }
             ColumnData::Date(v) => v[i].map(format_date).unwrap_or_default(),
         }

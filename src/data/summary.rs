@@ -102,7 +102,7 @@ pub fn summarize(col: &Column) -> ColumnSummary {
                 }
             }
             if let Some((i, c)) = best {
-                s.mode = Some(levels[i].clone());
+                s.mode = Some(levels[i].to_owned());
                 s.mode_count = c;
             }
         }
@@ -218,7 +218,7 @@ mod tests {
             "g",
             ColumnData::Categorical {
                 codes: vec![1, 0, 1, MISSING_CODE, 0],
-                levels: vec!["a".into(), "b".into(), "unused".into()],
+                levels: crate::data::Levels::from(vec!["a", "b", "unused"]),
             },
         );
         let s = summarize(&c);

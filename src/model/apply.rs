@@ -532,7 +532,10 @@ fn chunk_table(
                     .iter()
                     .map(|t| levels.binary_search(t).map_or(MISSING_CODE, |i| i as u32))
                     .collect();
-                ColumnData::Categorical { codes, levels }
+                ColumnData::Categorical {
+                    codes,
+                    levels: levels.into(),
+                }
             }
         };
         columns.push(Column::new(c.name.clone(), data));

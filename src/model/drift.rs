@@ -187,7 +187,7 @@ impl TrainingProfile {
                     FeatureProfile::Categorical {
                         name: name.clone(),
                         missing_rate: missing as f64 / n,
-                        levels: levels.clone(),
+                        levels: levels.to_vec(),
                         shares: counts.iter().map(|&c| c as f64 / present).collect(),
                     }
                 }
@@ -333,8 +333,10 @@ impl DriftCounter {
                     FeatureProfile::Categorical { levels: train, .. },
                     ColumnData::Categorical { codes, levels } | ColumnData::Text { codes, levels },
                 ) => {
-                    let map: Vec<Option<usize>> =
-                        levels.iter().map(|l| train.binary_search(l).ok()).collect();
+                    let map: Vec<Option<usize>> = levels
+                        .iter()
+                        .map(|l| train.binary_search_by(|t| t.as_str().cmp(l)).ok())
+                        .collect();
                     for &c in codes {
                         if c == MISSING_CODE {
                             counts.missing += 1;
@@ -342,7 +344,10 @@ impl DriftCounter {
                             counts.buckets[j] += 1;
                         } else {
                             counts.buckets[train.len()] += 1;
-                            *counts.unseen.entry(levels[c as usize].clone()).or_insert(0) += 1;
+                            *counts
+                                .unseen
+                                .entry(levels[c as usize].to_owned())
+                                .or_insert(0) += 1;
                         }
                     }
                 }

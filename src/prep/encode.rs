@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::recipe::{Impute, MissingCategory, Preparation};
-use crate::data::MISSING_CODE;
+use crate::data::{Levels, MISSING_CODE};
 use crate::error::{Error, Result};
 
 /// Label of the level that collects missing categories.
@@ -48,7 +48,7 @@ impl OneHot {
     pub fn fit(
         name: &str,
         codes: &[u32],
-        levels: &[String],
+        levels: &Levels,
         kept: &[usize],
         recipe: &Preparation,
     ) -> Result<Self> {
@@ -64,7 +64,7 @@ impl OneHot {
             .iter()
             .zip(&counts)
             .filter(|(_, n)| **n > 0)
-            .map(|(l, n)| (l.clone(), *n))
+            .map(|(l, n)| (l.to_owned(), *n))
             .collect();
         let as_level = recipe.missing_category == MissingCategory::Level;
         let impute = recipe.impute_for(name);
@@ -161,7 +161,7 @@ impl OneHot {
     pub fn encode(
         &self,
         codes: &[u32],
-        levels: &[String],
+        levels: &Levels,
         rows: &[usize],
     ) -> (Vec<Vec<f64>>, EncodeCounts) {
         let index: HashMap<&str, usize> = self
@@ -179,7 +179,7 @@ impl OneHot {
         // Output column of each input code.
         let by_code: Vec<Option<usize>> = levels
             .iter()
-            .map(|l| index.get(l.as_str()).copied().or(other_col))
+            .map(|l| index.get(l).copied().or(other_col))
             .collect();
         let mut cols = vec![vec![0.0; rows.len()]; self.width()];
         let mut counts = EncodeCounts::default();
@@ -205,8 +205,8 @@ impl OneHot {
 mod tests {
     use super::*;
 
-    fn levels() -> Vec<String> {
-        vec!["North".into(), "South".into(), "West".into()]
+    fn levels() -> Levels {
+        Levels::from(vec!["North", "South", "West"])
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::scale::ColumnScaler;
 use super::select::unknown_column;
 use super::transform::{clip_in_place, log1p_in_place};
 use super::{PrepReport, Prepared};
-use crate::data::{ColumnData, Table};
+use crate::data::{ColumnData, Levels, Table};
 use crate::error::{Error, Result};
 use crate::jobs::Progress;
 
@@ -108,7 +108,7 @@ pub(super) fn numeric_values<'a>(table: &'a Table, name: &str) -> Result<&'a [f6
     })
 }
 
-pub(super) fn codes_levels<'a>(table: &'a Table, name: &str) -> Result<(&'a [u32], &'a [String])> {
+pub(super) fn codes_levels<'a>(table: &'a Table, name: &str) -> Result<(&'a [u32], &'a Levels)> {
     let col = table
         .column(name)
         .ok_or_else(|| unknown_column(table, name, "the recipe"))?;

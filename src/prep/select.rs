@@ -298,7 +298,7 @@ mod tests {
                     "name",
                     ColumnData::Text {
                         codes: vec![0, 1],
-                        levels: vec!["a".into(), "b".into()],
+                        levels: crate::data::Levels::from(vec!["a", "b"]),
                     },
                 ),
             ],

@@ -196,7 +196,7 @@ fn numeric_candidates(
 fn level_candidates(
     name: &str,
     codes: &[u32],
-    levels: &[String],
+    levels: &crate::data::Levels,
     rows: &[usize],
     labels: &[usize],
     out: &mut [Vec<Candidate>],
@@ -240,7 +240,7 @@ fn level_candidates(
                     percent(p),
                     percent(p_all)
                 ),
-                name_word: NameWord::Adjective(level.clone()),
+                name_word: NameWord::Adjective(level.to_owned()),
             });
         }
     }
@@ -373,7 +373,7 @@ mod tests {
                     "channel",
                     ColumnData::Categorical {
                         codes: channel,
-                        levels: vec!["web".into(), "store".into()],
+                        levels: crate::data::Levels::from(vec!["web", "store"]),
                     },
                 ),
             ],
