@@ -139,10 +139,10 @@ fn search(
     let mut cur = start;
     let mut fails = vec![0usize; k];
     let mut accepted = 0usize;
-    // Squared distance of each row to its own centre and to the second-nearest one.
+    // Squared distance of each row to its own centre and to the second-nearest one; once the centre to
+    // remove is chosen, `own` becomes D² to the nearest remaining centre (in place: no third n-vector).
     let mut own = vec![0.0f64; n];
     let mut second = vec![0.0f64; n];
-    let mut dd = vec![0.0f64; n];
     for t in 0..MAX_TRIES {
         progress.check()?;
         progress.set_done(t as u64);
@@ -172,24 +172,23 @@ fn search(
             break;
         };
         // D² to the nearest remaining centre.
-        for (i, v) in dd.iter_mut().enumerate() {
-            *v = if cur.labels[i] == removed {
-                second[i]
-            } else {
-                own[i]
-            };
+        for (i, v) in own.iter_mut().enumerate() {
+            if cur.labels[i] == removed {
+                *v = second[i];
+            }
         }
+        let dd = &own;
         let pot: f64 = dd.iter().sum();
         if !pot.is_finite() || pot <= 0.0 {
             break;
         }
         let mut pick: Option<(f64, usize)> = None;
         for _ in 0..CANDIDATES {
-            let c = draw(rng.uniform() * pot, &dd);
+            let c = draw(rng.uniform() * pot, dd);
             let crow = &data[c * d..(c + 1) * d];
             let p: f64 = data
                 .chunks_exact(d)
-                .zip(&dd)
+                .zip(dd)
                 .map(|(row, &m)| sq_dist(row, crow).min(m))
                 .sum();
             if pick.is_none_or(|(best, _)| p < best) {
