@@ -260,7 +260,7 @@ impl ColBuilder {
     /// Heap bytes in use (for the memory budget): values, codes and levels.
     pub(crate) fn heap_bytes(&self) -> u64 {
         // `nums` is empty while not stored.
-        let levels = self.levels.heap_bytes() + 8 * self.levels.len();
+        let levels = levels_bytes_while_loading(&self.levels);
         (self.nums.len() * 8 + self.codes.as_ref().map_or(0, Vec::len) * 4 + levels) as u64
     }
 
@@ -525,6 +525,11 @@ impl ColBuilder {
         };
         Column::new(name, data)
     }
+}
+
+/// Heap bytes of a column's levels while it is loaded: their buffer and the interner's slot for each.
+pub(crate) fn levels_bytes_while_loading(levels: &Levels) -> usize {
+    levels.heap_bytes() + 8 * levels.len()
 }
 
 /// Renumbers codes so that levels are in sorted order.

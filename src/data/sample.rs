@@ -336,7 +336,7 @@ pub fn estimate_path(path: &Path, opts: &LoadOptions) -> Result<SizeEstimate> {
         .iter()
         .map(|c| match &c.data {
             ColumnData::Categorical { levels, .. } | ColumnData::Text { levels, .. } => {
-                (levels.heap_bytes() + 8 * levels.len()) as u64
+                super::infer::levels_bytes_while_loading(levels) as u64
             }
             _ => 0,
         })

@@ -199,7 +199,7 @@ impl Preparation {
         let mut clips: Vec<(usize, (f64, f64))> = Vec::new();
         let mut scalers = Vec::with_capacity(feature_names.len());
         let mut warnings = Vec::new();
-        let report = unscaled_each(
+        let mut report = unscaled_each(
             &features,
             knn.as_ref(),
             table,
@@ -238,7 +238,6 @@ impl Preparation {
             feature_names,
             warnings,
         };
-        let mut report = report;
         report
             .warnings
             .splice(0..0, fitted.warnings.iter().cloned());
